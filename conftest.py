@@ -1,0 +1,95 @@
+"""Fixtures shared by every test: two ready programmes (A and B) created once per run with the
+real provisioning service, people in them, and clients that talk to each programme's host."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    program_a: object
+    program_b: object
+    staff: object
+    mentee_a: object  # participant of A only
+    manager_a: object
+    mentee_b: object  # participant of B only
+    both: object  # participant of A and B: one identity, two programmes
+
+
+def _make_world() -> World:
+    from shared_apps.accounts.models import User
+    from tenant_apps.participants.models import Participant
+    from tenant_apps.participants.services import participant_add
+    from tenants.models import Program
+    from tenants.services import client_create, program_create, program_provision
+
+    client = client_create(name="Test organisation")
+    programs = []
+    for slug in ("prog-a", "prog-b"):
+        program = program_create(
+            client_id=client.pk, name=f"Programme {slug[-1].upper()}", slug=slug,
+            manager_email=f"first-manager@{slug}.example",
+        )  # fmt: skip
+        program_provision(program_id=program.pk)
+        program = Program.objects.get(pk=program.pk)
+        assert program.status == Program.Status.READY, program.failure_reason
+        programs.append(program)
+
+    def user(email: str, **extra: object) -> User:
+        return User.objects.create_user(email=email, password=PASSWORD, **extra)
+
+    staff = user("staff@binome.example", is_staff=True)
+    mentee_a, manager_a = user("mentee-a@a.example"), user("manager-a@a.example")
+    mentee_b, both = user("mentee-b@b.example"), user("both@ab.example")
+    with tenant_context(programs[0]):
+        participant_add(user=mentee_a, role=Participant.Role.MENTEE)
+        participant_add(user=manager_a, role=Participant.Role.MANAGER)
+        participant_add(user=both, role=Participant.Role.MENTOR)
+    with tenant_context(programs[1]):
+        participant_add(user=mentee_b, role=Participant.Role.MENTEE)
+        participant_add(user=both, role=Participant.Role.MENTEE)
+    connection.set_schema_to_public()
+    return World(programs[0], programs[1], staff, mentee_a, manager_a, mentee_b, both)
+
+
+@pytest.fixture(scope="session")
+def world(django_db_setup: None, django_db_blocker: object) -> World:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return _make_world()
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_and_clean_caches() -> Iterator[None]:
+    """Every test starts and ends on the public schema with empty caches."""
+    connection.set_schema_to_public()
+    for alias in ("default", "global"):
+        caches[alias].clear()
+    yield
+    connection.set_schema_to_public()
+
+
+def host_client(program: object) -> Client:
+    """A test client whose requests go to `program`'s host (the public site for None)."""
+    from django.conf import settings
+
+    host = settings.BASE_DOMAIN if program is None else program.host  # type: ignore[attr-defined]
+    return Client(HTTP_HOST=host)
+
+
+def http_login(client: Client, email: str, password: str = PASSWORD) -> None:
+    """Log in through the login page of the client's host, as a person would."""
+    response = client.post("/connexion/", {"username": email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

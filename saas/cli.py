@@ -1,0 +1,90 @@
+"""`python -m saas.cli run|test` — what dev.py runs inside the project environment.
+
+Uses DATABASE_URL when set; otherwise starts an embedded PostgreSQL 16 (the pgserver wheel)
+under .local/ and stops it on exit.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_PGDATA = ROOT / ".local" / "pgdata"
+
+
+def say(message: str) -> None:
+    print(f"[binome] {message}", flush=True)
+
+
+@contextmanager
+def database(*, database_name: str, persistent: bool) -> Iterator[str]:
+    """DATABASE_URL, or an embedded PostgreSQL's URL for the duration of the block."""
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    import pgserver
+
+    pgdata = DEV_PGDATA if persistent else Path(tempfile.mkdtemp(prefix="binome-pg-"))
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    say(f"no DATABASE_URL: starting an embedded PostgreSQL in {pgdata}")
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    try:
+        query = f"SELECT 1 FROM pg_database WHERE datname = '{database_name}';"  # noqa: S608
+        exists = server.psql(query)
+        if "1 row" not in exists:
+            server.psql(f'CREATE DATABASE "{database_name}";')
+        yield server.get_uri(database_name)
+    finally:
+        server.cleanup()
+        if not persistent:
+            shutil.rmtree(pgdata, ignore_errors=True)
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], check=True, cwd=ROOT, env=env)
+
+
+def run() -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "saas.settings.dev"}
+    env.setdefault("BASE_DOMAIN", "localhost")
+    with database(database_name="binome", persistent=True) as url:
+        env["DATABASE_URL"] = url
+        say("migrating the public schema and every programme schema…")
+        manage("migrate_schemas", "-v", "0", env=env)
+        say("loading the demo data…")
+        manage("demo_seed", "--port", env.get("PORT", "8000"), env=env)
+        say("emails are printed here; Celery tasks run in-process. Ctrl-C stops everything.")
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"0.0.0.0:{env.get('PORT', '8000')}"],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            return server.wait()
+        except KeyboardInterrupt:
+            server.send_signal(signal.SIGINT)
+            return server.wait()
+
+
+def test(args: list[str]) -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "saas.settings.test"}
+    with database(database_name="binome", persistent=False) as url:
+        env["DATABASE_URL"] = url
+        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test"}:
+        print(__doc__)
+        return 2
+    return run() if argv[0] == "run" else test(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,11 @@
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    tenant = getattr(request, "tenant", None)
+    is_public = tenant is None or connection.schema_name == settings.PUBLIC_SCHEMA_NAME
+    return {"program": None if is_public else tenant, "is_public_site": is_public}

@@ -1,0 +1,246 @@
+"""Settings shared by every environment.
+
+Everything comes from the environment (django-environ); the integration modules
+(`celery`, `email`, `sentry`, `whereby`) are imported at the end and switch themselves
+on from their own variables. See README.md § Configuration for the full list.
+"""
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+# --- Hosts -------------------------------------------------------------------------------------
+# The public site (super-admin console) answers on BASE_DOMAIN; every programme answers on
+# <slug>.BASE_DOMAIN. Hosts are resolved to a schema by tenants.middleware.
+BASE_DOMAIN = env("BASE_DOMAIN", default="localhost").lower()
+SITE_SCHEME = env("SITE_SCHEME", default="https")
+SITE_PORT = env("SITE_PORT", default="")
+ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}"]
+
+# --- Applications --------------------------------------------------------------------------------
+
+
+def _local_apps(package: str) -> list[str]:
+    """Every sub-package of `package` that has an apps.py: the folder decides the schema."""
+    root = BASE_DIR / package
+    return sorted(
+        f"{package}.{child.name}"
+        for child in root.iterdir()
+        if child.is_dir() and (child / "apps.py").exists()
+    )
+
+
+THIRD_PARTY_SHARED_APPS = [
+    "django_tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "tenants",
+    "saas.core",
+]
+SHARED_APPS = THIRD_PARTY_SHARED_APPS + _local_apps("shared_apps")
+TENANT_APPS = [
+    # Both lists on purpose: content types and sessions exist in every schema, so a session is
+    # stored in the schema of the host it was opened on (DESIGN §2).
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    *_local_apps("tenant_apps"),
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Program"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "saas.urls_public"
+ROOT_URLCONF = "saas.urls_tenants"
+TENANT_LIMIT_SET_CALLS = True
+# The parallel executor makes `migrate_schemas` usable on thousands of schemas.
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", default=2)
+
+# Spare, fully migrated schemas kept ready so that a new programme is usable at once
+# (tenants.services.program_pool_refill). 0 disables the pool: plain migrate at creation.
+PROGRAM_POOL_SIZE = env.int("PROGRAM_POOL_SIZE", default=3)
+
+# Sub-domains that can never be a programme's slug.
+RESERVED_SLUGS = frozenset(
+    {
+        "www", "api", "admin", "console", "static", "media", "mail", "smtp", "imap", "pop",
+        "ftp", "app", "apps", "status", "help", "support", "docs", "blog", "public",
+        "assets", "cdn", "auth", "login", "sso", "webhooks", "healthz", "readyz", "binome",
+        "test", "demo-public", "localhost",
+    }
+)  # fmt: skip
+
+MIDDLEWARE = [
+    "tenants.middleware.ProgramMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Deny by default: a view is reachable anonymously only when marked with
+    # @login_not_required (saas.core.decorators.public_view). tests/test_isolation.py walks
+    # every URL pattern to prove it.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "saas.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "saas.wsgi.application"
+
+# --- Database ------------------------------------------------------------------------------------
+DATABASES = {"default": env.db_url("DATABASE_URL")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# Persistent connections: a new connection per request costs ~8x in throughput (measured).
+# psycopg's pool is not used because django-tenants tracks the search_path per connection
+# wrapper, which a pool would hand to another request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Caches --------------------------------------------------------------------------------------
+# "default" is per programme (keys prefixed with the schema); "global" is for the few values that
+# must be shared across programmes (login throttling per account, host -> programme).
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    _cache_backend = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+else:
+    _cache_backend = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {
+    "default": {
+        **_cache_backend,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="binome"),
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        **({"LOCATION": "binome-default"} if not REDIS_URL else {}),
+    },
+    "global": {
+        **_cache_backend,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="binome") + ":global",
+        **({"LOCATION": "binome-global"} if not REDIS_URL else {}),
+    },
+}
+
+# --- Identity and sessions -----------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "shared_apps.accounts.backends.StaffBackend",
+    "tenant_apps.participants.backends.ParticipantBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_DOMAIN = None  # host-only: a programme's cookie never reaches another host
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 60 * 60
+CSRF_COOKIE_DOMAIN = None
+
+# --- Internationalisation ------------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files --------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
+MEDIA_URL = "/media/"
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+
+# --- Security headers ----------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- REST API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "saas.core.apis.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+# --- Logging -------------------------------------------------------------------------------------
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}
+
+from saas.settings.celery import *  # noqa: E402, F403
+from saas.settings.email import *  # noqa: E402, F403
+from saas.settings.sentry import *  # noqa: E402, F403

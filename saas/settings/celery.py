@@ -1,0 +1,25 @@
+"""Celery: a real broker when CELERY_BROKER_URL is set, tasks run in-process (eager) otherwise."""
+
+import environ
+from celery.schedules import crontab
+
+env = environ.Env()
+
+CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Europe/Paris"
+CELERY_TASK_TENANT_CACHE_SECONDS = 30
+CELERY_BEAT_SCHEDULE = {
+    "refill-programme-pool": {
+        "task": "tenants.tasks.program_pool_refill_task",
+        "schedule": crontab(minute="*/5"),
+    },
+}

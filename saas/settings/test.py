@@ -1,0 +1,20 @@
+"""Test settings: real PostgreSQL (DATABASE_URL, or the embedded one started by `dev.py test`)."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("SITE_SCHEME", "http")
+os.environ.setdefault("BASE_DOMAIN", "binome.test")
+os.environ["CELERY_BROKER_URL"] = ""  # eager; the queue tests start their own broker + worker
+os.environ.setdefault("PROGRAM_POOL_SIZE", "0")
+
+from saas.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; argon2 in use
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = CACHES["global"]["KEY_PREFIX"] = f"test{os.getpid()}"  # noqa: F405
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

@@ -1,0 +1,19 @@
+"""URLs of the public site (BASE_DOMAIN): the super-admin console."""
+
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+
+from saas.core import views as core_views
+from shared_apps.console import views as console_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", console_views.home, name="home"),
+    path("connexion/", console_views.login_view, name="login"),
+    path("deconnexion/", LogoutView.as_view(), name="logout"),
+    path("console/", include("shared_apps.console.urls")),
+]
+
+handler403 = "saas.core.views.permission_denied"
+handler404 = "saas.core.views.page_not_found"
+handler500 = "saas.core.views.server_error"

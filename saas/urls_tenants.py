@@ -1,0 +1,17 @@
+"""URLs of a programme's site (<slug>.<BASE_DOMAIN>), resolved in the programme's schema.
+
+Every view here is deny-by-default; tests/test_isolation.py walks these patterns.
+"""
+
+from django.urls import include, path
+
+from saas.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("tenant_apps.participants.urls")),
+]
+
+handler403 = "saas.core.views.permission_denied"
+handler404 = "saas.core.views.page_not_found"
+handler500 = "saas.core.views.server_error"

@@ -1,0 +1,105 @@
+"""Shared identity (public schema): one account per person, whatever the programmes."""
+
+import unicodedata
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def email_normalize(email: str) -> str:
+    """One spelling per address: NFKC, trimmed, lower-cased (local part included: no provider
+    we serve treats case as significant, and two accounts differing only by case would be a
+    trap)."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        user = self.model(email=email_normalize(email), **extra)
+        user.set_password(password)  # None -> unusable password
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(email=email_normalize(username or ""))
+
+
+class User(AbstractBaseUser):
+    email = models.EmailField(_("email address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        _("super-admin"), default=False, help_text=_("Can use the platform console.")
+    )
+    is_superuser = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=models.functions.Lower(models.functions.Trim("email"))),
+                name="user_email_normalized",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = email_normalize(self.email)
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    # The console uses is_staff; no per-model permissions anywhere.
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_active and self.is_superuser
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and self.is_superuser
+
+
+class ProgramMembership(models.Model):
+    """Public index: which programmes a person belongs to, without scanning schemas.
+
+    Holds no programme data: the role and everything else live in the programme's schema
+    (tenant_apps.participants.Participant). Kept in step by the participants services, in the
+    same transaction.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    program = models.ForeignKey(
+        "tenants.Program", on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "program"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.program_id}"

@@ -1,0 +1,27 @@
+"""Writes on the shared identity. Called by tenant apps (never the reverse)."""
+
+from typing import Any
+
+from django.db import connection, transaction
+
+from shared_apps.accounts.models import ProgramMembership, User, email_normalize
+
+
+def user_get_or_create(*, email: str, **defaults: Any) -> tuple[User, bool]:
+    """The one account of a person; created with an unusable password when new."""
+    email = email_normalize(email)
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return user, False
+    user = User.objects.create_user(email=email, password=None, **defaults)
+    return user, True
+
+
+@transaction.atomic
+def membership_set(*, user: User, is_active: bool) -> ProgramMembership:
+    """Record in the public index that `user` is (or no longer is) in the current programme."""
+    program = connection.tenant
+    membership, _ = ProgramMembership.objects.update_or_create(
+        user=user, program_id=program.pk, defaults={"is_active": is_active}
+    )
+    return membership

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from shared_apps.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.programs, name="programs"),
+    path("organisations/nouvelle/", views.client_new, name="client-new"),
+    path("programmes/nouveau/", views.program_new, name="program-new"),
+    path("programmes/<int:program_id>/", views.program_detail, name="program-detail"),
+    path(
+        "programmes/<int:program_id>/<slug:action>/",
+        views.program_action,
+        name="program-action",
+    ),
+]

@@ -1,0 +1,130 @@
+"""The super-admin console, on the public domain. Staff users only (everything here is
+deny-by-default; tests/test_isolation.py walks the public URLconf too)."""
+
+from django.contrib import messages
+from django.contrib.auth.views import LoginView
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from saas.core.decorators import public_view, staff_required
+from saas.core.errors import ApplicationError
+from saas.core.forms import EmailAuthenticationForm
+from shared_apps.console.forms import ClientForm, ProgramForm
+from shared_apps.console.selectors import program_for_console, programs_for_console
+from tenants.models import Client, Program
+from tenants.services import client_create, program_create, program_retry, program_set_status
+
+login_view = public_view(
+    LoginView.as_view(
+        template_name="console/login.html",
+        authentication_form=EmailAuthenticationForm,
+        redirect_authenticated_user=True,
+        next_page="console:programs",
+    )
+)
+
+
+@public_view
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect("console:programs")
+    return render(request, "console/home.html")
+
+
+def _form_errors(form: object, exc: ApplicationError) -> None:
+    for field, field_messages in exc.fields.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)  # type: ignore[attr-defined]
+    if not exc.fields:
+        form.add_error(None, str(exc.message))  # type: ignore[attr-defined]
+
+
+@staff_required
+def programs(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in Program.Status.values:
+        status = ""
+    client_id = request.GET.get("client", "")
+    client_id = int(client_id) if client_id.isdigit() else None
+    context = {
+        "programs": programs_for_console(status=status, client_id=client_id),
+        "clients": Client.objects.all(),
+        "statuses": [c for c in Program.Status.choices if c[0] != Program.Status.SPARE],
+        "status": status,
+        "client_id": client_id,
+    }
+    return render(request, "console/programs.html", context)
+
+
+@staff_required
+def client_new(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = client_create(name=form.cleaned_data["name"])
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Organisation “%(name)s” created.") % {"name": client})
+            return redirect("console:program-new")
+    return render(request, "console/client_form.html", {"form": form})
+
+
+@staff_required
+def program_new(request: HttpRequest) -> HttpResponse:
+    form = ProgramForm(request.POST or None, initial={"client": request.GET.get("client")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            program = program_create(
+                client_id=data["client"].pk,
+                name=data["name"],
+                slug=data["slug"],
+                manager_email=data["manager_email"],
+            )
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Programme “%(name)s” is being created.") % {"name": program}
+            )
+            return redirect("console:program-detail", program_id=program.pk)
+    return render(request, "console/program_form.html", {"form": form})
+
+
+def _program_or_404(program_id: int) -> Program:
+    program = program_for_console(program_id=program_id)
+    if program is None:
+        raise Http404
+    return program
+
+
+@staff_required
+def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = _program_or_404(program_id)
+    template = (
+        "console/_program_status.html"
+        if request.headers.get("HX-Request")
+        else ("console/program_detail.html")
+    )
+    return render(request, template, {"program": program})
+
+
+@staff_required
+@require_POST
+def program_action(request: HttpRequest, program_id: int, action: str) -> HttpResponse:
+    program = _program_or_404(program_id)
+    try:
+        if action == "retry":
+            program_retry(program=program)
+        elif action in {"pause", "resume", "archive"}:
+            program_set_status(program=program, action=action)
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("console:program-detail", program_id=program.pk)

@@ -1,0 +1,80 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from saas.core.tasks import enqueue_on_commit
+from tenant_apps.notifications.models import Email
+
+
+def email_queue(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    language: str | None = None,
+    has_secret: bool = False,
+) -> Email:
+    """Render `notifications/email/<template>.{subject.txt,txt,html}` and put it in the outbox.
+
+    Call it inside the transaction of the action: the row commits or rolls back with it, and
+    the sending task is queued only on commit.
+    """
+    from tenant_apps.notifications.tasks import send_email_task
+
+    program = connection.tenant
+    context = {"program": program, "site_url": program.url(), **context}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"notifications/email/{template}.subject.txt", context)
+        body_text = render_to_string(f"notifications/email/{template}.txt", context)
+        body_html = render_to_string(f"notifications/email/{template}.html", context)
+    email = Email.objects.create(
+        to=to,
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+        template=template,
+        has_secret=has_secret,
+    )
+    enqueue_on_commit(send_email_task, email_id=email.pk)
+    return email
+
+
+def email_send(*, email_id: int) -> Email | None:
+    """Send one outbox row. Idempotent: a row already sent is left alone, and the row lock
+    (held while the message goes out) stops two workers from sending the same message."""
+    try:
+        with transaction.atomic():
+            email = Email.objects.select_for_update(skip_locked=True).filter(pk=email_id).first()
+            if email is None or email.status == Email.Status.SENT:
+                return email
+            message = EmailMultiAlternatives(
+                subject=email.subject, body=email.body_text, to=[email.to]
+            )
+            if email.body_html:
+                message.attach_alternative(email.body_html, "text/html")
+            message.send()
+            email.status = Email.Status.SENT
+            email.sent_at = timezone.now()
+            email.attempts += 1
+            fields = ["status", "sent_at", "attempts"]
+            if email.has_secret:
+                email.body_text = email.body_html = ""
+                fields += ["body_text", "body_html"]
+            email.save(update_fields=fields)
+            return email
+    except Exception as exc:
+        Email.objects.filter(pk=email_id).update(
+            attempts=F("attempts") + 1, last_error=type(exc).__name__
+        )
+        raise
+
+
+def email_mark_failed(*, email_id: int, error: str) -> None:
+    Email.objects.filter(pk=email_id).exclude(status=Email.Status.SENT).update(
+        status=Email.Status.FAILED, last_error=error[:1000]
+    )

@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Participant(models.Model):
+    """A person's membership of this programme: the role and status live here, in the
+    programme's schema; the identity (email, password) is the shared accounts.User."""
+
+    class Role(models.TextChoices):
+        MENTEE = "mentee", _("Mentee")
+        MENTOR = "mentor", _("Mentor")
+        MANAGER = "manager", _("Programme manager")
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACTIVE = "active", _("Active")
+        DEACTIVATED = "deactivated", _("Deactivated")
+
+    # DO_NOTHING: the collector must not look for participants from the public schema, where
+    # this table does not exist. The database constraint still forbids deleting a user that
+    # has participants; erasure (tenant_apps.privacy) removes them first.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="participant"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.INVITED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["role", "status"], name="participant_role_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.role})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+class AccessLink(models.Model):
+    """A signed, single-use link to a person's secure space (invitation, sign-up
+    confirmation). Only the SHA-256 of the token is stored; the token itself exists only in
+    the email."""
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} for {self.participant_id}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

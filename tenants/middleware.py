@@ -1,0 +1,56 @@
+"""The one place where a request's host decides its schema (CONVENTIONS §4)."""
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from tenants.models import Program
+from tenants.services import host_cache_key
+
+HOST_CACHE_SECONDS = 60
+ALWAYS_SERVED_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+class ProgramMiddleware(TenantMainMiddleware):
+    """django-tenants' middleware with three hooks changed:
+
+    - host -> programme is cached (global cache, cleared by tenants.services on change);
+    - an unknown host gets our 404 page (not a 500, not the public site);
+    - a programme that is not open (paused, archived, still provisioning) gets a status page,
+      except for health checks.
+    """
+
+    def get_tenant(self, domain_model: type, hostname: str) -> Program:
+        cache = caches["global"]
+        key = host_cache_key(hostname)
+        program = cache.get(key)
+        if program is None:
+            if hostname == settings.BASE_DOMAIN:
+                program = Program.objects.get(schema_name=settings.PUBLIC_SCHEMA_NAME)
+            else:
+                program = super().get_tenant(domain_model, hostname)
+            cache.set(key, program, HOST_CACHE_SECONDS)
+        return program
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        return render(request, "404.html", status=404)
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            response = super().process_request(request)
+        except Program.DoesNotExist:  # the public row is missing: not migrated yet
+            return render(request, "404.html", status=404)
+        if response is not None:
+            return response
+        program: Program = request.tenant
+        if program.is_public or program.is_open or request.path in ALWAYS_SERVED_PATHS:
+            return None
+        connection.set_schema_to_public()  # nothing of a closed programme is read
+        if program.status == Program.Status.PAUSED:
+            return render(request, "program_paused.html", {"closed": program}, status=503)
+        if program.status == Program.Status.ARCHIVED:
+            return render(request, "program_archived.html", {"closed": program}, status=410)
+        return render(request, "404.html", status=404)

@@ -1,0 +1,83 @@
+"""Client organisations and their programmes. A Program is a tenant: one PostgreSQL schema,
+one sub-domain. These tables live in `public` and hold no programme data (DESIGN §2)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Client(models.Model):
+    """An organisation that runs programmes (Ucanss, a bank...). Not a tenant."""
+
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="client_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(TenantMixin):
+    """A mentoring programme: the tenant.
+
+    Lifecycle: spare (a migrated schema waiting in the pool, no client) → provisioning → ready,
+    with paused / archived set by the console, and failed (with the reason) if provisioning
+    could not finish; a failed programme has no schema and no domain left behind.
+    """
+
+    class Status(models.TextChoices):
+        SPARE = "spare", _("Spare schema")
+        PROVISIONING = "provisioning", _("Provisioning")
+        READY = "ready", _("Ready")
+        PAUSED = "paused", _("Paused")
+        ARCHIVED = "archived", _("Archived")
+        FAILED = "failed", _("Failed")
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="programs", null=True, blank=True
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    slug = models.CharField(_("sub-domain"), max_length=63, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROVISIONING)
+    failure_reason = models.TextField(blank=True)
+    first_manager_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    # Schemas are created and dropped by tenants.services only, never as a side effect of save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status"], name="program_status_idx")]
+
+    def __str__(self) -> str:
+        return self.name or self.schema_name
+
+    def url(self, path: str = "/") -> str:
+        """Absolute URL of `path` on this programme's host."""
+        port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
+        return f"{settings.SITE_SCHEME}://{self.host}{port}{path}"
+
+    @property
+    def host(self) -> str:
+        return f"{self.slug}.{settings.BASE_DOMAIN}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == "public"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.READY
+
+
+class Domain(DomainMixin):
+    """The host a programme answers on: `<slug>.<BASE_DOMAIN>`."""
