@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("SITE_SCHEME", "http")
 os.environ.setdefault("BASE_DOMAIN", "binome.test")
-os.environ["CELERY_BROKER_URL"] = ""  # eager; the queue tests start their own broker + worker
+os.environ["CELERY_BROKER_URL"] = ""  # eager, except in the queue tests (tests/test_celery_*)
 os.environ.setdefault("PROGRAM_POOL_SIZE", "0")
 
 from saas.settings.base import *  # noqa: F403
@@ -18,3 +18,9 @@ CACHES["default"]["KEY_PREFIX"] = CACHES["global"]["KEY_PREFIX"] = f"test{os.get
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# The queue tests switch eagerness off and start a worker on this broker: RabbitMQ in CI
+# (TEST_BROKER_URL), Kombu's in-memory transport on a machine without one. One queue per run so
+# that concurrent test runs on one broker do not take each other's messages.
+CELERY_BROKER_URL = env("TEST_BROKER_URL", default="memory://")
+CELERY_TASK_DEFAULT_QUEUE = f"binome-test-{os.getpid()}"
