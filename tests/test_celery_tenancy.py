@@ -38,7 +38,9 @@ def live_worker() -> Iterator[None]:
     """The project's Celery app with eager mode off, and a worker thread on the test broker."""
     app.conf.task_always_eager = False
     try:
-        with start_worker(app, pool="threads", concurrency=1, perform_ping_check=False, loglevel="WARNING"):
+        with start_worker(
+            app, pool="threads", concurrency=1, perform_ping_check=False, loglevel="WARNING"
+        ):
             yield
     finally:
         app.conf.task_always_eager = True
@@ -64,7 +66,9 @@ def test_task_sent_from_a_runs_in_a_and_from_b_in_b(world, live_worker):
 
 @pytest.mark.broker
 @pytest.mark.django_db
-def test_task_queued_on_commit_keeps_its_programme(world, live_worker, django_capture_on_commit_callbacks):
+def test_task_queued_on_commit_keeps_its_programme(
+    world, live_worker, django_capture_on_commit_callbacks
+):
     # given a task queued on commit from A, whose callback fires after leaving A's context
     with django_capture_on_commit_callbacks() as callbacks:
         with tenant_context(world.program_a):

@@ -1,0 +1,188 @@
+"""Provisioning benchmark — not a test. How long until a new programme is usable, with N
+programmes already present, for the chosen mechanism (a pool of spare schemas migrated ahead)
+and for plain migrate into a new schema, measured in the same run on the same database.
+
+    .venv/bin/python bench/provisioning.py [--existing 1000] [--samples 15]
+
+Uses DATABASE_URL's server (database `binome_bench`, dropped and re-created) or an embedded
+PostgreSQL. "Usable" = from the console's `program_create` call until the programme's home page
+answers 200 on its host (provisioning runs in-process, as Celery eager). The N existing
+programmes are real schemas with every table, index and constraint of a programme, copied from
+one migrated schema with `CREATE TABLE … (LIKE … INCLUDING ALL)` plus the foreign keys, so the
+catalogue is as large as with N real programmes. Last line:
+
+    provisioning existing=<N> chosen_s=<median> migrate_s=<median> speedup=<ratio>
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "binome_bench"
+
+
+def bench_database(stack: ExitStack) -> str:
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        import pgserver
+
+        server = pgserver.get_server(ROOT / ".local" / "pgbench", cleanup_mode="stop")
+        stack.callback(server.cleanup)
+        url = server.get_uri("postgres")
+    parts = urlsplit(url)
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+CLONE_SQL = """
+CREATE OR REPLACE FUNCTION bench_copy_schema(src text, dst text) RETURNS void AS $$
+DECLARE t record; defs text[];
+BEGIN
+  EXECUTE format('CREATE SCHEMA %I', dst);
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = src LOOP
+    EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I INCLUDING ALL)',
+                   dst, t.tablename, src, t.tablename);
+  END LOOP;
+  EXECUTE format('INSERT INTO %I.django_migrations SELECT * FROM %I.django_migrations', dst, src);
+  EXECUTE format('INSERT INTO %I.django_content_type SELECT * FROM %I.django_content_type',
+                 dst, src);
+  -- Foreign keys, read with search_path = src (local tables unqualified, public ones
+  -- qualified), replayed with search_path = dst.
+  PERFORM set_config('search_path', src, true);
+  SELECT array_agg(format('ALTER TABLE %I ADD CONSTRAINT %I %s', cl.relname, con.conname,
+                          pg_get_constraintdef(con.oid)))
+    INTO defs
+    FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid
+    JOIN pg_namespace n ON n.oid = cl.relnamespace
+   WHERE n.nspname = src AND con.contype = 'f';
+  PERFORM set_config('search_path', dst, true);
+  FOR i IN 1 .. coalesce(array_length(defs, 1), 0) LOOP
+    EXECUTE defs[i];
+  END LOOP;
+  PERFORM set_config('search_path', 'public', true);
+END $$ LANGUAGE plpgsql;
+"""
+
+
+def create_existing(count: int, *, log: callable) -> None:
+    """N programmes: rows in public + a full schema each, copied from one migrated schema."""
+    from django.db import connection, transaction
+
+    from tenants.models import Client, Domain, Program
+    from tenants.services import schema_name_generate
+
+    client = Client.objects.create(name="Existing programmes")
+    template = Program(schema_name="bench_template", status=Program.Status.SPARE)
+    template.create_schema(check_if_exists=True, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(CLONE_SQL)
+    started = time.perf_counter()
+    batch = 100
+    for first in range(0, count, batch):
+        with transaction.atomic():
+            programs = []
+            for index in range(first, min(first + batch, count)):
+                name = schema_name_generate()
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT bench_copy_schema(%s, %s)", ["bench_template", name])
+                programs.append(
+                    Program(
+                        schema_name=name, client=client, name=f"Existing {index}",
+                        slug=f"existing-{index}", status=Program.Status.READY,
+                    )  # fmt: skip
+                )
+            Program.objects.bulk_create(programs)
+            Domain.objects.bulk_create(
+                Domain(domain=p.host, tenant=p, is_primary=True) for p in programs
+            )
+        log(f"  {min(first + batch, count)}/{count} existing programmes")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA bench_template CASCADE")
+        cursor.execute("SELECT count(*) FROM pg_class")
+        log(f"  created in {time.perf_counter() - started:.1f} s; pg_class rows: {cursor.fetchone()[0]}")
+
+
+def time_creation(label: str, index: int) -> float:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client as HttpClient
+
+    from tenants.models import Client, Program
+    from tenants.services import program_create
+
+    client = Client.objects.get(name="Existing programmes")
+    slug = f"{label}-{index}"
+    started = time.perf_counter()
+    program = program_create(
+        client_id=client.pk, name=f"New {slug}", slug=slug, manager_email=f"manager@{slug}.example"
+    )
+    response = HttpClient(HTTP_HOST=f"{slug}.{settings.BASE_DOMAIN}").get("/")
+    elapsed = time.perf_counter() - started
+    connection.set_schema_to_public()
+    program.refresh_from_db()
+    assert program.status == Program.Status.READY, program.failure_reason
+    assert response.status_code == 200, response.status_code
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--existing", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=15)
+    args = parser.parse_args()
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+
+    with ExitStack() as stack:
+        os.environ["DATABASE_URL"] = bench_database(stack)
+        os.environ.update(
+            DJANGO_SETTINGS_MODULE="saas.settings.dev", DJANGO_DEBUG="false",
+            BASE_DOMAIN="bench.test", PROGRAM_POOL_SIZE="0", CELERY_BROKER_URL="",
+            LOG_LEVEL="WARNING",
+        )  # fmt: skip
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        from tenants.models import Program
+        from tenants.services import program_pool_refill
+
+        settings.ALLOWED_HOSTS = ["*"]
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        call_command("migrate_schemas", shared=True, verbosity=0)
+        log(f"creating {args.existing} existing programmes…")
+        create_existing(args.existing, log=log)
+
+        migrate, chosen = [], []
+        for index in range(args.samples):
+            # plain migrate: the pool is empty
+            assert not Program.objects.filter(status=Program.Status.SPARE).exists()
+            migrate.append(time_creation("migrate", index))
+            # chosen: the background job has topped up the pool beforehand (not timed)
+            program_pool_refill(size=1)
+            chosen.append(time_creation("pool", index))
+            log(f"  sample {index + 1}: pool {chosen[-1]:.3f} s, migrate {migrate[-1]:.3f} s")
+        chosen_s, migrate_s = statistics.median(chosen), statistics.median(migrate)
+        print(f"pool claim: min {min(chosen):.3f} s, max {max(chosen):.3f} s")
+        print(f"plain migrate: min {min(migrate):.3f} s, max {max(migrate):.3f} s")
+        print(
+            f"provisioning existing={args.existing} chosen_s={chosen_s:.3f} "
+            f"migrate_s={migrate_s:.3f} speedup={migrate_s / chosen_s:.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

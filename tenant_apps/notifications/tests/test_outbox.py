@@ -1,0 +1,89 @@
+from smtplib import SMTPException
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from tenant_apps.notifications.models import Email
+from tenant_apps.notifications.services import email_queue, email_send
+
+
+@pytest.mark.django_db
+def test_email_is_written_with_the_action_and_sent_after_commit(
+    world, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with tenant_context(world.program_a):
+            email = email_queue(
+                to="x@a.example", template="invitation",
+                context={"link_url": "https://x", "expires_at": None}, has_secret=False,
+            )  # fmt: skip
+    # nothing is sent before the commit
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["x@a.example"]
+    assert "Programme A" in mail.outbox[0].subject
+    with tenant_context(world.program_a):
+        assert Email.objects.get(pk=email.pk).status == Email.Status.SENT
+
+
+@pytest.mark.django_db
+def test_rolled_back_action_sends_nothing(world, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with tenant_context(world.program_a):
+            with pytest.raises(RuntimeError), transaction.atomic():
+                email_queue(
+                    to="y@a.example", template="invitation",
+                    context={"link_url": "https://x", "expires_at": None},
+                )  # fmt: skip
+                raise RuntimeError("the action failed")
+            assert not Email.objects.filter(to="y@a.example").exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_sending_twice_sends_once(world, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with tenant_context(world.program_a):
+        with django_capture_on_commit_callbacks(execute=False):
+            email = email_queue(
+                to="z@a.example", template="invitation",
+                context={"link_url": "https://x", "expires_at": None},
+            )  # fmt: skip
+        email_send(email_id=email.pk)
+        email_send(email_id=email.pk)
+    connection.set_schema_to_public()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_failed_send_is_counted_and_retried_later(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.mail import EmailMultiAlternatives
+
+    def refuse(self, fail_silently=False):
+        raise SMTPException("server busy")
+
+    with tenant_context(world.program_a):
+        with django_capture_on_commit_callbacks(execute=False):
+            email = email_queue(
+                to="w@a.example", template="invitation",
+                context={"link_url": "https://x", "expires_at": None},
+            )  # fmt: skip
+        monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+        with pytest.raises(SMTPException):
+            email_send(email_id=email.pk)
+        email.refresh_from_db()
+        assert (email.status, email.attempts, email.last_error) == ("pending", 1, "SMTPException")
+        monkeypatch.undo()
+        email_send(email_id=email.pk)
+        email.refresh_from_db()
+        assert (email.status, email.attempts) == ("sent", 2)
