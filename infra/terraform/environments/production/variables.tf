@@ -1,0 +1,180 @@
+variable "project_id" {
+  description = "Scaleway project of the production resources."
+  type        = string
+}
+
+variable "name" {
+  description = "Prefix of every resource name."
+  type        = string
+  default     = "binome"
+}
+
+variable "base_domain" {
+  description = "Domain of the platform: the public site, and one subdomain per programme."
+  type        = string
+  default     = "binome.fr"
+}
+
+variable "dns_zone" {
+  description = "Scaleway DNS zone holding base_domain (the domain itself or a parent)."
+  type        = string
+  default     = "binome.fr"
+}
+
+variable "default_from_email" {
+  description = "DEFAULT_FROM_EMAIL, on the TEM-validated domain."
+  type        = string
+  default     = "Binôme <no-reply@binome.fr>"
+}
+
+variable "app_image" {
+  description = "Image to run, pinned by tag or digest: rg.fr-par.scw.cloud/binome-images/binome:<git sha>."
+  type        = string
+}
+
+variable "whereby_base_url" {
+  description = "Whereby REST API base URL."
+  type        = string
+  default     = "https://api.whereby.dev/v1"
+}
+
+variable "whereby_api_key" {
+  description = "Whereby Embedded API key (TF_VAR_whereby_api_key)."
+  type        = string
+  sensitive   = true
+}
+
+variable "sentry_dsn" {
+  description = "Sentry DSN, EU-hosted project (TF_VAR_sentry_dsn)."
+  type        = string
+  sensitive   = true
+}
+
+variable "wildcard_certificate_chain" {
+  description = "PEM of the *.base_domain certificate, its intermediates and its private key (TF_VAR_wildcard_certificate_chain)."
+  type        = string
+  sensitive   = true
+}
+
+variable "private_subnet_cidr" {
+  description = "IPv4 subnet of the private network."
+  type        = string
+  default     = "172.16.0.0/22"
+}
+
+variable "db_node_type" {
+  description = "Managed PostgreSQL offer."
+  type        = string
+  default     = "DB-PRO2-XXS"
+}
+
+variable "db_volume_size_in_gb" {
+  description = "PostgreSQL volume size."
+  type        = number
+  default     = 50
+}
+
+variable "db_backup_retention_days" {
+  description = "Days an automated database backup is kept."
+  type        = number
+  default     = 14
+}
+
+variable "db_read_replica_enabled" {
+  description = "Create a PostgreSQL read replica."
+  type        = bool
+  default     = false
+}
+
+variable "redis_node_type" {
+  description = "Managed Redis offer."
+  type        = string
+  default     = "RED1-S"
+}
+
+variable "media_bucket_name" {
+  description = "Globally unique name of the media and exports bucket."
+  type        = string
+  default     = "binome-production-media"
+}
+
+variable "kubernetes_version" {
+  description = "Kapsule minor version."
+  type        = string
+  default     = "1.35"
+}
+
+variable "web_pool_size" {
+  description = "Number of web nodes."
+  type        = number
+  default     = 2
+}
+
+variable "jobs_pool_max_size" {
+  description = "Maximum number of nodes for Celery."
+  type        = number
+  default     = 5
+}
+
+variable "web_replicas" {
+  description = "gunicorn pods."
+  type        = number
+  default     = 2
+}
+
+variable "worker_replicas" {
+  description = "Celery worker pods."
+  type        = number
+  default     = 2
+}
+
+variable "gunicorn_workers" {
+  description = "GUNICORN_WORKERS per web pod."
+  type        = number
+  default     = 3
+}
+
+variable "gunicorn_threads" {
+  description = "GUNICORN_THREADS per gunicorn worker."
+  type        = number
+  default     = 4
+}
+
+variable "web_node_port" {
+  description = "NodePort between the load balancer and the web pods."
+  type        = number
+  default     = 30080
+}
+
+variable "tags" {
+  description = "Tags of every resource."
+  type        = list(string)
+  default     = ["binome", "production", "terraform"]
+}
+
+variable "region" {
+  description = "Scaleway region. EU only (fr-par, nl-ams, pl-waw): nothing leaves the EU."
+  type        = string
+  default     = "fr-par"
+
+  validation {
+    condition     = contains(["fr-par", "nl-ams", "pl-waw"], var.region)
+    error_message = "The region must be an EU region: fr-par, nl-ams or pl-waw."
+  }
+}
+
+variable "zone" {
+  description = "Scaleway zone, in var.region."
+  type        = string
+  default     = "fr-par-1"
+
+  validation {
+    condition     = contains(["fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2", "pl-waw-3"], var.zone)
+    error_message = "The zone must be in an EU region: fr-par-N, nl-ams-N or pl-waw-N."
+  }
+
+  validation {
+    condition     = startswith(var.zone, "${var.region}-")
+    error_message = "The zone must belong to var.region."
+  }
+}

@@ -1,0 +1,94 @@
+variable "name" {
+  description = "Prefix of every resource name."
+  type        = string
+}
+
+variable "project_id" {
+  description = "Scaleway project (scopes the registry pull key)."
+  type        = string
+}
+
+variable "private_network_id" {
+  description = "Private network of the cluster's nodes."
+  type        = string
+}
+
+variable "kubernetes_version" {
+  description = "Kubernetes minor version (x.y): patch versions are applied by auto-upgrade."
+  type        = string
+  default     = "1.35"
+}
+
+variable "maintenance_window_day" {
+  description = "Day of the weekly 2-hour auto-upgrade window."
+  type        = string
+  default     = "sunday"
+}
+
+variable "maintenance_window_start_hour" {
+  description = "Start hour (UTC) of the auto-upgrade window."
+  type        = number
+  default     = 3
+}
+
+variable "web_node_type" {
+  description = "Instance type of the web pool."
+  type        = string
+  default     = "PRO2-S"
+}
+
+variable "web_pool_size" {
+  description = "Number of web nodes (fixed: they are the load balancer's backends). At least 2, one per failure."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.web_pool_size >= 2
+    error_message = "web_pool_size must be at least 2."
+  }
+}
+
+variable "jobs_node_type" {
+  description = "Instance type of the jobs pool (Celery workers, beat, migrations)."
+  type        = string
+  default     = "PRO2-S"
+}
+
+variable "jobs_pool_min_size" {
+  description = "Minimum number of jobs nodes."
+  type        = number
+  default     = 1
+}
+
+variable "jobs_pool_max_size" {
+  description = "Maximum number of jobs nodes (autoscaler)."
+  type        = number
+  default     = 5
+}
+variable "region" {
+  description = "Scaleway region. EU only (fr-par, nl-ams, pl-waw): nothing leaves the EU."
+  type        = string
+  default     = "fr-par"
+
+  validation {
+    condition     = contains(["fr-par", "nl-ams", "pl-waw"], var.region)
+    error_message = "The region must be an EU region: fr-par, nl-ams or pl-waw."
+  }
+}
+
+variable "zone" {
+  description = "Scaleway zone. EU only (a zone of fr-par, nl-ams or pl-waw)."
+  type        = string
+  default     = "fr-par-1"
+
+  validation {
+    condition     = contains(["fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2", "pl-waw-3"], var.zone)
+    error_message = "The zone must be in an EU region: fr-par-N, nl-ams-N or pl-waw-N."
+  }
+}
+
+variable "tags" {
+  description = "Tags put on every resource that takes them."
+  type        = list(string)
+  default     = []
+}

@@ -1,0 +1,77 @@
+# Transactional Email (TEM) for the sending domain, with the SPF, DKIM and DMARC records
+# published in the Scaleway DNS zone, then a validation step that waits until TEM has seen them.
+
+locals {
+  # The sending domain may be the zone apex or a subdomain of it.
+  subdomain = trimsuffix(trimsuffix(var.domain, var.dns_zone), ".")
+  suffix    = local.subdomain == "" ? "" : ".${local.subdomain}"
+}
+
+resource "scaleway_tem_domain" "main" {
+  name       = var.domain
+  accept_tos = true
+  autoconfig = false
+  region     = var.region
+}
+
+resource "scaleway_domain_record" "spf" {
+  dns_zone        = var.dns_zone
+  name            = local.subdomain
+  type            = "TXT"
+  data            = join(" ", compact(["v=spf1", scaleway_tem_domain.main.spf_config, var.spf_extra_mechanisms, "-all"]))
+  ttl             = 3600
+  keep_empty_zone = true
+}
+
+resource "scaleway_domain_record" "dkim" {
+  dns_zone        = var.dns_zone
+  name            = "${scaleway_tem_domain.main.project_id}._domainkey${local.suffix}"
+  type            = "TXT"
+  data            = scaleway_tem_domain.main.dkim_config
+  ttl             = 3600
+  keep_empty_zone = true
+}
+
+resource "scaleway_domain_record" "dmarc" {
+  dns_zone        = var.dns_zone
+  name            = "${scaleway_tem_domain.main.dmarc_name}${local.suffix}"
+  type            = "TXT"
+  data            = var.dmarc_record != "" ? var.dmarc_record : scaleway_tem_domain.main.dmarc_config
+  ttl             = 3600
+  keep_empty_zone = true
+}
+
+resource "scaleway_tem_domain_validation" "main" {
+  domain_id = scaleway_tem_domain.main.id
+  region    = var.region
+  timeout   = var.validation_timeout_seconds
+
+  depends_on = [
+    scaleway_domain_record.spf,
+    scaleway_domain_record.dkim,
+    scaleway_domain_record.dmarc,
+  ]
+}
+
+# Key the application sends with (SCALEWAY_TEM_API_KEY, django-anymail's Scaleway backend).
+resource "scaleway_iam_application" "email" {
+  name        = "${var.name}-email"
+  description = "Binôme workers: sending transactional email through TEM."
+}
+
+resource "scaleway_iam_policy" "email" {
+  name           = "${var.name}-email"
+  description    = "Send email with Transactional Email in this project."
+  application_id = scaleway_iam_application.email.id
+
+  rule {
+    project_ids          = [var.project_id]
+    permission_set_names = ["TransactionalEmailFullAccess"]
+  }
+}
+
+resource "scaleway_iam_api_key" "email" {
+  application_id     = scaleway_iam_application.email.id
+  description        = "SCALEWAY_TEM_API_KEY of the application."
+  default_project_id = var.project_id
+}

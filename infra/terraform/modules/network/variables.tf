@@ -1,0 +1,54 @@
+variable "name" {
+  description = "Prefix of every resource name."
+  type        = string
+}
+
+variable "subnet_cidr" {
+  description = "IPv4 subnet of the private network (RFC 1918)."
+  type        = string
+  default     = "172.16.0.0/22"
+
+  validation {
+    condition     = can(cidrhost(var.subnet_cidr, 0))
+    error_message = "subnet_cidr must be an IPv4 CIDR block."
+  }
+}
+
+variable "public_gateway_enabled" {
+  description = "Create the egress gateway. Required while Kubernetes nodes have no public IP."
+  type        = bool
+  default     = true
+}
+
+variable "public_gateway_type" {
+  description = "Public gateway offer."
+  type        = string
+  default     = "VPC-GW-S"
+}
+variable "region" {
+  description = "Scaleway region. EU only (fr-par, nl-ams, pl-waw): nothing leaves the EU."
+  type        = string
+  default     = "fr-par"
+
+  validation {
+    condition     = contains(["fr-par", "nl-ams", "pl-waw"], var.region)
+    error_message = "The region must be an EU region: fr-par, nl-ams or pl-waw."
+  }
+}
+
+variable "zone" {
+  description = "Scaleway zone. EU only (a zone of fr-par, nl-ams or pl-waw)."
+  type        = string
+  default     = "fr-par-1"
+
+  validation {
+    condition     = contains(["fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2", "pl-waw-3"], var.zone)
+    error_message = "The zone must be in an EU region: fr-par-N, nl-ams-N or pl-waw-N."
+  }
+}
+
+variable "tags" {
+  description = "Tags put on every resource that takes them."
+  type        = list(string)
+  default     = []
+}

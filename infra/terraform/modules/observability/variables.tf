@@ -1,0 +1,26 @@
+variable "name" {
+  description = "Prefix of every resource name."
+  type        = string
+}
+
+variable "metrics_retention_days" {
+  description = "Days metrics are kept."
+  type        = number
+  default     = 31
+}
+
+variable "logs_retention_days" {
+  description = "Days logs are kept (they hold IP addresses: keep it short, RGPD)."
+  type        = number
+  default     = 14
+}
+variable "region" {
+  description = "Scaleway region. EU only (fr-par, nl-ams, pl-waw): nothing leaves the EU."
+  type        = string
+  default     = "fr-par"
+
+  validation {
+    condition     = contains(["fr-par", "nl-ams", "pl-waw"], var.region)
+    error_message = "The region must be an EU region: fr-par, nl-ams or pl-waw."
+  }
+}

@@ -1,0 +1,33 @@
+variable "values" {
+  description = "Secret values by environment variable name (every name but DJANGO_SECRET_KEY, generated here)."
+  type        = map(string)
+  sensitive   = true
+}
+
+variable "path" {
+  description = "Folder of the secrets in Secret Manager."
+  type        = string
+  default     = "/binome"
+}
+
+variable "protected" {
+  description = "Protected secrets cannot be deleted (terraform destroy fails until this is false)."
+  type        = bool
+  default     = true
+}
+variable "region" {
+  description = "Scaleway region. EU only (fr-par, nl-ams, pl-waw): nothing leaves the EU."
+  type        = string
+  default     = "fr-par"
+
+  validation {
+    condition     = contains(["fr-par", "nl-ams", "pl-waw"], var.region)
+    error_message = "The region must be an EU region: fr-par, nl-ams or pl-waw."
+  }
+}
+
+variable "tags" {
+  description = "Tags put on every resource that takes them."
+  type        = list(string)
+  default     = []
+}

@@ -1,0 +1,47 @@
+variable "name" {
+  description = "Prefix of every resource name."
+  type        = string
+}
+
+variable "project_id" {
+  description = "Scaleway project holding the bucket (scopes the application's key)."
+  type        = string
+}
+
+variable "bucket_name" {
+  description = "Globally unique bucket name."
+  type        = string
+}
+
+variable "exports_prefix" {
+  description = "Key prefix of generated exports."
+  type        = string
+  default     = "exports/"
+}
+
+variable "exports_expiration_days" {
+  description = "Days after which an export is deleted."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.exports_expiration_days >= 1 && var.exports_expiration_days <= 365
+    error_message = "exports_expiration_days must be between 1 and 365."
+  }
+}
+
+variable "tags" {
+  description = "Tags of the bucket (key/value pairs)."
+  type        = map(string)
+  default     = {}
+}
+variable "region" {
+  description = "Scaleway region. EU only (fr-par, nl-ams, pl-waw): nothing leaves the EU."
+  type        = string
+  default     = "fr-par"
+
+  validation {
+    condition     = contains(["fr-par", "nl-ams", "pl-waw"], var.region)
+    error_message = "The region must be an EU region: fr-par, nl-ams or pl-waw."
+  }
+}

@@ -1,0 +1,407 @@
+"""Security and residency policies on the Terraform tree: compliant as written, and each one
+shown to catch the break it exists for."""
+
+from functools import cache
+
+from tests.infra.hcl_tree import load_tree, module_calls, mutated, resources, tree_from_text
+from tests.infra.policies import (
+    violations_bucket,
+    violations_database,
+    violations_redis,
+    violations_region,
+    violations_secrets,
+)
+
+
+@cache
+def real_tree() -> dict[str, dict]:
+    return load_tree()
+
+
+def body_of(tree: dict, resource_type: str, name: str = "main") -> dict:
+    return next(body for _, rtype, rname, body in resources(tree, resource_type) if rname == name)
+
+
+def module_body(tree: dict, name: str) -> dict:
+    return next(body for _, call, body in module_calls(tree) if call == name)
+
+
+def variable_body(tree: dict, directory: str, name: str) -> dict:
+    entries = tree[directory]["variable"]
+    return next(entry[name] for entry in entries if name in entry)
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+def test_database_is_ha_encrypted_backed_up_in_region_and_private():
+    # given
+    tree = real_tree()
+
+    # when
+    found = violations_database(tree)
+
+    # then
+    assert found == []
+    assert len(list(resources(tree, "scaleway_rdb_instance"))) == 1
+
+
+def test_database_policy_catches_a_single_node_instance():
+    # given
+    tree = mutated(real_tree())
+    body_of(tree, "scaleway_rdb_instance")["is_ha_cluster"] = False
+
+    # when
+    found = violations_database(tree)
+
+    # then
+    assert found == ["modules/database: scaleway_rdb_instance.main: is_ha_cluster must be true"]
+
+
+def test_database_policy_catches_backups_sent_to_another_region():
+    # given
+    tree = mutated(real_tree())
+    body_of(tree, "scaleway_rdb_instance")["backup_same_region"] = False
+
+    # when
+    found = violations_database(tree)
+
+    # then
+    assert found == [
+        "modules/database: scaleway_rdb_instance.main: backup_same_region must be true "
+        "(by default backups leave the region)"
+    ]
+
+
+def test_database_policy_catches_unencrypted_storage_and_missing_retention():
+    # given
+    tree = mutated(real_tree())
+    body = body_of(tree, "scaleway_rdb_instance")
+    body["encryption_at_rest"] = False
+    del body["backup_schedule_retention"]
+
+    # when
+    found = violations_database(tree)
+
+    # then
+    assert found == [
+        "modules/database: scaleway_rdb_instance.main: encryption_at_rest must be true",
+        "modules/database: scaleway_rdb_instance.main: backup_schedule_retention must be set",
+    ]
+
+
+def test_database_policy_catches_a_public_endpoint():
+    # given
+    tree = tree_from_text(
+        """
+        resource "scaleway_rdb_instance" "main" {
+          node_type                 = "DB-PRO2-XXS"
+          engine                    = "PostgreSQL-16"
+          is_ha_cluster             = true
+          encryption_at_rest        = true
+          backup_same_region        = true
+          backup_schedule_retention = 14
+          load_balancer {}
+        }
+
+        resource "scaleway_rdb_read_replica" "main" {
+          instance_id = scaleway_rdb_instance.main.id
+          direct_access {}
+        }
+        """
+    )
+
+    # when
+    found = violations_database(tree)
+
+    # then
+    assert found == [
+        "inline: scaleway_rdb_instance.main: no private network endpoint",
+        "inline: scaleway_rdb_instance.main: public endpoint (load_balancer block)",
+        "inline: scaleway_rdb_read_replica.main: public endpoint (direct_access block)",
+        "inline: scaleway_rdb_read_replica.main: no private network endpoint",
+    ]
+
+
+# --- redis -----------------------------------------------------------------------------------
+
+
+def test_redis_uses_tls_on_the_private_network():
+    # given
+    tree = real_tree()
+
+    # when
+    found = violations_redis(tree)
+
+    # then
+    assert found == []
+    assert len(list(resources(tree, "scaleway_redis_cluster"))) == 1
+
+
+def test_redis_policy_catches_tls_disabled():
+    # given
+    tree = mutated(real_tree())
+    body_of(tree, "scaleway_redis_cluster")["tls_enabled"] = False
+
+    # when
+    found = violations_redis(tree)
+
+    # then
+    assert found == ["modules/redis: scaleway_redis_cluster.main: tls_enabled must be true"]
+
+
+def test_redis_policy_catches_a_public_endpoint():
+    # given
+    tree = tree_from_text(
+        """
+        resource "scaleway_redis_cluster" "main" {
+          version     = "7.2.4"
+          node_type   = "RED1-S"
+          user_name   = "binome"
+          password    = var.password
+          tls_enabled = true
+          acl {
+            ip = "0.0.0.0/0"
+          }
+        }
+        """
+    )
+
+    # when
+    found = violations_redis(tree)
+
+    # then
+    assert found == [
+        "inline: scaleway_redis_cluster.main: no private network endpoint",
+        "inline: scaleway_redis_cluster.main: acl rules mean a public endpoint",
+    ]
+
+
+# --- bucket ----------------------------------------------------------------------------------
+
+
+def test_bucket_is_private_and_versioned():
+    # given
+    tree = real_tree()
+
+    # when
+    found = violations_bucket(tree)
+
+    # then
+    assert found == []
+    assert body_of(tree, "scaleway_object_bucket_acl")["acl"] == "private"
+
+
+def test_bucket_policy_catches_a_public_read_acl():
+    # given
+    tree = mutated(real_tree())
+    body_of(tree, "scaleway_object_bucket_acl")["acl"] = "public-read"
+
+    # when
+    found = violations_bucket(tree)
+
+    # then
+    assert found == [
+        "modules/storage: scaleway_object_bucket_acl.main: acl 'public-read' is not private"
+    ]
+
+
+def test_bucket_policy_catches_a_deprecated_inline_public_acl_and_no_versioning():
+    # given
+    tree = mutated(real_tree())
+    bucket = body_of(tree, "scaleway_object_bucket")
+    bucket["acl"] = "public-read"
+    bucket["versioning"][0]["enabled"] = False
+
+    # when
+    found = violations_bucket(tree)
+
+    # then
+    assert found == [
+        "modules/storage: scaleway_object_bucket.main: acl 'public-read' is not private",
+        "modules/storage: scaleway_object_bucket.main: versioning must be enabled",
+    ]
+
+
+def test_bucket_policy_catches_a_policy_open_to_everyone():
+    # given
+    tree = tree_from_text(
+        """
+        resource "scaleway_object_bucket_policy" "open" {
+          bucket = scaleway_object_bucket.main.id
+          policy = jsonencode({
+            Version = "2023-04-17"
+            Statement = [{
+              Effect    = "Allow"
+              Principal = "*"
+              Action    = ["s3:GetObject"]
+              Resource  = ["media/*"]
+            }]
+          })
+        }
+        """
+    )
+
+    # when
+    found = violations_bucket(tree)
+
+    # then
+    assert found == ["inline: scaleway_object_bucket_policy.open: policy grants access to everyone"]
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+
+def test_everything_is_in_an_eu_region_given_by_a_variable():
+    # given
+    tree = real_tree()
+
+    # when
+    found = violations_region(tree)
+
+    # then
+    assert found == []
+
+
+def test_region_policy_catches_a_hard_coded_non_eu_region():
+    # given
+    tree = mutated(real_tree())
+    body_of(tree, "scaleway_object_bucket")["region"] = "us-east-1"
+
+    # when
+    found = violations_region(tree)
+
+    # then
+    assert found == [
+        "modules/storage: scaleway_object_bucket.main: region = 'us-east-1' is not an EU region"
+    ]
+
+
+def test_region_policy_catches_a_non_eu_default_and_a_loose_validation():
+    # given
+    tree = mutated(real_tree())
+    region = variable_body(tree, "environments/production", "region")
+    region["default"] = "us-east-1"
+    region["validation"][0]["condition"] = '${contains(["fr-par", "us-east-1"], var.region)}'
+
+    # when
+    found = violations_region(tree)
+
+    # then
+    assert found == [
+        "environments/production: variable region: default 'us-east-1' is not an EU region",
+        "environments/production: variable region: validation allows non-EU regions ['us-east-1']",
+    ]
+
+
+def test_region_policy_catches_a_zone_variable_without_validation():
+    # given
+    tree = mutated(real_tree())
+    del variable_body(tree, "modules/redis", "zone")["validation"]
+
+    # when
+    found = violations_region(tree)
+
+    # then
+    assert found == ["modules/redis: variable zone: no validation restricting it to EU zones"]
+
+
+def test_region_policy_catches_state_stored_outside_the_eu():
+    # given
+    tree = tree_from_text(
+        """
+        terraform {
+          backend "s3" {
+            bucket    = "state"
+            key       = "x.tfstate"
+            region    = "us-east-1"
+            endpoints = { s3 = "https://s3.us-east-1.amazonaws.com" }
+          }
+        }
+        """
+    )
+
+    # when
+    found = violations_region(tree)
+
+    # then
+    assert found == [
+        "inline: backend s3: state region 'us-east-1' is not an EU region",
+        "inline: backend s3: state endpoint 'https://s3.us-east-1.amazonaws.com' "
+        "is not Scaleway EU",
+    ]
+
+
+# --- secrets ---------------------------------------------------------------------------------
+
+
+def test_secrets_never_travel_in_plain_environment_variables():
+    # given
+    tree = real_tree()
+
+    # when
+    found = violations_secrets(tree)
+
+    # then
+    assert found == []
+
+
+def test_secrets_policy_catches_a_secret_in_the_plain_config():
+    # given
+    tree = mutated(real_tree())
+    module_body(tree, "app")["config"]["SENTRY_DSN"] = "${var.sentry_dsn}"
+
+    # when
+    found = violations_secrets(tree)
+
+    # then
+    assert found == ["environments/production: module app passes ['SENTRY_DSN'] in plain `config`"]
+
+
+def test_secrets_policy_catches_plain_env_on_containers_and_literals():
+    # given
+    tree = tree_from_text(
+        """
+        variable "whereby_api_key" {
+          type = string
+        }
+
+        resource "scaleway_container" "web" {
+          environment_variables = {
+            DJANGO_SECRET_KEY = "not-so-secret"
+          }
+        }
+
+        resource "kubernetes_deployment_v1" "web" {
+          spec {
+            template {
+              spec {
+                container {
+                  env {
+                    name  = "DATABASE_URL"
+                    value = "postgres://binome:binome@db/binome"
+                  }
+                }
+              }
+            }
+          }
+        }
+
+        resource "scaleway_rdb_user" "app" {
+          password = "hunter2hunter2"
+        }
+        """
+    )
+
+    # when
+    found = violations_secrets(tree)
+
+    # then
+    assert found == [
+        "inline: scaleway_container.web: "
+        "secrets ['DJANGO_SECRET_KEY'] in plain environment variables",
+        "inline: kubernetes_deployment_v1.web: "
+        "secrets ['DATABASE_URL'] in plain environment variables",
+        "inline: scaleway_rdb_user.app: password is written in the code",
+        "inline: variable whereby_api_key holds a secret and is not sensitive",
+    ]
