@@ -6,8 +6,8 @@ import yaml
 
 from tests.infra.hcl_tree import REPO_ROOT
 
-APP_SERVICES = ("migrate", "web", "worker", "beat", "whereby-fake")
-LONG_RUNNING = ("postgres", "redis", "mailpit", "whereby-fake", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+LONG_RUNNING = ("postgres", "redis", "mailpit", "web", "worker", "beat")
 
 
 @cache
@@ -21,7 +21,7 @@ def services() -> dict:
 
 def test_stack_has_every_service():
     # given
-    expected = {"postgres", "redis", "mailpit", "migrate", "web", "worker", "beat", "whereby-fake"}
+    expected = {"postgres", "redis", "mailpit", "migrate", "web", "worker", "beat"}
 
     # when
     names = set(services())
@@ -65,15 +65,6 @@ def test_each_application_service_runs_its_command():
     assert commands["worker"] == ["celery", "-A", "saas", "worker", "-l", "info"]
     assert beat[:6] == ["celery", "-A", "saas", "beat", "-l", "info"]
     assert commands["migrate"] == ["python", "manage.py", "migrate_schemas", "--executor=parallel"]
-    assert commands["whereby-fake"] == [
-        "python",
-        "-m",
-        "tenant_apps.video.fake",
-        "--host",
-        "0.0.0.0",
-        "--port",
-        "8090",
-    ]
 
 
 def test_every_long_running_service_has_a_health_check():
@@ -126,8 +117,6 @@ def test_application_environment_is_shared_and_local():
     assert environment["CELERY_BROKER_URL"] == "redis://redis:6379/1"
     assert environment["BASE_DOMAIN"] == "localhost"
     assert environment["EMAIL_URL"] == "smtp://mailpit:1025"
-    assert environment["WHEREBY_BASE_URL"] == "http://whereby-fake:8090/v1"
-    assert environment["WHEREBY_API_KEY"] == "local-fake-key"
     assert environment["DJANGO_SECRET_KEY"].startswith("local-only-")
 
 
@@ -140,3 +129,22 @@ def test_only_the_web_port_and_the_mail_ui_are_published_on_loopback():
 
     # then
     assert exposed == {"web": ["127.0.0.1:8000:8000"], "mailpit": ["127.0.0.1:8025:8025"]}
+
+
+def test_every_application_command_points_at_code_that_exists():
+    # given the Python entry points named by the application services' commands
+    import importlib.util
+
+    targets = []
+    for name in APP_SERVICES:
+        command = services()[name]["command"]
+        if "-m" in command:
+            targets.append(command[command.index("-m") + 1])
+        if "-A" in command:
+            targets.append(command[command.index("-A") + 1])
+        targets += [arg.split(":")[0] for arg in command if arg.endswith(":application")]
+        if "manage.py" in command:
+            assert (REPO_ROOT / "manage.py").exists()
+    # then each module can be found in the repository
+    assert targets
+    assert [t for t in targets if importlib.util.find_spec(t) is None] == []
