@@ -64,12 +64,17 @@ def run() -> int:
             [sys.executable, "manage.py", "runserver", f"0.0.0.0:{env.get('PORT', '8000')}"],
             cwd=ROOT,
             env=env,
+            start_new_session=True,  # its own process group: the reloader and its child
         )
-        try:
-            return server.wait()
-        except KeyboardInterrupt:
-            server.send_signal(signal.SIGINT)
-            return server.wait()
+
+        def stop(signum: int, frame: object) -> None:
+            os.killpg(server.pid, signal.SIGTERM)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        code = server.wait()
+        say("stopped.")
+        return 0 if code in (0, -signal.SIGTERM) else code
 
 
 def test(args: list[str]) -> int:
