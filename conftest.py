@@ -35,9 +35,11 @@ def _make_world() -> World:
     programs = []
     for slug in ("prog-a", "prog-b"):
         program = program_create(
-            client_id=client.pk, name=f"Programme {slug[-1].upper()}", slug=slug,
+            client_id=client.pk,
+            name=f"Programme {slug[-1].upper()}",
+            slug=slug,
             manager_email=f"first-manager@{slug}.example",
-        )  # fmt: skip
+        )
         program_provision(program_id=program.pk)
         program = Program.objects.get(pk=program.pk)
         assert program.status == Program.Status.READY, program.failure_reason

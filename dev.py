@@ -30,10 +30,17 @@ def ensure_uv() -> Path:
         say("installing uv (once)…")
         venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
         subprocess.run(
-            [str(TOOLS / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "--disable-pip-version-check", f"uv=={UV_VERSION}"],
+            [
+                str(TOOLS / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"uv=={UV_VERSION}",
+            ],
             check=True,
-        )  # fmt: skip
+        )
     return uv
 
 
@@ -43,8 +50,10 @@ def ensure_environment() -> Path:
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)}
     subprocess.run(
         [str(uv), "sync", "--frozen", "--quiet", "--python", sys.executable],
-        check=True, cwd=ROOT, env=env,
-    )  # fmt: skip
+        check=True,
+        cwd=ROOT,
+        env=env,
+    )
     return VENV / "bin" / "python"
 
 

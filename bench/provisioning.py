@@ -99,9 +99,12 @@ def create_existing(count: int, *, log: callable) -> None:
                     cursor.execute("SELECT bench_copy_schema(%s, %s)", ["bench_template", name])
                 programs.append(
                     Program(
-                        schema_name=name, client=client, name=f"Existing {index}",
-                        slug=f"existing-{index}", status=Program.Status.READY,
-                    )  # fmt: skip
+                        schema_name=name,
+                        client=client,
+                        name=f"Existing {index}",
+                        slug=f"existing-{index}",
+                        status=Program.Status.READY,
+                    )
                 )
             Program.objects.bulk_create(programs)
             Domain.objects.bulk_create(
@@ -111,7 +114,10 @@ def create_existing(count: int, *, log: callable) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP SCHEMA bench_template CASCADE")
         cursor.execute("SELECT count(*) FROM pg_class")
-        log(f"  created in {time.perf_counter() - started:.1f} s; pg_class rows: {cursor.fetchone()[0]}")
+        log(
+            f"  created in {time.perf_counter() - started:.1f} s; "
+            f"pg_class rows: {cursor.fetchone()[0]}"
+        )
 
 
 def time_creation(label: str, index: int) -> float:
@@ -147,10 +153,13 @@ def main() -> None:
     with ExitStack() as stack:
         os.environ["DATABASE_URL"] = bench_database(stack)
         os.environ.update(
-            DJANGO_SETTINGS_MODULE="saas.settings.dev", DJANGO_DEBUG="false",
-            BASE_DOMAIN="bench.test", PROGRAM_POOL_SIZE="0", CELERY_BROKER_URL="",
+            DJANGO_SETTINGS_MODULE="saas.settings.dev",
+            DJANGO_DEBUG="false",
+            BASE_DOMAIN="bench.test",
+            PROGRAM_POOL_SIZE="0",
+            CELERY_BROKER_URL="",
             LOG_LEVEL="WARNING",
-        )  # fmt: skip
+        )
         import django
 
         django.setup()

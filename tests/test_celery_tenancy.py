@@ -70,9 +70,8 @@ def test_task_queued_on_commit_keeps_its_programme(
     world, live_worker, django_capture_on_commit_callbacks
 ):
     # given a task queued on commit from A, whose callback fires after leaving A's context
-    with django_capture_on_commit_callbacks() as callbacks:
-        with tenant_context(world.program_a):
-            enqueue_on_commit(report_schema_task, token="on-commit")
+    with django_capture_on_commit_callbacks() as callbacks, tenant_context(world.program_a):
+        enqueue_on_commit(report_schema_task, token="on-commit")
     # when the transaction commits while the connection is on the public schema
     with schema_context("public"):
         for callback in callbacks:

@@ -75,12 +75,39 @@ PROGRAM_POOL_SIZE = env.int("PROGRAM_POOL_SIZE", default=3)
 # Sub-domains that can never be a programme's slug.
 RESERVED_SLUGS = frozenset(
     {
-        "www", "api", "admin", "console", "static", "media", "mail", "smtp", "imap", "pop",
-        "ftp", "app", "apps", "status", "help", "support", "docs", "blog", "public",
-        "assets", "cdn", "auth", "login", "sso", "webhooks", "healthz", "readyz", "binome",
-        "test", "demo-public", "localhost",
+        "www",
+        "api",
+        "admin",
+        "console",
+        "static",
+        "media",
+        "mail",
+        "smtp",
+        "imap",
+        "pop",
+        "ftp",
+        "app",
+        "apps",
+        "status",
+        "help",
+        "support",
+        "docs",
+        "blog",
+        "public",
+        "assets",
+        "cdn",
+        "auth",
+        "login",
+        "sso",
+        "webhooks",
+        "healthz",
+        "readyz",
+        "binome",
+        "test",
+        "demo-public",
+        "localhost",
     }
-)  # fmt: skip
+)
 
 MIDDLEWARE = [
     "tenants.middleware.ProgramMiddleware",

@@ -92,8 +92,11 @@ def test_public_models_hold_no_foreign_key_into_programme_schemas():
 def test_no_missing_migrations():
     result = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-        cwd=ROOT, capture_output=True, text=True, env=os.environ | {"DJANGO_SETTINGS_MODULE": "saas.settings.test"},
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "saas.settings.test"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -113,8 +116,11 @@ def test_production_settings_pass_check_deploy_with_the_documented_variables():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True, env=env | PRODUCTION_ENV,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env | PRODUCTION_ENV,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -134,8 +140,10 @@ def test_readme_documents_every_environment_variable_the_settings_read():
                 and node.args[0].value.isupper()
                 and (
                     getattr(node.func, "id", "") == "env"
-                    or getattr(node.func, "value", None) is not None
-                    and getattr(node.func.value, "id", "") == "env"
+                    or (
+                        getattr(node.func, "value", None) is not None
+                        and getattr(node.func.value, "id", "") == "env"
+                    )
                 )
             ):
                 names.add(node.args[0].value)

@@ -14,12 +14,16 @@ def test_email_is_written_with_the_action_and_sent_after_commit(
     world, django_capture_on_commit_callbacks
 ):
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with tenant_context(world.program_a):
-            email = email_queue(
-                to="x@a.example", template="invitation",
-                context={"link_url": "https://x", "expires_at": None}, has_secret=False,
-            )  # fmt: skip
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        tenant_context(world.program_a),
+    ):
+        email = email_queue(
+            to="x@a.example",
+            template="invitation",
+            context={"link_url": "https://x", "expires_at": None},
+            has_secret=False,
+        )
     # nothing is sent before the commit
     assert mail.outbox == []
     assert len(callbacks) == 1
@@ -36,15 +40,15 @@ def test_rolled_back_action_sends_nothing(world, django_capture_on_commit_callba
     from django.db import transaction
 
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        with tenant_context(world.program_a):
-            with pytest.raises(RuntimeError), transaction.atomic():
-                email_queue(
-                    to="y@a.example", template="invitation",
-                    context={"link_url": "https://x", "expires_at": None},
-                )  # fmt: skip
-                raise RuntimeError("the action failed")
-            assert not Email.objects.filter(to="y@a.example").exists()
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(world.program_a):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            email_queue(
+                to="y@a.example",
+                template="invitation",
+                context={"link_url": "https://x", "expires_at": None},
+            )
+            raise RuntimeError("the action failed")
+        assert not Email.objects.filter(to="y@a.example").exists()
     assert mail.outbox == []
 
 
@@ -54,9 +58,10 @@ def test_sending_twice_sends_once(world, django_capture_on_commit_callbacks):
     with tenant_context(world.program_a):
         with django_capture_on_commit_callbacks(execute=False):
             email = email_queue(
-                to="z@a.example", template="invitation",
+                to="z@a.example",
+                template="invitation",
                 context={"link_url": "https://x", "expires_at": None},
-            )  # fmt: skip
+            )
         email_send(email_id=email.pk)
         email_send(email_id=email.pk)
     connection.set_schema_to_public()
@@ -75,9 +80,10 @@ def test_failed_send_is_counted_and_retried_later(
     with tenant_context(world.program_a):
         with django_capture_on_commit_callbacks(execute=False):
             email = email_queue(
-                to="w@a.example", template="invitation",
+                to="w@a.example",
+                template="invitation",
                 context={"link_url": "https://x", "expires_at": None},
-            )  # fmt: skip
+            )
         monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
         with pytest.raises(SMTPException):
             email_send(email_id=email.pk)

@@ -18,9 +18,8 @@ NEW_PASSWORD = "une phrase assez longue pour être sûre"
 
 def _invite(program, email, role=Participant.Role.MENTEE, *, capture):
     mail.outbox.clear()
-    with capture(execute=True):
-        with tenant_context(program):
-            participant_invite(email=email, role=role)
+    with capture(execute=True), tenant_context(program):
+        participant_invite(email=email, role=role)
     connection.set_schema_to_public()
     (message,) = mail.outbox
     return re.search(r"https?://[^/\s]+(/acces/[^\s/]+/)", message.body).group(1)

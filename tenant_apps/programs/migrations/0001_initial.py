@@ -6,29 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ProgramSettings',
+            name="ProgramSettings",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('allowed_email_domains', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=253), blank=True, default=list, size=None)),
-                ('allow_email_subdomains', models.BooleanField(default=False)),
-                ('is_registration_open', models.BooleanField(default=False)),
-                ('two_factor_policy', models.CharField(choices=[('off', 'Off'), ('optional', 'Optional'), ('required', 'Required')], default='optional', max_length=10)),
-                ('primary_color', models.CharField(default='#1d4e89', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour as #RRGGBB.')])),
-                ('language', models.CharField(default='fr', max_length=5)),
-                ('starts_on', models.DateField(blank=True, null=True)),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "allowed_email_domains",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=253),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("allow_email_subdomains", models.BooleanField(default=False)),
+                ("is_registration_open", models.BooleanField(default=False)),
+                (
+                    "two_factor_policy",
+                    models.CharField(
+                        choices=[
+                            ("off", "Off"),
+                            ("optional", "Optional"),
+                            ("required", "Required"),
+                        ],
+                        default="optional",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "primary_color",
+                    models.CharField(
+                        default="#1d4e89",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB."
+                            )
+                        ],
+                    ),
+                ),
+                ("language", models.CharField(default="fr", max_length=5)),
+                ("starts_on", models.DateField(blank=True, null=True)),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='settings_singleton')],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="settings_singleton")
+                ],
             },
         ),
     ]
