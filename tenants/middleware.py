@@ -36,7 +36,7 @@ class ProgramMiddleware(TenantMainMiddleware):
         return program
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
-        return render(request, "404.html", status=404)
+        return render(request, "404.html", {"is_unknown_host": True}, status=404)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         try:

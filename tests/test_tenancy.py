@@ -144,6 +144,7 @@ def test_unknown_host_is_a_404_page(world):
     response = host_client(None).get("/", HTTP_HOST=f"nope.{settings.BASE_DOMAIN}")
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+    assert "/connexion/" not in response.content.decode()  # no link to a login that is not there
 
 
 @pytest.mark.django_db
