@@ -86,10 +86,24 @@ def host_client(program: object) -> Client:
     return Client(HTTP_HOST=host)
 
 
-def http_login(client: Client, email: str, password: str = PASSWORD) -> None:
-    """Log in through the login page of the client's host, as a person would."""
+def http_login(
+    client: Client, email: str, password: str = PASSWORD, *, second_factor: bool = False
+) -> None:
+    """Log in through the login page of the client's host, as a person would. With
+    `second_factor`, the person has two-step verification and gives one of their recovery
+    codes on the verification page (TOTP is exercised in the accounts tests)."""
+    code = None
+    if second_factor:
+        from shared_apps.accounts.otp import recovery_codes_generate
+        from shared_apps.accounts.selectors import user_by_email
+
+        connection.set_schema_to_public()
+        code = recovery_codes_generate(user=user_by_email(email=email))[0]
     response = client.post("/connexion/", {"username": email, "password": password})
     assert response.status_code == 302, response.content.decode()[:2000]
+    if code is not None:
+        response = client.post("/compte/verification/", {"token": code})
+        assert response.status_code == 302, response.content.decode()[:2000]
 
 
 @pytest.fixture

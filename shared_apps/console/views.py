@@ -109,7 +109,7 @@ def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
         if request.headers.get("HX-Request")
         else ("console/program_detail.html")
     )
-    return render(request, template, {"program": program})
+    return render(request, template, {"managed": program})
 
 
 @staff_required

@@ -25,9 +25,15 @@ def email_queue(
     the sending task is queued only on commit.
     """
     from tenant_apps.notifications.tasks import send_email_task
+    from tenant_apps.programs.selectors import program_settings
 
     program = connection.tenant
-    context = {"program": program, "site_url": program.url(), **context}
+    context = {
+        "program": program,
+        "site_url": program.url(),
+        "brand_color": program_settings().primary_color,
+        **context,
+    }
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"notifications/email/{template}.subject.txt", context)
         body_text = render_to_string(f"notifications/email/{template}.txt", context)

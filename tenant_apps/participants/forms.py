@@ -1,5 +1,11 @@
+from typing import Any
+
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.participants.models import Participant
 
 
 class SetPasswordForm(forms.Form):
@@ -22,4 +28,69 @@ class ExistingPasswordForm(forms.Form):
         help_text=_("You already use Binôme in another programme: use the same password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         strip=False,
+    )
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class RegistrationForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label=_("Professional email address"),
+        help_text=_("The address given by your employer."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    role = forms.ChoiceField(
+        label=_("I would like to take part as"), widget=forms.RadioSelect, choices=()
+    )
+    consent = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Participant.Role.choices)
+        # Any participant role is accepted by the form; the service says which ones this
+        # programme offers, with a clear message. Only the offered ones are shown.
+        self.fields["role"].choices = [
+            (role, labels[role]) for role in (Participant.Role.MENTEE, Participant.Role.MENTOR)
+        ]
+        self.fields["role"].widget.choices = [(role, labels[role]) for role in roles]
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0]
+            self.fields["role"].widget = forms.HiddenInput()
+        self.fields["consent"].label = format_html(
+            '{} <a href="{}">{}</a>',
+            _("I have read and I accept the"),
+            reverse("privacy"),
+            _("privacy notice of the programme"),
+        )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Participant.Role.choices)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: email, prénom, nom, rôle (mentee, mentor or manager). Separated by ; or , "
+            "— UTF-8 or Windows-1252 (Excel)."
+        ),
     )

@@ -28,8 +28,19 @@ class Participant(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.INVITED
     )
+
+    class JoinedVia(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REGISTRATION = "registration", _("Registration")
+        IMPORT = "import", _("Import")
+
+    joined_via = models.CharField(
+        max_length=12, choices=JoinedVia.choices, default=JoinedVia.INVITATION
+    )
+    privacy_consent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["role", "status"], name="participant_role_status_idx")]
@@ -49,6 +60,8 @@ class AccessLink(models.Model):
 
     class Purpose(models.TextChoices):
         INVITATION = "invitation", _("Invitation")
+        REGISTRATION = "registration", _("Registration")
+        PASSWORD_RESET = "reset", _("Password reset")
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
@@ -56,6 +69,9 @@ class AccessLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["participant", "purpose"], name="link_participant_idx")]
 
     def __str__(self) -> str:
         return f"{self.purpose} for {self.participant_id}"

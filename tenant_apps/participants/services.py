@@ -9,13 +9,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.errors import Conflict, ValidationFailed
-from shared_apps.accounts.selectors import User
+from saas.core.errors import Conflict, NotAllowed, ValidationFailed
+from shared_apps.accounts.security import sessions_end_everywhere
+from shared_apps.accounts.selectors import User, email_normalize, user_by_email
 from shared_apps.accounts.services import membership_set, user_get_or_create
 from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import AccessLink, Participant
+from tenant_apps.programs.models import ProgramSettings
+from tenant_apps.programs.selectors import program_settings
 
-ACCESS_LINK_LIFETIME = timedelta(hours=48)
+LINK_LIFETIME = {
+    AccessLink.Purpose.INVITATION: timedelta(hours=48),
+    AccessLink.Purpose.REGISTRATION: timedelta(hours=48),
+    AccessLink.Purpose.PASSWORD_RESET: timedelta(hours=1),
+}
+LINK_ROUTES = {
+    AccessLink.Purpose.INVITATION: "access-link",
+    AccessLink.Purpose.REGISTRATION: "access-link",
+    AccessLink.Purpose.PASSWORD_RESET: "password-reset-confirm",
+}
 
 
 def token_hash(token: str) -> str:
@@ -23,15 +35,50 @@ def token_hash(token: str) -> str:
 
 
 def access_link_create(*, participant: Participant, purpose: str) -> tuple[AccessLink, str]:
-    """A new single-use link; returns the row and the clear token (256 bits, never stored)."""
+    """A new single-use link (256 bits of randomness; only its SHA-256 is stored). Earlier
+    unused links of the same purpose stop working. Returns the row and its absolute URL."""
+    now = timezone.now()
+    AccessLink.objects.filter(
+        participant=participant, purpose=purpose, used_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)
     token = secrets.token_urlsafe(32)
     link = AccessLink.objects.create(
         participant=participant,
         purpose=purpose,
         token_hash=token_hash(token),
-        expires_at=timezone.now() + ACCESS_LINK_LIFETIME,
+        expires_at=now + LINK_LIFETIME[AccessLink.Purpose(purpose)],
     )
-    return link, token
+    url = connection.tenant.url(reverse(LINK_ROUTES[AccessLink.Purpose(purpose)], args=[token]))
+    return link, url
+
+
+def access_link_find(*, token: str, purposes: tuple[str, ...]) -> AccessLink | None:
+    """The link for `token` among `purposes`, usable or not (the view tells expired from
+    unknown only to the person who holds the link)."""
+    return (
+        AccessLink.objects.select_related("participant__user")
+        .filter(token_hash=token_hash(token), purpose__in=purposes)
+        .first()
+    )
+
+
+def _link_email(*, participant: Participant, purpose: str, template: str) -> None:
+    link, url = access_link_create(participant=participant, purpose=purpose)
+    user = participant.user
+    email_queue(
+        to=user.email,
+        template=template,
+        context={
+            "participant": participant,
+            "link_url": url,
+            "expires_at": link.expires_at,
+            "has_password": user.has_usable_password(),
+        },
+        has_secret=True,
+    )
+
+
+# --- Invitation by a manager and registration by the person ------------------------------------
 
 
 @transaction.atomic
@@ -41,7 +88,7 @@ def participant_invite(
     role: str,
     first_name: str = "",
     last_name: str = "",
-    invited_by: Participant | None = None,
+    joined_via: str = Participant.JoinedVia.INVITATION,
 ) -> Participant:
     """Invite a person into this programme: shared identity (created if new), participant row,
     public membership index, and an email with the link to their secure space."""
@@ -50,46 +97,139 @@ def participant_invite(
     if participant is not None and participant.status != Participant.Status.INVITED:
         raise Conflict(_("This person is already a participant of the programme."))
     if participant is None:
-        participant = Participant.objects.create(user=user, role=role)
+        participant = Participant.objects.create(user=user, role=role, joined_via=joined_via)
     membership_set(user=user, is_active=False)
-    link, token = access_link_create(participant=participant, purpose=AccessLink.Purpose.INVITATION)
-    email_queue(
-        to=user.email,
-        template="invitation",
-        context={
-            "participant": participant,
-            "invited_by": invited_by.user.get_full_name() if invited_by else "",
-            "link_url": participant_link_url(token),
-            "expires_at": link.expires_at,
-            "has_password": user.has_usable_password(),
-        },
-        has_secret=True,
+    _link_email(
+        participant=participant, purpose=AccessLink.Purpose.INVITATION, template="invitation"
     )
     return participant
 
 
-def participant_link_url(token: str) -> str:
-    return connection.tenant.url(reverse("access-link", kwargs={"token": token}))
+def email_domain_is_allowed(*, email: str, settings: ProgramSettings) -> bool:
+    domain = email_normalize(email).rpartition("@")[2]
+    for allowed in settings.allowed_email_domains:
+        allowed = allowed.lower().strip().lstrip("@").lstrip(".")
+        if domain == allowed or (
+            settings.allow_email_subdomains and domain.endswith(f".{allowed}")
+        ):
+            return True
+    return False
 
 
-def access_link_find(*, token: str) -> AccessLink | None:
-    """The link for `token`, usable or not (the view tells expired from unknown)."""
-    return (
-        AccessLink.objects.select_related("participant__user")
-        .filter(token_hash=token_hash(token))
+def registration_roles(settings: ProgramSettings) -> list[str]:
+    if settings.registration_roles == ProgramSettings.RegistrationRoles.BOTH:
+        return [Participant.Role.MENTEE, Participant.Role.MENTOR]
+    return [settings.registration_roles]
+
+
+@transaction.atomic
+def participant_register(
+    *, first_name: str, last_name: str, email: str, role: str, has_consented: bool
+) -> None:
+    """Registration from the public form. The answer never tells whether the address already
+    has an account: a new person gets the link to their secure space, someone already
+    registered here gets a reminder instead. Refusals raise ValidationFailed and write
+    nothing."""
+    settings = program_settings()
+    errors: dict[str, list[str]] = {}
+    if not settings.is_registration_open:
+        raise NotAllowed(_("Registration for this programme is closed."))
+    if not first_name.strip():
+        errors["first_name"] = [_("Enter your first name.")]
+    if not last_name.strip():
+        errors["last_name"] = [_("Enter your last name.")]
+    if not email_domain_is_allowed(email=email, settings=settings):
+        errors["email"] = [
+            _(
+                "Use your professional email address: registration is open only to the email "
+                "addresses of the organisations taking part in the programme."
+            )
+        ]
+    if role not in registration_roles(settings):
+        errors["role"] = [_("Choose a role offered by this programme.")]
+    if not has_consented:
+        errors["consent"] = [_("You must accept the privacy notice to register.")]
+    if errors:
+        raise ValidationFailed(_("Please correct the errors below."), fields=errors)
+
+    existing = user_by_email(email=email)
+    participant = (
+        Participant.objects.filter(user=existing).first() if existing is not None else None
+    )
+    if participant is not None:
+        _registration_reminder(participant=participant)
+        return
+    user, _created = user_get_or_create(
+        email=email, first_name=first_name.strip(), last_name=last_name.strip()
+    )
+    participant = Participant.objects.create(
+        user=user,
+        role=role,
+        joined_via=Participant.JoinedVia.REGISTRATION,
+        privacy_consent_at=timezone.now(),
+    )
+    membership_set(user=user, is_active=False)
+    _link_email(
+        participant=participant,
+        purpose=AccessLink.Purpose.REGISTRATION,
+        template="registration",
+    )
+
+
+def _registration_reminder(*, participant: Participant) -> None:
+    """Someone registers with an address already known here: tell the owner, not the form."""
+    if participant.status == Participant.Status.INVITED:
+        purpose = (
+            AccessLink.Purpose.REGISTRATION
+            if participant.joined_via == Participant.JoinedVia.REGISTRATION
+            else AccessLink.Purpose.INVITATION
+        )
+        _link_email(participant=participant, purpose=purpose, template="registration")
+    elif participant.status == Participant.Status.ACTIVE:
+        email_queue(
+            to=participant.user.email,
+            template="already_registered",
+            context={"participant": participant},
+        )
+
+
+@transaction.atomic
+def access_link_resend(*, email: str) -> None:
+    """ "Send me a new link": only a person still waiting for activation here gets one; the
+    answer is the same for everyone."""
+    participant = (
+        Participant.objects.select_related("user")
+        .filter(user__email=email_normalize(email), status=Participant.Status.INVITED)
         .first()
     )
+    if participant is not None:
+        _registration_reminder(participant=participant)
+
+
+def _validated_new_password(user: User, password: str, password_confirm: str) -> None:
+    if password != password_confirm:
+        message = _("The two passwords differ.")
+        raise ValidationFailed(message, fields={"password_confirm": [message]})
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        messages = list(exc.messages)
+        raise ValidationFailed(" ".join(messages), fields={"password": messages}) from exc
 
 
 @transaction.atomic
 def access_link_redeem(*, token: str, password: str, password_confirm: str = "") -> User:
-    """Use a link once: the first time it sets the password; a person who already has a Binôme
-    identity (another programme) proves it with their existing password instead. Activates the
-    participant. Raises ValidationFailed and changes nothing when anything is wrong."""
+    """Use an invitation or registration link once: the first time it sets the password; a
+    person who already has a Binôme identity (another programme) proves it with their existing
+    password instead. Activates the participant. Raises ValidationFailed and changes nothing
+    when anything is wrong."""
     link = (
         AccessLink.objects.select_for_update()
         .select_related("participant__user")
-        .filter(token_hash=token_hash(token))
+        .filter(
+            token_hash=token_hash(token),
+            purpose__in=[AccessLink.Purpose.INVITATION, AccessLink.Purpose.REGISTRATION],
+        )
         .first()
     )
     if link is None or not link.is_usable:
@@ -100,20 +240,10 @@ def access_link_redeem(*, token: str, password: str, password_confirm: str = "")
         raise ValidationFailed(_("This link has expired or has already been used."))
     if user.has_usable_password():
         if not user.check_password(password):
-            raise ValidationFailed(
-                _("Wrong password."), fields={"password": [_("Wrong password.")]}
-            )
+            message = _("Wrong password.")
+            raise ValidationFailed(message, fields={"password": [message]})
     else:
-        if password != password_confirm:
-            raise ValidationFailed(
-                _("The two passwords differ."),
-                fields={"password_confirm": [_("The two passwords differ.")]},
-            )
-        try:
-            password_validation.validate_password(password, user)
-        except DjangoValidationError as exc:
-            messages = list(exc.messages)
-            raise ValidationFailed(" ".join(messages), fields={"password": messages}) from exc
+        _validated_new_password(user, password, password_confirm)
         user.set_password(password)
         user.save(update_fields=["password"])
     now = timezone.now()
@@ -127,12 +257,52 @@ def access_link_redeem(*, token: str, password: str, password_confirm: str = "")
     return user
 
 
+# --- Password reset ------------------------------------------------------------------------------
+
+
 @transaction.atomic
-def participant_deactivate(*, participant: Participant) -> Participant:
-    participant.status = Participant.Status.DEACTIVATED
-    participant.save(update_fields=["status"])
-    membership_set(user=participant.user, is_active=False)
-    return participant
+def password_reset_request(*, email: str) -> None:
+    """Email a reset link to an active participant of this programme; same answer for anyone."""
+    participant = (
+        Participant.objects.select_related("user")
+        .filter(
+            user__email=email_normalize(email),
+            user__is_active=True,
+            status=Participant.Status.ACTIVE,
+        )
+        .first()
+    )
+    if participant is not None:
+        _link_email(
+            participant=participant,
+            purpose=AccessLink.Purpose.PASSWORD_RESET,
+            template="password_reset",
+        )
+
+
+@transaction.atomic
+def password_reset_confirm(*, token: str, password: str, password_confirm: str) -> User:
+    """Set a new password from a reset link. Every session of the person ends; they then log in
+    with the new password — and their second factor, which a reset never bypasses."""
+    link = (
+        AccessLink.objects.select_for_update()
+        .select_related("participant__user")
+        .filter(token_hash=token_hash(token), purpose=AccessLink.Purpose.PASSWORD_RESET)
+        .first()
+    )
+    if link is None or not link.is_usable or link.participant.status != "active":
+        raise ValidationFailed(_("This link has expired or has already been used."))
+    user = link.participant.user
+    _validated_new_password(user, password, password_confirm)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    sessions_end_everywhere(user=user)
+    return user
+
+
+# --- Membership changes --------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -148,4 +318,30 @@ def participant_add(*, user: User, role: str) -> Participant:
         participant.activated_at = now
         participant.save(update_fields=["status", "activated_at"])
     membership_set(user=user, is_active=True)
+    return participant
+
+
+@transaction.atomic
+def participant_deactivate(*, participant: Participant) -> Participant:
+    """The person loses access to this programme at once: their sessions here stop working at
+    the next request (the backend requires an active participant)."""
+    participant.status = Participant.Status.DEACTIVATED
+    participant.deactivated_at = timezone.now()
+    participant.save(update_fields=["status", "deactivated_at"])
+    membership_set(user=participant.user, is_active=False)
+    return participant
+
+
+@transaction.atomic
+def participant_reactivate(*, participant: Participant) -> Participant:
+    if participant.status != Participant.Status.DEACTIVATED:
+        raise Conflict(_("This participant is not deactivated."))
+    participant.status = (
+        Participant.Status.ACTIVE
+        if participant.activated_at is not None
+        else Participant.Status.INVITED
+    )
+    participant.deactivated_at = None
+    participant.save(update_fields=["status", "deactivated_at"])
+    membership_set(user=participant.user, is_active=participant.status == "active")
     return participant

@@ -1,15 +1,50 @@
+from base64 import b64decode, b64encode
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from saas.core.decorators import public_view
-from saas.core.errors import ValidationFailed
+from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import EmailAuthenticationForm
-from tenant_apps.participants.forms import ExistingPasswordForm, SetPasswordForm
-from tenant_apps.participants.services import access_link_find, access_link_redeem
+from shared_apps.accounts.security import client_ip, rate_limit_exceeded
+from tenant_apps.participants.forms import (
+    EmailForm,
+    ExistingPasswordForm,
+    ImportForm,
+    InviteForm,
+    RegistrationForm,
+    SetPasswordForm,
+)
+from tenant_apps.participants.imports import import_preview, participants_import
+from tenant_apps.participants.models import AccessLink, Participant
+from tenant_apps.participants.selectors import participants_for_manager
+from tenant_apps.participants.services import (
+    access_link_find,
+    access_link_redeem,
+    access_link_resend,
+    participant_deactivate,
+    participant_invite,
+    participant_reactivate,
+    participant_register,
+    password_reset_confirm,
+    password_reset_request,
+    registration_roles,
+)
+from tenant_apps.programs.selectors import program_settings
+
+EMAIL_FORMS_PER_HOUR = 20  # registration, new link, password reset: per IP address
 
 login_view = public_view(
     LoginView.as_view(
@@ -20,14 +55,72 @@ login_view = public_view(
 )
 
 
+def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        participant = getattr(request.user, "participant", None)
+        if participant is None or not participant.is_manager:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def form_add_errors(form: Any, exc: ApplicationError) -> None:
+    for field, field_messages in exc.fields.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not exc.fields:
+        form.add_error(None, str(exc.message))
+
+
+def _too_many(request: HttpRequest, action: str) -> bool:
+    return rate_limit_exceeded(action=action, key=client_ip(request), limit=EMAIL_FORMS_PER_HOUR)
+
+
 @public_view
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "participants/home.html")
+    return render(request, "participants/home.html", {"settings": program_settings()})
 
 
 @never_cache
 def my_space(request: HttpRequest) -> HttpResponse:
     return render(request, "participants/my_space.html", {"participant": request.user.participant})
+
+
+# --- Registration and links ----------------------------------------------------------------------
+
+
+@public_view
+@never_cache
+def register(request: HttpRequest) -> HttpResponse:
+    settings = program_settings()
+    if not settings.is_registration_open:
+        return render(request, "participants/registration_closed.html", status=403)
+    form = RegistrationForm(request.POST or None, roles=registration_roles(settings))
+    if request.method == "POST" and form.is_valid():
+        if _too_many(request, "register"):
+            form.add_error(None, _("Too many attempts from your network. Try again in an hour."))
+        else:
+            data = form.cleaned_data
+            try:
+                participant_register(
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    role=data["role"],
+                    has_consented=data["consent"],
+                )
+            except ApplicationError as exc:
+                form_add_errors(form, exc)
+            else:
+                return redirect("register-done")
+    return render(request, "participants/register.html", {"form": form})
+
+
+@public_view
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "participants/check_email.html")
 
 
 @public_view
@@ -36,9 +129,11 @@ def my_space(request: HttpRequest) -> HttpResponse:
 def access_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the email. GET never consumes it (mail scanners follow links); the POST
     sets the password (or checks the existing one), activates the participant and logs in."""
-    link = access_link_find(token=token)
+    link = access_link_find(
+        token=token, purposes=(AccessLink.Purpose.INVITATION, AccessLink.Purpose.REGISTRATION)
+    )
     if link is None or not link.is_usable:
-        return render(request, "participants/link_invalid.html", status=410)
+        return render(request, "participants/link_invalid.html", {"form": EmailForm()}, status=410)
     user = link.participant.user
     form_class = ExistingPasswordForm if user.has_usable_password() else SetPasswordForm
     form = form_class(request.POST or None)
@@ -50,12 +145,167 @@ def access_link(request: HttpRequest, token: str) -> HttpResponse:
                 password_confirm=form.cleaned_data.get("password_confirm", ""),
             )
         except ValidationFailed as exc:
-            for field, messages in exc.fields.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            form_add_errors(form, exc)
         else:
             login(request, user, backend="tenant_apps.participants.backends.ParticipantBackend")
             return redirect("my-space")
     return render(request, "participants/access_link.html", {"form": form, "link_user": user})
+
+
+@public_view
+@never_cache
+def link_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a new link to the secure space (the old one expired or was used)."""
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _too_many(request, "link"):
+            form.add_error(None, _("Too many attempts from your network. Try again in an hour."))
+        else:
+            access_link_resend(email=form.cleaned_data["email"])
+            return redirect("register-done")
+    return render(request, "participants/link_request.html", {"form": form})
+
+
+@public_view
+@never_cache
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _too_many(request, "reset"):
+            form.add_error(None, _("Too many attempts from your network. Try again in an hour."))
+        else:
+            password_reset_request(email=form.cleaned_data["email"])
+            return render(request, "participants/password_reset_sent.html")
+    return render(request, "participants/password_reset.html", {"form": form})
+
+
+@public_view
+@never_cache
+@sensitive_post_parameters("password", "password_confirm")
+def password_reset_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+    link = access_link_find(token=token, purposes=(AccessLink.Purpose.PASSWORD_RESET,))
+    if link is None or not link.is_usable:
+        return render(
+            request, "participants/password_reset_invalid.html", {"form": EmailForm()}, status=410
+        )
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_confirm(
+                token=token,
+                password=form.cleaned_data["password"],
+                password_confirm=form.cleaned_data["password_confirm"],
+            )
+        except ValidationFailed as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Your password has been changed. Log in with your new password.")
+            )
+            return redirect("login")
+    return render(request, "participants/password_reset_confirm.html", {"form": form})
+
+
+# --- The manager's space -------------------------------------------------------------------------
+
+
+@manager_required
+@never_cache
+def manage_participants(request: HttpRequest) -> HttpResponse:
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "")
+    role = role if role in Participant.Role.values else ""
+    status = status if status in Participant.Status.values else ""
+    context = {
+        "participants": participants_for_manager(role=role, status=status),
+        "roles": Participant.Role.choices,
+        "statuses": Participant.Status.choices,
+        "role": role,
+        "status": status,
+        "invite_form": InviteForm(),
+        "import_form": ImportForm(),
+    }
+    return render(request, "participants/manage_participants.html", context)
+
+
+@manager_required
+def manage_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant_invite(
+                email=data["email"],
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
+            return redirect("manage-participants")
+    return render(request, "participants/manage_invite.html", {"form": form})
+
+
+IMPORT_SALT = "binome.participants.import"
+
+
+@manager_required
+def manage_import(request: HttpRequest) -> HttpResponse:
+    """Step 1: upload and see the report (nothing written). Step 2: confirm, and the accepted
+    lines are imported together. The file travels signed between the two steps."""
+    if request.method == "POST" and "payload" in request.POST:
+        try:
+            data = b64decode(signing.loads(request.POST["payload"], salt=IMPORT_SALT, max_age=3600))
+        except signing.BadSignature:
+            messages.error(request, _("The import expired. Upload the file again."))
+            return redirect("manage-import")
+        try:
+            report = participants_import(data=data)
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("manage-import")
+        messages.success(
+            request,
+            _("%(count)d people invited.") % {"count": len(report.accepted)},
+        )
+        return render(request, "participants/manage_import.html", {"report": report, "done": True})
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = payload = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        try:
+            report = import_preview(data=data)
+        except ApplicationError as exc:
+            form.add_error("file", str(exc.message))
+        else:
+            payload = signing.dumps(b64encode(data).decode(), salt=IMPORT_SALT, compress=True)
+    return render(
+        request,
+        "participants/manage_import.html",
+        {"form": form, "report": report, "payload": payload},
+    )
+
+
+@manager_required
+@require_POST
+def manage_participant_action(
+    request: HttpRequest, participant_id: int, action: str
+) -> HttpResponse:
+    participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)
+    if participant.pk == request.user.participant.pk:
+        messages.error(request, _("You cannot change your own access."))
+        return redirect("manage-participants")
+    try:
+        if action == "desactiver":
+            participant_deactivate(participant=participant)
+        elif action == "reactiver":
+            participant_reactivate(participant=participant)
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("manage-participants")

@@ -12,7 +12,7 @@ from tenants.models import Client, Domain, Program
 @pytest.fixture
 def console(world, password):
     client = host_client(None)
-    http_login(client, world.staff.email, password)
+    http_login(client, world.staff.email, password, second_factor=True)
     return client
 
 

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from shared_apps.accounts import views
+
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("verification/", views.otp_verify_view, name="otp-verify"),
+    path("double-authentification/", views.otp_setup_view, name="otp-setup"),
+    path("double-authentification/codes/", views.recovery_codes_renew, name="recovery-codes-renew"),
+    path("double-authentification/desactiver/", views.two_factor_off, name="two-factor-off"),
+    path("mot-de-passe/", views.password_change, name="password-change"),
+    path("deconnexion-partout/", views.logout_everywhere, name="logout-everywhere"),
+]

@@ -1,0 +1,25 @@
+from django.db.models import QuerySet
+
+from shared_apps.accounts.selectors import User
+from tenant_apps.participants.models import Participant
+from tenant_apps.programs.models import ProgramSettings
+from tenant_apps.programs.selectors import program_settings
+
+
+def two_factor_required(user: User) -> bool:
+    """Managers always; everyone when the programme's policy says so."""
+    participant = getattr(user, "participant", None)
+    if participant is not None and participant.is_manager:
+        return True
+    return program_settings().two_factor_policy == ProgramSettings.TwoFactorPolicy.REQUIRED
+
+
+def participants_for_manager(*, role: str = "", status: str = "") -> QuerySet[Participant]:
+    queryset = Participant.objects.select_related("user").order_by(
+        "user__last_name", "user__first_name", "user__email"
+    )
+    if role:
+        queryset = queryset.filter(role=role)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset

@@ -1,0 +1,69 @@
+import re
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from conftest import host_client, http_login
+
+NEW = "une nouvelle phrase de passe solide"
+
+
+def _reset_path(message) -> str:
+    return re.search(r"https?://[^/\s]+(/mot-de-passe/nouveau/[^\s/]+/)", message.body).group(1)
+
+
+@pytest.mark.django_db
+def test_reset_sets_a_new_password_and_ends_every_session(
+    world, password, django_capture_on_commit_callbacks
+):
+    elsewhere = host_client(world.program_b)
+    http_login(elsewhere, world.both.email, password)
+    client = host_client(world.program_a)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/mot-de-passe/oublie/", {"email": world.both.email.upper()})
+    assert response.status_code == 200
+    path = _reset_path(mail.outbox[0])
+    response = client.post(path, {"password": NEW, "password_confirm": NEW})
+    # then the person is not logged in by the reset: they log in (and give their second
+    # factor, if they have one) like every time
+    assert response.status_code == 302 and response["Location"] == "/connexion/"
+    assert client.get("/espace/").status_code == 302
+    assert elsewhere.get("/espace/").status_code == 302
+    http_login(host_client(world.program_a), world.both.email, NEW)
+    # and the link works once
+    assert client.get(path).status_code == 410
+
+
+@pytest.mark.django_db
+def test_reset_does_not_bypass_the_second_factor(
+    world, password, django_capture_on_commit_callbacks
+):
+    from shared_apps.accounts.otp import recovery_codes_generate
+
+    connection.set_schema_to_public()
+    recovery_codes_generate(user=world.mentee_a)
+    client = host_client(world.program_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/mot-de-passe/oublie/", {"email": world.mentee_a.email})
+    client.post(_reset_path(mail.outbox[-1]), {"password": NEW, "password_confirm": NEW})
+    client.post("/connexion/", {"username": world.mentee_a.email, "password": NEW})
+    response = client.get("/espace/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/compte/verification/")
+
+
+@pytest.mark.django_db
+def test_unknown_or_outside_addresses_get_the_same_answer_and_no_email(
+    world, django_capture_on_commit_callbacks
+):
+    client = host_client(world.program_a)
+    known = client.post("/mot-de-passe/oublie/", {"email": world.mentee_a.email}).content
+    mail.outbox.clear()
+    for email in ("nobody@a.example", world.mentee_b.email):  # B's participant, not A's
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/mot-de-passe/oublie/", {"email": email})
+        assert response.status_code == 200
+        assert response.content == known
+    assert mail.outbox == []

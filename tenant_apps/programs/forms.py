@@ -1,0 +1,85 @@
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.programs.models import ProgramSettings
+
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+PERSONAL_EMAIL_PROVIDERS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "yahoo.com", "yahoo.fr", "hotmail.com", "hotmail.fr",
+        "outlook.com", "outlook.fr", "live.com", "live.fr", "msn.com", "icloud.com", "me.com",
+        "orange.fr", "wanadoo.fr", "free.fr", "sfr.fr", "neuf.fr", "laposte.net", "bbox.fr",
+        "aol.com", "gmx.fr", "gmx.com", "protonmail.com", "proton.me", "yandex.com",
+    }
+)  # fmt: skip
+
+
+class ProgramSettingsForm(forms.ModelForm):
+    allowed_email_domains_text = forms.CharField(
+        label=_("Email domains allowed to register"),
+        help_text=_("One domain per line, for example ucanss.fr"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    class Meta:
+        model = ProgramSettings
+        fields = [
+            "is_registration_open",
+            "registration_roles",
+            "allow_email_subdomains",
+            "two_factor_policy",
+            "primary_color",
+            "logo",
+        ]
+        labels = {
+            "is_registration_open": _("Registration is open"),
+            "registration_roles": _("Who can register"),
+            "allow_email_subdomains": _("Also accept sub-domains (e.g. paris.ucanss.fr)"),
+            "two_factor_policy": _("Two-step verification for participants"),
+            "primary_color": _("Main colour"),
+            "logo": _("Logo"),
+        }
+        widgets = {"primary_color": forms.TextInput(attrs={"type": "color"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["allowed_email_domains_text"].initial = "\n".join(
+            self.instance.allowed_email_domains
+        )
+        self.order_fields(["allowed_email_domains_text"])
+
+    def clean_allowed_email_domains_text(self) -> list[str]:
+        domains: list[str] = []
+        for raw in self.cleaned_data["allowed_email_domains_text"].split():
+            domain = raw.strip().lower().lstrip("@")
+            if not DOMAIN_RE.match(domain):
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a domain name."), params={"value": raw}
+                )
+            if domain in PERSONAL_EMAIL_PROVIDERS:
+                raise forms.ValidationError(
+                    _("“%(value)s” is a personal email provider, not an organisation."),
+                    params={"value": raw},
+                )
+            if domain not in domains:
+                domains.append(domain)
+        return domains
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if logo and getattr(logo, "size", 0) > 1024 * 1024:
+            raise forms.ValidationError(_("The logo must be smaller than 1 MB."))
+        return logo
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("is_registration_open") and not data.get("allowed_email_domains_text"):
+            self.add_error(
+                "allowed_email_domains_text",
+                _("Registration needs at least one allowed email domain."),
+            )
+        return data

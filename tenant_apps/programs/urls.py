@@ -1,0 +1,13 @@
+from django.urls import path
+
+from tenant_apps.programs import views
+
+urlpatterns = [
+    path("confidentialite/", views.privacy, name="privacy"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service-worker"),
+    path("theme.css", views.theme_css, name="theme-css"),
+    path("hors-ligne/", views.offline, name="offline"),
+    path("icones/<slug:name>.png", views.icon, name="icon"),
+    path("gestion/parametres/", views.manage_settings, name="manage-settings"),
+]

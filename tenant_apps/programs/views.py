@@ -1,0 +1,117 @@
+import json
+
+from django.contrib import messages
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+
+from saas.core.decorators import public_view
+from tenant_apps.participants.views import manager_required
+from tenant_apps.programs.forms import ProgramSettingsForm
+from tenant_apps.programs.icons import icon_png
+from tenant_apps.programs.selectors import program_settings
+from tenant_apps.programs.services import program_settings_update
+
+ICON_SIZES = {"180": 180, "192": 192, "512": 512}
+
+
+@public_view
+def privacy(request: HttpRequest) -> HttpResponse:
+    program = connection.tenant
+    return render(request, "programs/privacy.html", {"client": program.client})
+
+
+@public_view
+@cache_control(max_age=3600)
+def manifest(request: HttpRequest) -> HttpResponse:
+    program = connection.tenant
+    settings = program_settings()
+    version = int(settings.updated_at.timestamp())
+    data = {
+        "name": program.name,
+        "short_name": program.name if len(program.name) <= 12 else program.name.split()[0][:12],
+        "description": _("Mentoring programme %(name)s") % {"name": program.name},
+        "lang": "fr",
+        "start_url": "/espace/?source=app",
+        "scope": "/",
+        "id": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": settings.primary_color,
+        "icons": [
+            {"src": f"/icones/192.png?v={version}", "sizes": "192x192", "type": "image/png"},
+            {"src": f"/icones/512.png?v={version}", "sizes": "512x512", "type": "image/png"},
+            {
+                "src": f"/icones/512-maskable.png?v={version}",
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+    }
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type="application/manifest+json"
+    )
+
+
+@public_view
+@cache_control(max_age=86400)
+def icon(request: HttpRequest, name: str) -> HttpResponse:
+    size, _sep, variant = name.partition("-")
+    if size not in ICON_SIZES or variant not in {"", "maskable"}:
+        raise Http404
+    png = icon_png(
+        name=connection.tenant.name,
+        settings=program_settings(),
+        size=ICON_SIZES[size],
+        maskable=variant == "maskable",
+    )
+    return HttpResponse(png, content_type="image/png")
+
+
+@public_view
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """At the root so that its scope is the whole programme site. It caches only the offline
+    page and static files — never a personal page."""
+    script = render(
+        request,
+        "programs/sw.js",
+        {"offline_url": "/hors-ligne/", "static_css": static("css/binome.css")},
+        content_type="application/javascript",
+    )
+    script["Service-Worker-Allowed"] = "/"
+    return script
+
+
+@public_view
+@cache_control(max_age=86400)
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """The programme's colour as CSS custom properties (the CSP allows no inline style)."""
+    color = program_settings().primary_color
+    return HttpResponse(f":root {{ --brand: {color}; }}\n", content_type="text/css")
+
+
+@public_view
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "programs/offline.html")
+
+
+@manager_required
+@never_cache
+def manage_settings(request: HttpRequest) -> HttpResponse:
+    form = ProgramSettingsForm(
+        request.POST or None, request.FILES or None, instance=program_settings()
+    )
+    if request.method == "POST" and form.is_valid():
+        program_settings_update(form=form)
+        messages.success(request, _("Settings saved."))
+        return redirect("manage-settings")
+    return render(
+        request,
+        "programs/manage_settings.html",
+        {"form": form, "registration_url": connection.tenant.url("/inscription/")},
+    )
