@@ -1,16 +1,22 @@
 """The one place where a request's host decides its schema (CONVENTIONS §4)."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants.models import Program
 from tenants.services import host_cache_key
 
+logger = logging.getLogger(__name__)
+
 HOST_CACHE_SECONDS = 60
+LIVENESS_PATH = "/healthz"
 ALWAYS_SERVED_PATHS = frozenset({"/healthz", "/readyz"})
 
 
@@ -26,19 +32,31 @@ class ProgramMiddleware(TenantMainMiddleware):
     def get_tenant(self, domain_model: type, hostname: str) -> Program:
         cache = caches["global"]
         key = host_cache_key(hostname)
-        program = cache.get(key)
+        try:
+            program = cache.get(key)
+        except Exception:  # a cache outage costs a query, not the site
+            logger.warning("host cache unavailable", exc_info=True)
+            program, cache = None, None
         if program is None:
             if hostname == settings.BASE_DOMAIN:
                 program = Program.objects.get(schema_name=settings.PUBLIC_SCHEMA_NAME)
             else:
                 program = super().get_tenant(domain_model, hostname)
-            cache.set(key, program, HOST_CACHE_SECONDS)
+            if cache is not None:
+                cache.set(key, program, HOST_CACHE_SECONDS)
         return program
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         return render(request, "404.html", {"is_unknown_host": True}, status=404)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path == LIVENESS_PATH:
+            # Liveness does no I/O at all: neither the database nor the cache is asked which
+            # programme this host is, so an outage of either never restarts the containers.
+            connection.set_schema_to_public()
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            set_urlconf(request.urlconf)
+            return None
         try:
             response = super().process_request(request)
         except Program.DoesNotExist:  # the public row is missing: not migrated yet

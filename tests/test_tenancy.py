@@ -159,3 +159,26 @@ def test_programme_home_shows_its_name(world):
     response = host_client(world.program_a).get("/")
     assert response.status_code == 200
     assert "<h1>Programme A</h1>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_liveness_answers_on_every_host_without_any_query(world, django_assert_num_queries):
+    for host in (world.program_a.host, settings.BASE_DOMAIN, f"unknown.{settings.BASE_DOMAIN}"):
+        with django_assert_num_queries(0):
+            response = host_client(None).get("/healthz", HTTP_HOST=host)
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_programme_site_survives_a_cache_outage(world):
+    from django.test import override_settings
+
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+    }
+    caches_setting = {**settings.CACHES, "global": unreachable}
+    with override_settings(CACHES=caches_setting):
+        response = host_client(world.program_a).get("/")
+    assert response.status_code == 200
+    assert "Programme A" in response.content.decode()

@@ -15,6 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# Previous keys, during a rotation: sessions, signed links and recovery codes made with them
+# keep working until they expire (docs/operations.md § Rotate secrets).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # --- Hosts -------------------------------------------------------------------------------------
@@ -46,6 +49,8 @@ THIRD_PARTY_SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tenants",
     "saas.core",
 ]
@@ -110,6 +115,7 @@ RESERVED_SLUGS = frozenset(
 )
 
 MIDDLEWARE = [
+    "saas.core.middleware.RequestContextMiddleware",  # request id, log context, duration
     "tenants.middleware.ProgramMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,7 +128,11 @@ MIDDLEWARE = [
     # @login_not_required (saas.core.decorators.public_view). tests/test_isolation.py walks
     # every URL pattern to prove it.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # 30 min idle / 12 h absolute, then a second factor where it is required or set up.
+    "shared_apps.accounts.middleware.SessionTimeoutMiddleware",
+    "shared_apps.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -209,7 +219,17 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_DOMAIN = None  # host-only: a programme's cookie never reaches another host
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_AGE = 12 * 60 * 60  # the absolute limit; the idle limit is enforced server-side
+SESSION_IDLE_SECONDS = 30 * 60
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+# Failed logins: per account across every programme, and per IP address (one hour windows).
+LOGIN_FAILURES_PER_ACCOUNT = 100
+LOGIN_FAILURES_PER_IP = 300
+# Who must use a second factor on a programme site (super-admins always do on the console):
+# a tenant-side function, so that the shared accounts app does not import programme code.
+TWO_FACTOR_REQUIRED = "tenant_apps.participants.selectors.two_factor_required"
+OTP_TOTP_ISSUER = "Binôme"
+OTP_TOTP_THROTTLE_FACTOR = 1
 CSRF_COOKIE_DOMAIN = None
 
 # --- Internationalisation ------------------------------------------------------------------------
@@ -259,15 +279,9 @@ REST_FRAMEWORK = {
 }
 
 # --- Logging -------------------------------------------------------------------------------------
-LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-}
+# JSON lines with request id, programme and user id: saas/settings/logging.py (imported below).
 
 from saas.settings.celery import *  # noqa: E402, F403
 from saas.settings.email import *  # noqa: E402, F403
+from saas.settings.logging import *  # noqa: E402, F403
 from saas.settings.sentry import *  # noqa: E402, F403

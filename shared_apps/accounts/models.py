@@ -72,10 +72,13 @@ class User(AbstractBaseUser):
         super().clean()
         self.email = email_normalize(self.email)
 
-    def get_session_auth_hash(self) -> str:
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's own hash, plus `session_version`; `secret` lets SECRET_KEY_FALLBACKS keep
+        # sessions alive through a key rotation.
         return salted_hmac(
             "binome.accounts.session",
             f"{self.password}:{self.session_version}",
+            secret=secret,
             algorithm="sha256",
         ).hexdigest()
 
@@ -125,12 +128,12 @@ class RecoveryCodeDevice(Device):
         verbose_name = _("recovery codes")
 
     def verify_token(self, token: str) -> bool:
-        from shared_apps.accounts.otp import recovery_code_hash
+        from shared_apps.accounts.otp import recovery_code_hashes
 
         used = RecoveryCode.objects.filter(
-            device=self, code_hash=recovery_code_hash(token), used_at__isnull=True
+            device=self, code_hash__in=recovery_code_hashes(token), used_at__isnull=True
         ).update(used_at=timezone.now())
-        return used == 1
+        return used >= 1
 
 
 class RecoveryCode(models.Model):

@@ -4,6 +4,7 @@ so one authenticator app serves every programme the person is in."""
 import secrets
 
 import segno
+from django.conf import settings
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 from django_otp import user_has_device
@@ -19,10 +20,20 @@ def recovery_code_normalize(code: str) -> str:
     return "".join(ch for ch in (code or "").lower() if ch.isalnum())
 
 
-def recovery_code_hash(code: str) -> str:
+def recovery_code_hash(code: str, *, secret: str | None = None) -> str:
     return salted_hmac(
-        "binome.accounts.recovery-code", recovery_code_normalize(code), algorithm="sha256"
+        "binome.accounts.recovery-code",
+        recovery_code_normalize(code),
+        secret=secret,
+        algorithm="sha256",
     ).hexdigest()
+
+
+def recovery_code_hashes(code: str) -> list[str]:
+    """The code's hash under the current secret key and the previous ones (a key rotation
+    must not lock people out)."""
+    secrets_in_use = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [recovery_code_hash(code, secret=secret) for secret in secrets_in_use]
 
 
 def has_two_factor(user: User) -> bool:

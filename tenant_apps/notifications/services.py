@@ -28,13 +28,15 @@ def email_queue(
     from tenant_apps.programs.selectors import program_settings
 
     program = connection.tenant
+    program_config = program_settings()
     context = {
         "program": program,
         "site_url": program.url(),
-        "brand_color": program_settings().primary_color,
+        "brand_color": program_config.primary_color,
         **context,
     }
-    with translation.override(language or settings.LANGUAGE_CODE):
+    # The programme's language (French unless the manager chose English).
+    with translation.override(language or program_config.language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"notifications/email/{template}.subject.txt", context)
         body_text = render_to_string(f"notifications/email/{template}.txt", context)
         body_html = render_to_string(f"notifications/email/{template}.html", context)

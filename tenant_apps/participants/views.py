@@ -51,6 +51,7 @@ login_view = public_view(
         template_name="participants/login.html",
         authentication_form=EmailAuthenticationForm,
         redirect_authenticated_user=True,
+        next_page="my-space",
     )
 )
 

@@ -2,6 +2,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.programs.models import ProgramSettings
@@ -34,6 +35,7 @@ class ProgramSettingsForm(forms.ModelForm):
             "two_factor_policy",
             "primary_color",
             "logo",
+            "language",
         ]
         labels = {
             "is_registration_open": _("Registration is open"),
@@ -42,8 +44,12 @@ class ProgramSettingsForm(forms.ModelForm):
             "two_factor_policy": _("Two-step verification for participants"),
             "primary_color": _("Main colour"),
             "logo": _("Logo"),
+            "language": _("Language of the emails"),
         }
-        widgets = {"primary_color": forms.TextInput(attrs={"type": "color"})}
+        widgets = {
+            "primary_color": forms.TextInput(attrs={"type": "color"}),
+            "language": forms.Select(choices=settings.LANGUAGES),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -250,7 +250,10 @@ def test_migrations_run_before_the_deployments():
     command = job["spec"][0]["template"][0]["spec"][0]["container"][0]["command"]
 
     # then
-    assert command == ["python", "manage.py", "migrate_schemas", "--executor=parallel"]
+    assert command[:2] == ["sh", "-c"]
+    assert command[2] == (
+        "python manage.py migrate_schemas --executor=parallel && python manage.py migrations_check"
+    )
     assert job["wait_for_completion"] is True
     for name in ("web", "worker", "beat"):
         depends_on = one("kubernetes_deployment_v1", name)["depends_on"]

@@ -93,3 +93,27 @@ def test_failed_send_is_counted_and_retried_later(
         email_send(email_id=email.pk)
         email.refresh_from_db()
         assert (email.status, email.attempts) == ("sent", 2)
+
+
+@pytest.mark.django_db
+def test_emails_follow_the_programme_language(world, django_capture_on_commit_callbacks):
+    from tenant_apps.programs.models import ProgramSettings
+
+    with tenant_context(world.program_a):
+        ProgramSettings.objects.filter(id=1).update(language="en")
+        with django_capture_on_commit_callbacks(execute=False):
+            english = email_queue(
+                to="en@a.example",
+                template="invitation",
+                context={"link_url": "https://x", "expires_at": None},
+            )
+    with tenant_context(world.program_b), django_capture_on_commit_callbacks(execute=False):
+        french = email_queue(
+            to="fr@b.example",
+            template="invitation",
+            context={"link_url": "https://x", "expires_at": None},
+        )
+    assert english.subject == "Your access to Programme A"
+    assert "Hello," in english.body_text and "<p>Hello,</p>" in english.body_html
+    assert french.subject == "Votre accès à Programme B"
+    assert "Bonjour," in french.body_text

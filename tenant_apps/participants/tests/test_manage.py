@@ -165,6 +165,7 @@ def test_settings_refuse_personal_email_providers_and_keep_what_was_saved(manage
             "registration_roles": "both",
             "two_factor_policy": "optional",
             "primary_color": "#123456",
+            "language": "fr",
         },
     )
     assert "« gmail.com » est une messagerie personnelle" in response.content.decode()
@@ -178,6 +179,7 @@ def test_settings_refuse_personal_email_providers_and_keep_what_was_saved(manage
             "registration_roles": "mentee",
             "two_factor_policy": "required",
             "primary_color": "#123456",
+            "language": "fr",
         },
     )
     assert ok.status_code == 302

@@ -111,9 +111,13 @@ resource "kubernetes_job_v1" "migrate" {
         }
 
         container {
-          name    = "migrate"
-          image   = var.image
-          command = ["python", "manage.py", "migrate_schemas", "--executor=parallel"]
+          name  = "migrate"
+          image = var.image
+          # Migrate every schema, then fail the Job (and so the deploy) if any schema lags.
+          command = [
+            "sh", "-c",
+            "python manage.py migrate_schemas --executor=parallel && python manage.py migrations_check",
+          ]
 
           env_from {
             config_map_ref {

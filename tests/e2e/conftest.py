@@ -1,0 +1,124 @@
+"""Browser tests: Debian's Chromium driven by Playwright (never a downloaded browser), against
+a live server thread on 127.0.0.1, with committed data in a programme of their own."""
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium; installed here when missing and we are root (as in CI)."""
+    for name in ("chromium", "chromium-browser"):
+        if path := shutil.which(name):
+            return path
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, timeout=600, check=False)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "chromium"], env=env, timeout=900, check=False
+        )
+        return shutil.which("chromium")
+    return None
+
+
+@dataclass
+class Site:
+    port: int
+    program: object
+
+    def url(self, path: str, program: object | None = None) -> str:
+        program = program or self.program
+        return f"http://{program.host}:{self.port}{path}"  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def browser(live_site: Site) -> Iterator[object]:
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Debian's chromium is not installed and cannot be installed (not root)")
+    from django.conf import settings
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                f"--host-resolver-rules=MAP *.{settings.BASE_DOMAIN} 127.0.0.1",
+                # Service workers need a secure context: production is HTTPS; here the live
+                # server's plain-HTTP origin is declared trustworthy for the test.
+                f"--unsafely-treat-insecure-origin-as-secure={live_site.url('')}",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def live_site(world, django_db_blocker) -> Iterator[Site]:
+    """A programme created (and committed) for the module, a live server, and clean-up."""
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+    from django_tenants.utils import tenant_context
+
+    from shared_apps.accounts.models import ProgramMembership, User
+    from tenant_apps.programs.models import ProgramSettings
+    from tenants.models import Client, Domain, Program
+    from tenants.services import program_create, program_provision
+
+    with django_db_blocker.unblock():
+        client = Client.objects.get(name="Test organisation")
+        program = program_create(
+            client_id=client.pk,
+            name="Mentorat Parcours",
+            slug="e2e-parcours",
+            manager_email="manager@e2e.example",
+        )
+        program = program_provision(program_id=program.pk)
+        with tenant_context(program):
+            ProgramSettings.objects.filter(id=1).update(
+                is_registration_open=True, allowed_email_domains=["e2e.example"]
+            )
+        connection.set_schema_to_public()
+        server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+        # Links in emails point at the live server, so the browser follows them as they are.
+        previous_port, settings.SITE_PORT = settings.SITE_PORT, str(server.port)
+        try:
+            yield Site(port=server.port, program=program)
+        finally:
+            settings.SITE_PORT = previous_port
+            server.terminate()
+            connection.set_schema_to_public()
+            emails = list(
+                ProgramMembership.objects.filter(program=program).values_list(
+                    "user__email", flat=True
+                )
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA IF EXISTS "{program.schema_name}" CASCADE')
+            ProgramMembership.objects.filter(program=program).delete()
+            Domain.objects.filter(tenant=program).delete()
+            Program.objects.filter(pk=program.pk).delete()
+            User.objects.filter(email__in=emails).exclude(memberships__isnull=False).delete()

@@ -1,0 +1,147 @@
+"""The participant journey in a real browser: register → read the email → follow the link →
+set a password → turn on TOTP → log out → log in with password + TOTP → see the programme;
+the same person is refused on another programme. axe-core finds no violation on any page."""
+
+import base64
+import re
+import time
+
+import pytest
+from django.core import mail
+from django_otp.oath import TOTP
+
+PASSWORD = "une phrase de passe vraiment solide"
+EMAIL = "camille.bernard@e2e.example"
+
+
+def totp(secret: str, *, steps_ahead: int = 0) -> str:
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    generator = TOTP(key)
+    generator.time = time.time() + 30 * steps_ahead
+    return f"{generator.token():06d}"
+
+
+def assert_accessible(page, axe, visited: list[str]) -> None:
+    results = axe.run(page)
+    visited.append(page.url)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+@pytest.mark.django_db
+def test_participant_journey(live_site, world, browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    site, axe, visited = live_site, Axe(), []
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    mail.outbox.clear()
+    # register
+    page.goto(site.url("/inscription/"))
+    assert_accessible(page, axe, visited)
+    page.get_by_label("Prénom").fill("Camille")
+    page.get_by_label(re.compile(r"^Nom")).fill("Bernard")
+    page.get_by_label("Adresse email professionnelle").fill(EMAIL)
+    page.get_by_label("Mentoré(e)").check()
+    page.get_by_label("J’ai lu et j’accepte la").check()
+    page.get_by_role("button", name="S’inscrire").click()
+    page.wait_for_url("**/inscription/envoyee/")
+    assert_accessible(page, axe, visited)
+
+    # read the email, follow the link, choose a password
+    (message,) = [m for m in mail.outbox if m.to == [EMAIL]]
+    link = re.search(r"(https?://\S+/acces/\S+/)", message.body).group(1)
+    page.goto(link)
+    assert_accessible(page, axe, visited)
+    page.get_by_label("Choisissez un mot de passe").fill(PASSWORD)
+    page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/espace/")
+    assert_accessible(page, axe, visited)
+
+    # turn on two-step verification
+    page.get_by_role("link", name="Mon compte").click()
+    page.wait_for_url("**/compte/")
+    assert_accessible(page, axe, visited)
+    page.get_by_role("link", name="Activer").click()
+    page.wait_for_url("**/compte/double-authentification/")
+    assert_accessible(page, axe, visited)
+    secret = page.locator("code.secret").inner_text()
+    page.get_by_label("Code affiché par l’application").fill(totp(secret))
+    page.get_by_role("button", name="Activer").click()
+    page.wait_for_selector("ul.codes")
+    assert page.locator("ul.codes li").count() == 10
+    assert_accessible(page, axe, visited)
+    page.get_by_role("link", name="J’ai conservé mes codes").click()
+
+    # log out, then log in with password + TOTP
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.goto(site.url("/connexion/"))
+    assert_accessible(page, axe, visited)
+    page.get_by_label("Adresse email").fill(EMAIL)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/compte/verification/**")
+    assert_accessible(page, axe, visited)
+    page.get_by_label("Code").fill(totp(secret, steps_ahead=1))
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url("**/espace/")
+
+    # the programme's home, logged in
+    page.goto(site.url("/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Mentorat Parcours"
+    assert "Bienvenue, Camille." in page.content()
+    assert_accessible(page, axe, visited)
+
+    # installable: the manifest is linked and the service worker is active, with its
+    # offline page cached
+    state = page.evaluate(
+        "Promise.race([navigator.serviceWorker.ready.then(r => r.active.state),"
+        " new Promise(resolve => setTimeout(() => resolve('timeout'), 10000))])"
+    )
+    assert state in {"activated", "activating"}
+    manifest = page.evaluate(
+        "fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())"
+    )
+    assert manifest["name"] == "Mentorat Parcours" and manifest["display"] == "standalone"
+    assert page.evaluate("caches.has('binome-v1')")
+
+    # the same person, on another programme: refused like a wrong password
+    other = context.new_page()
+    other.goto(site.url("/connexion/", program=world.program_b))
+    other.get_by_label("Adresse email").fill(EMAIL)
+    other.get_by_label("Mot de passe").fill(PASSWORD)
+    other.get_by_role("button", name="Se connecter").click()
+    assert "Adresse email ou mot de passe incorrect." in other.content()
+    assert other.url.endswith("/connexion/")
+    assert_accessible(other, axe, visited)
+    context.close()
+    assert len(visited) == 11
+
+
+def test_axe_reports_violations_when_there_are_some(browser):
+    """The accessibility check is not a no-op: an unlabelled field and an image without
+    text are reported."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page()
+    page.set_content(
+        '<html lang="fr"><head><title>t</title></head><body><main>'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text">'
+        "</main></body></html>"
+    )
+    results = Axe().run(page)
+    rules = {violation["id"] for violation in results.response["violations"]}
+    assert {"image-alt", "label"} <= rules
+    page.close()
+
+
+@pytest.mark.django_db
+def test_pages_fit_a_phone_screen(live_site, browser):
+    """No horizontal scrolling at 360 px wide, the narrowest common phone."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    page = context.new_page()
+    for path in ("/", "/connexion/", "/inscription/", "/mot-de-passe/oublie/", "/confidentialite/"):
+        page.goto(live_site.url(path))
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
+    context.close()
