@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("", include("tenant_apps.participants.urls")),
     path("", include("tenant_apps.programs.urls")),
+    path("", include("tenant_apps.matching.urls")),
     path("compte/", include("shared_apps.accounts.urls")),
 ]
 
