@@ -1,3 +1,1 @@
-from django.urls import path
-
 urlpatterns: list = []  # the matching pages (issue 7) are added here
