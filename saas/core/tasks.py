@@ -16,3 +16,19 @@ def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
     transaction.on_commit(
         lambda: task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name})
     )
+
+
+def fan_out(task: Task, **kwargs: Any) -> int:
+    """Send `task` once per open programme, each copy running in its programme's schema
+    (periodic jobs: one beat task lists the programmes, one task per programme does the work).
+    Returns how many were sent."""
+    from tenants.models import Program
+
+    schemas = Program.objects.filter(status=Program.Status.READY).values_list(
+        "schema_name", flat=True
+    )
+    count = 0
+    for schema_name in schemas.iterator():
+        task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name})
+        count += 1
+    return count

@@ -18,6 +18,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
 CELERY_BEAT_SCHEDULE = {
+    "expire-mentor-requests": {
+        "task": "tenant_apps.matching.tasks.expire_requests_everywhere_task",
+        "schedule": crontab(minute=7),
+    },
     "refill-programme-pool": {
         "task": "tenants.tasks.program_pool_refill_task",
         "schedule": crontab(minute="*/5"),

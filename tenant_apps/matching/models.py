@@ -59,3 +59,59 @@ class Match(models.Model):
 
     def involves(self, participant: Participant) -> bool:
         return participant.pk in (self.mentee_id, self.mentor_id)
+
+
+class MatchBan(models.Model):
+    """Two people the manager never wants paired (removed from a proposal)."""
+
+    mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mentee", "mentor"], name="match_ban_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"never {self.mentee_id} with {self.mentor_id}"
+
+
+class MatchRequest(models.Model):
+    """A mentee asks a mentor ("mentee choice" mode). The first acceptance wins: the mentee's
+    other pending requests are withdrawn. Unanswered, it expires after the programme's delay."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="requests_sent")
+    mentor = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="requests_received"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True)
+    score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    match = models.OneToOneField(
+        Match, on_delete=models.SET_NULL, null=True, blank=True, related_name="request"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee", "mentor"],
+                condition=Q(status="pending"),
+                name="match_request_pending_once",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="match_request_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_id} asks {self.mentor_id} ({self.status})"

@@ -1,14 +1,11 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from tenant_apps.matching.models import Match
+from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.participants.models import Participant
-
-DEFAULT_MENTOR_CAPACITY = 2
 
 
 def mentor_capacity(*, mentor: Participant) -> int:
-    """How many mentees this mentor takes at once (their profile, once they set it)."""
-    return getattr(mentor, "capacity", None) or DEFAULT_MENTOR_CAPACITY
+    return mentor.capacity
 
 
 def mentor_load(*, mentor: Participant) -> int:
@@ -23,4 +20,26 @@ def active_matches_for(*, participant: Participant) -> QuerySet[Match]:
         Match.objects.filter(Q(mentee=participant) | Q(mentor=participant))
         .filter(status=Match.Status.ACTIVE)
         .select_related("mentee__user", "mentor__user")
+    )
+
+
+def matches_for_manager() -> QuerySet[Match]:
+    return Match.objects.select_related("mentee__user", "mentor__user").order_by(
+        "status", "-score", "mentee__user__last_name"
+    )
+
+
+def requests_of_mentee(*, mentee: Participant) -> QuerySet[MatchRequest]:
+    return MatchRequest.objects.filter(mentee=mentee).select_related("mentor__user")
+
+
+def requests_for_mentor(*, mentor: Participant) -> QuerySet[MatchRequest]:
+    return MatchRequest.objects.filter(mentor=mentor).select_related("mentee__user")
+
+
+def mentors_with_load() -> QuerySet[Participant]:
+    return (
+        Participant.objects.filter(role=Participant.Role.MENTOR, status=Participant.Status.ACTIVE)
+        .select_related("user")
+        .annotate(active=Count("matches_as_mentor", filter=Q(matches_as_mentor__status="active")))
     )

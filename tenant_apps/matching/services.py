@@ -1,11 +1,225 @@
+"""Pairs: by hand, by a whole-cohort matching run the manager reviews, or by the mentee's
+choice accepted by the mentor. The engine (engine.py, pure) scores and solves; this module
+feeds it from the database and stores what it returns."""
+
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.errors import Conflict, ValidationFailed
-from tenant_apps.matching.models import Match
-from tenant_apps.matching.selectors import mentor_capacity, mentor_load
-from tenant_apps.participants.models import Participant
+from saas.core.errors import Conflict, NotAllowed, ValidationFailed
+from tenant_apps.matching import engine
+from tenant_apps.matching.models import Match, MatchBan, MatchRequest
+from tenant_apps.notifications.services import email_queue
+from tenant_apps.participants.models import Answer, Participant
+from tenant_apps.programs.models import ProgramSettings, Question
+from tenant_apps.programs.selectors import program_settings
+
+MAX_PENDING_REQUESTS = 3
+
+# --- Feeding the engine --------------------------------------------------------------------------
+
+
+def criteria() -> list[engine.Criterion]:
+    return [
+        engine.Criterion(
+            key=question.key,
+            kind=question.criterion,
+            weight=float(question.weight),
+            hard=question.hard_rule or None,
+            label=question.label,
+            is_sensitive=question.is_sensitive,
+            value_range=float(question.number_range) if question.number_range else None,
+        )
+        for question in Question.objects.filter(is_archived=False).exclude(criterion="")
+    ]
+
+
+def _answers(participant_ids: list[int], keys: set[str]) -> dict[int, dict[str, Any]]:
+    answers: dict[int, dict[str, Any]] = defaultdict(dict)
+    rows = Answer.objects.filter(
+        participant_id__in=participant_ids, question__key__in=keys
+    ).values_list("participant_id", "question__key", "value")
+    for participant_id, key, value in rows:
+        answers[participant_id][key] = tuple(value) if isinstance(value, list) else value
+    return answers
+
+
+def _exclusions() -> set[tuple[int, int]]:
+    """Former and current pairs, open proposals and the manager's bans: never proposed."""
+    pairs = set(Match.objects.values_list("mentee_id", "mentor_id"))
+    pairs |= set(MatchBan.objects.values_list("mentee_id", "mentor_id"))
+    return pairs
+
+
+def problem_build(
+    *, mentees: list[Participant], locked: list[Match] | None = None, objective: str
+) -> engine.MatchingProblem:
+    """The cohort as the engine sees it: available mentors with room (capacity minus their
+    active pairs), the given mentees, the programme's criteria, exclusions and locked pairs."""
+    mentors = list(
+        Participant.objects.filter(
+            role=Participant.Role.MENTOR, status=Participant.Status.ACTIVE, is_available=True
+        ).annotate(active=Count("matches_as_mentor", filter=Q(matches_as_mentor__status="active")))
+    )
+    mentors = [m for m in mentors if m.capacity - m.active >= 1]
+    rules = criteria()
+    keys = {c.key for c in rules}
+    answers = _answers([p.pk for p in mentees + mentors], keys)
+    locked_pairs = {(m.mentee_id, m.mentor_id) for m in locked or []}
+    exclusions = _exclusions() - locked_pairs
+    return engine.MatchingProblem(
+        mentees=[engine.Mentee(id=p.pk, answers=answers.get(p.pk, {})) for p in mentees],
+        mentors=[
+            engine.Mentor(id=m.pk, answers=answers.get(m.pk, {}), capacity=m.capacity - m.active)
+            for m in mentors
+        ],
+        criteria=rules,
+        exclusions=exclusions,
+        locked_pairs=locked_pairs,
+        maximise=objective,
+    )
+
+
+def explanation_data(explanation: engine.Explanation) -> dict[str, Any]:
+    return {
+        "summary": explanation.summary,
+        "contributions": [asdict(c) for c in explanation.contributions],
+    }
+
+
+def _mentees_waiting() -> list[Participant]:
+    return list(
+        Participant.objects.filter(
+            role=Participant.Role.MENTEE, status=Participant.Status.ACTIVE, is_available=True
+        ).exclude(matches_as_mentee__status=Match.Status.ACTIVE)
+    )
+
+
+def _require_mode(mode: str) -> ProgramSettings:
+    settings = ProgramSettings.objects.select_for_update().get(id=1)
+    if settings.matching_mode != mode:
+        raise NotAllowed(_("This programme does not use this way of matching."))
+    return settings
+
+
+# --- Manager-led mode ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def matching_run() -> engine.MatchingResult:
+    """Propose pairs for every mentee still waiting, around the proposals the manager locked.
+    Unlocked proposals of an earlier run are replaced. Serialised per programme."""
+    settings = _require_mode(ProgramSettings.MatchingMode.MANAGER)
+    Match.objects.filter(status=Match.Status.PROPOSED, is_locked=False).delete()
+    locked = list(Match.objects.filter(status=Match.Status.PROPOSED, is_locked=True))
+    problem = problem_build(
+        mentees=_mentees_waiting(), locked=locked, objective=settings.matching_objective
+    )
+    result = engine.match_cohort(problem=problem, translate=_)
+    Match.objects.bulk_create(
+        Match(
+            mentee_id=pair.mentee_id,
+            mentor_id=pair.mentor_id,
+            status=Match.Status.PROPOSED,
+            source=Match.Source.BATCH,
+            score=pair.score,
+            explanation=explanation_data(pair.explanation),
+        )
+        for pair in result.pairs
+        if not pair.is_locked
+    )
+    return result
+
+
+def _proposal(match: Match) -> Match:
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if match.status != Match.Status.PROPOSED:
+        raise Conflict(_("This pair is no longer a proposal."))
+    return match
+
+
+@transaction.atomic
+def proposal_lock(*, match: Match, is_locked: bool) -> Match:
+    match = _proposal(match)
+    match.is_locked = is_locked
+    match.save(update_fields=["is_locked"])
+    return match
+
+
+@transaction.atomic
+def proposal_remove(*, match: Match) -> None:
+    """Drop a proposal; these two are never proposed together again."""
+    match = _proposal(match)
+    MatchBan.objects.get_or_create(mentee_id=match.mentee_id, mentor_id=match.mentor_id)
+    match.delete()
+
+
+@transaction.atomic
+def proposal_add(*, mentee: Participant, mentor: Participant) -> Match:
+    """The manager's own pair, kept (locked) across runs."""
+    mentor = Participant.objects.select_for_update().get(pk=mentor.pk)
+    _check_pair(mentee=mentee, mentor=mentor)
+    if Match.objects.filter(mentee=mentee, status=Match.Status.PROPOSED).exists():
+        raise Conflict(_("This mentee already has a proposal: remove it first."))
+    if _room(mentor) < 1:
+        raise Conflict(_("This mentor has no room left."))
+    problem = problem_build(mentees=[mentee], objective="score")
+    answers = {m.id: m for m in problem.mentors}
+    mentor_side = answers.get(mentor.pk, engine.Mentor(id=mentor.pk))
+    explanation = engine.explain_pair(
+        mentee=problem.mentees[0], mentor=mentor_side, criteria=problem.criteria, translate=_
+    )
+    return Match.objects.create(
+        mentee=mentee,
+        mentor=mentor,
+        status=Match.Status.PROPOSED,
+        source=Match.Source.MANUAL,
+        is_locked=True,
+        explanation=explanation_data(explanation),
+    )
+
+
+@transaction.atomic
+def proposals_publish() -> int:
+    """Every proposal becomes an active pair; both people are told by email."""
+    proposals = list(
+        Match.objects.select_for_update()
+        .filter(status=Match.Status.PROPOSED)
+        .select_related("mentee__user", "mentor__user")
+    )
+    now = timezone.now()
+    for match in proposals:
+        match.status = Match.Status.ACTIVE
+        match.activated_at = now
+        match.is_locked = False
+        match.save(update_fields=["status", "activated_at", "is_locked"])
+        _notify_pair(match)
+    return len(proposals)
+
+
+def _notify_pair(match: Match) -> None:
+    for me, other in ((match.mentee, match.mentor), (match.mentor, match.mentee)):
+        email_queue(
+            to=me.user.email,
+            template="match_published",
+            context={"participant": me, "other": other, "other_name": other.user.get_full_name()},
+        )
+
+
+# --- Pairs made by hand, and ending ----------------------------------------------------------
+
+
+def _room(mentor: Participant) -> int:
+    taken = Match.objects.filter(
+        mentor=mentor, status__in=[Match.Status.ACTIVE, Match.Status.PROPOSED]
+    ).count()
+    return mentor.capacity - taken
 
 
 def _check_pair(*, mentee: Participant, mentor: Participant) -> None:
@@ -28,15 +242,14 @@ def match_create_manual(*, mentee: Participant, mentor: Participant) -> Match:
     locked so that two concurrent pairings cannot exceed their capacity."""
     mentor = Participant.objects.select_for_update().get(pk=mentor.pk)
     _check_pair(mentee=mentee, mentor=mentor)
-    if mentor_load(mentor=mentor) >= mentor_capacity(mentor=mentor):
+    if _room(mentor) < 1:
         raise Conflict(_("This mentor has no room left."))
-    now = timezone.now()
     return Match.objects.create(
         mentee=mentee,
         mentor=mentor,
         status=Match.Status.ACTIVE,
         source=Match.Source.MANUAL,
-        activated_at=now,
+        activated_at=timezone.now(),
     )
 
 
@@ -44,12 +257,165 @@ def match_create_manual(*, mentee: Participant, mentor: Participant) -> Match:
 def match_end(*, match: Match, reason: str) -> Match:
     """End a pairing: the mentor's place is free again; the pair is never proposed again."""
     match = Match.objects.select_for_update().get(pk=match.pk)
-    if match.status == Match.Status.ENDED:
-        raise Conflict(_("This pairing has already ended."))
+    if match.status != Match.Status.ACTIVE:
+        raise Conflict(_("Only an active pairing can be ended."))
     if not reason.strip():
-        raise ValidationFailed(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
+        message = _("Give a reason.")
+        raise ValidationFailed(message, fields={"reason": [message]})
     match.status = Match.Status.ENDED
     match.ended_at = timezone.now()
     match.end_reason = reason.strip()
     match.save(update_fields=["status", "ended_at", "end_reason"])
     return match
+
+
+# --- Mentee choice -----------------------------------------------------------------------------
+
+
+def suggestions_for(
+    *, mentee: Participant, k: int = 5
+) -> list[tuple[Participant, engine.Suggestion]]:
+    """The mentee's best mentors with room, excluding former pairs, bans, hard rules and the
+    mentors they already asked."""
+    settings = program_settings()
+    problem = problem_build(mentees=[mentee], objective=settings.matching_objective)
+    asked = set(MatchRequest.objects.filter(mentee=mentee).values_list("mentee_id", "mentor_id"))
+    problem = engine.MatchingProblem(
+        mentees=problem.mentees,
+        mentors=problem.mentors,
+        criteria=problem.criteria,
+        exclusions=set(problem.exclusions) | asked,
+        maximise=problem.maximise,
+    )
+    if not problem.mentors:
+        return []
+    found = engine.suggestions(problem=problem, mentee_id=mentee.pk, k=k, translate=_)
+    mentors = Participant.objects.select_related("user").in_bulk([s.mentor_id for s in found])
+    return [(mentors[s.mentor_id], s) for s in found]
+
+
+@transaction.atomic
+def request_create(*, mentee: Participant, mentor: Participant, message: str = "") -> MatchRequest:
+    settings = _require_mode(ProgramSettings.MatchingMode.CHOICE)
+    mentee = Participant.objects.select_for_update().get(pk=mentee.pk)
+    if mentee.role != Participant.Role.MENTEE:
+        raise NotAllowed(_("Only mentees can ask for a mentor."))
+    if Match.objects.filter(mentee=mentee, status=Match.Status.ACTIVE).exists():
+        raise Conflict(_("You already have a mentor."))
+    pending = MatchRequest.objects.filter(mentee=mentee, status=MatchRequest.Status.PENDING)
+    if pending.count() >= MAX_PENDING_REQUESTS:
+        raise Conflict(
+            _("You can wait for at most %(count)d answers at a time.")
+            % {"count": MAX_PENDING_REQUESTS}
+        )
+    offered = {m.pk: s for m, s in suggestions_for(mentee=mentee, k=10_000)}
+    if mentor.pk not in offered:
+        raise Conflict(_("This mentor cannot take your request (no room, or not available)."))
+    request = MatchRequest.objects.create(
+        mentee=mentee,
+        mentor=mentor,
+        message=message.strip()[:2000],
+        score=offered[mentor.pk].score,
+        expires_at=timezone.now() + timedelta(days=settings.request_expiry_days),
+    )
+    email_queue(
+        to=mentor.user.email,
+        template="request_received",
+        context={
+            "participant": mentor,
+            "other_name": mentee.user.get_full_name(),
+            "request": request,
+        },
+    )
+    return request
+
+
+def _lock_people(*ids: int) -> dict[int, Participant]:
+    """Lock the rows in a fixed order (no deadlock between two concurrent acceptances)."""
+    people = Participant.objects.select_for_update().select_related("user").filter(pk__in=ids)
+    return {p.pk: p for p in people.order_by("pk")}
+
+
+@transaction.atomic
+def request_accept(*, request: MatchRequest, by: Participant) -> Match:
+    """The first acceptance wins: the pair is active, the mentee's other requests are
+    withdrawn, and a mentor who becomes full declines the rest. Capacity holds even under
+    concurrent acceptances (rows locked, room counted inside the lock)."""
+    people = _lock_people(request.mentee_id, request.mentor_id)
+    request = MatchRequest.objects.select_for_update().get(pk=request.pk)
+    mentee, mentor = people[request.mentee_id], people[request.mentor_id]
+    if by.pk != mentor.pk:
+        raise NotAllowed(_("Only the mentor can answer this request."))
+    if request.status != MatchRequest.Status.PENDING or request.expires_at <= timezone.now():
+        raise Conflict(_("This request is no longer waiting for an answer."))
+    if Match.objects.filter(mentee=mentee, status=Match.Status.ACTIVE).exists():
+        raise Conflict(_("This mentee already has a mentor."))
+    if _room(mentor) < 1:
+        raise Conflict(_("You have no room left for another mentee."))
+    now = timezone.now()
+    match = Match.objects.create(
+        mentee=mentee,
+        mentor=mentor,
+        status=Match.Status.ACTIVE,
+        source=Match.Source.REQUEST,
+        score=request.score,
+        activated_at=now,
+    )
+    request.status, request.answered_at, request.match = MatchRequest.Status.ACCEPTED, now, match
+    request.save(update_fields=["status", "answered_at", "match"])
+    MatchRequest.objects.filter(mentee=mentee, status=MatchRequest.Status.PENDING).update(
+        status=MatchRequest.Status.WITHDRAWN, answered_at=now
+    )
+    if _room(mentor) < 1:
+        for other in MatchRequest.objects.filter(
+            mentor=mentor, status=MatchRequest.Status.PENDING
+        ).select_related("mentee__user"):
+            _request_close(other, status=MatchRequest.Status.DECLINED, template="request_declined")
+    email_queue(
+        to=mentee.user.email,
+        template="request_accepted",
+        context={"participant": mentee, "other_name": mentor.user.get_full_name()},
+    )
+    return match
+
+
+def _request_close(request: MatchRequest, *, status: str, template: str) -> None:
+    request.status = status
+    request.answered_at = timezone.now()
+    request.save(update_fields=["status", "answered_at"])
+    email_queue(
+        to=request.mentee.user.email,
+        template=template,
+        context={"participant": request.mentee, "other_name": request.mentor.user.get_full_name()},
+    )
+
+
+@transaction.atomic
+def request_decline(*, request: MatchRequest, by: Participant) -> MatchRequest:
+    request = (
+        MatchRequest.objects.select_for_update()
+        .select_related("mentee__user", "mentor__user")
+        .get(pk=request.pk)
+    )
+    if by.pk != request.mentor_id:
+        raise NotAllowed(_("Only the mentor can answer this request."))
+    if request.status != MatchRequest.Status.PENDING:
+        raise Conflict(_("This request is no longer waiting for an answer."))
+    _request_close(request, status=MatchRequest.Status.DECLINED, template="request_declined")
+    return request
+
+
+@transaction.atomic
+def requests_expire() -> int:
+    """Expire the requests past their delay and tell the mentees. Safe to run twice: a request
+    is expired (and its email queued) once."""
+    due = (
+        MatchRequest.objects.select_for_update(skip_locked=True)
+        .filter(status=MatchRequest.Status.PENDING, expires_at__lte=timezone.now())
+        .select_related("mentee__user", "mentor__user")
+    )
+    count = 0
+    for request in due:
+        _request_close(request, status=MatchRequest.Status.EXPIRED, template="request_expired")
+        count += 1
+    return count

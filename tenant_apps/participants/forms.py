@@ -94,3 +94,77 @@ class ImportForm(forms.Form):
             "— UTF-8 or Windows-1252 (Excel)."
         ),
     )
+
+
+class ProfileForm(forms.Form):
+    """The questionnaire for this participant's role, plus capacity (mentors) and
+    availability. Sensitive questions say that the answer is never shown."""
+
+    def __init__(
+        self, *args: Any, participant: Participant, questions: list, answers: dict, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            name = f"q_{question.key}"
+            label = question.label_for(participant.role)
+            help_text = question.help_text
+            if question.is_sensitive:
+                never_shown = _("Used for matching, never shown to anyone.")
+                help_text = " ".join(part for part in (help_text, str(never_shown)) if part)
+            choices = [(c["value"], c["label"]) for c in question.choices]
+            initial = answers.get(question.key)
+            if question.kind == "single":
+                field = forms.ChoiceField(
+                    choices=[("", "—"), *choices],
+                    widget=forms.RadioSelect if len(choices) <= 5 else forms.Select,
+                )
+            elif question.kind == "multiple":
+                field = forms.MultipleChoiceField(
+                    choices=choices, widget=forms.CheckboxSelectMultiple
+                )
+            elif question.kind == "number":
+                # Text, so that "12,5" (French decimal comma) is accepted; the service parses it.
+                field = forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+            elif question.kind == "yes_no":
+                field = forms.TypedChoiceField(
+                    choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
+                    widget=forms.RadioSelect,
+                )
+                initial = {True: "yes", False: "no"}.get(initial, "")
+            else:
+                field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+            if question.kind == "single" and isinstance(field.widget, forms.RadioSelect):
+                field.choices = choices
+            field.required = False  # the service says which answers are missing, all at once
+            field.label = label + (" *" if question.is_required else "")
+            field.help_text = help_text
+            field.initial = initial
+            self.fields[name] = field
+        if participant.role == Participant.Role.MENTOR:
+            self.fields["capacity"] = forms.IntegerField(
+                label=_("How many mentees can you follow at a time?"),
+                min_value=1,
+                max_value=10,
+                initial=participant.capacity,
+            )
+        self.fields["is_available"] = forms.BooleanField(
+            label=_("I am available for a new pairing"),
+            required=False,
+            initial=participant.is_available,
+        )
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            name.removeprefix("q_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q_")
+        }
+
+
+class RequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("A word for the mentor (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )

@@ -38,12 +38,22 @@ class Participant(models.Model):
         max_length=12, choices=JoinedVia.choices, default=JoinedVia.INVITATION
     )
     privacy_consent_at = models.DateTimeField(null=True, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("mentees at a time"), default=2, help_text=_("From 1 to 10.")
+    )
+    is_available = models.BooleanField(_("available for a new pairing"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["role", "status"], name="participant_role_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1, capacity__lte=10),
+                name="participant_capacity_1_10",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} ({self.role})"
@@ -79,3 +89,22 @@ class AccessLink(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class Answer(models.Model):
+    """A participant's answer to one question; survives edits of the question."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        "programs.Question", on_delete=models.CASCADE, related_name="answers"
+    )
+    value = models.JSONField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "question"], name="answer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"answer of {self.participant_id} to {self.question_id}"

@@ -19,6 +19,7 @@ urlpatterns = [
         name="password-reset-confirm",
     ),
     path("espace/", views.my_space, name="my-space"),
+    path("profil/", views.profile, name="profile"),
     path("gestion/participants/", views.manage_participants, name="manage-participants"),
     path("gestion/participants/inviter/", views.manage_invite, name="manage-invite"),
     path("gestion/participants/import/", views.manage_import, name="manage-import"),

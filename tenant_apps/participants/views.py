@@ -310,3 +310,33 @@ def manage_participant_action(
     else:
         messages.success(request, _("Done."))
     return redirect("manage-participants")
+
+
+@never_cache
+def profile(request: HttpRequest) -> HttpResponse:
+    """My profile: the programme's questionnaire for my role, capacity, availability."""
+    from tenant_apps.participants.forms import ProfileForm
+    from tenant_apps.participants.profiles import answers_of, profile_save, questions_for
+
+    participant = request.user.participant
+    questions = questions_for(participant=participant)
+    form = ProfileForm(
+        request.POST or None,
+        participant=participant,
+        questions=questions,
+        answers=answers_of(participant=participant),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile_save(
+                participant=participant,
+                raw_answers=form.answers(),
+                capacity=form.cleaned_data.get("capacity"),
+                is_available=form.cleaned_data["is_available"],
+            )
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("profile")
+    return render(request, "participants/profile.html", {"form": form})

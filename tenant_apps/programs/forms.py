@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.programs.models import ProgramSettings
+from tenant_apps.programs.models import ProgramSettings, Question
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 PERSONAL_EMAIL_PROVIDERS = frozenset(
@@ -36,6 +36,9 @@ class ProgramSettingsForm(forms.ModelForm):
             "primary_color",
             "logo",
             "language",
+            "matching_mode",
+            "matching_objective",
+            "request_expiry_days",
         ]
         labels = {
             "is_registration_open": _("Registration is open"),
@@ -45,6 +48,9 @@ class ProgramSettingsForm(forms.ModelForm):
             "primary_color": _("Main colour"),
             "logo": _("Logo"),
             "language": _("Language of the emails"),
+            "matching_mode": _("How pairs are made"),
+            "matching_objective": _("What the matching run aims for"),
+            "request_expiry_days": _("Days a mentor has to answer a request"),
         }
         widgets = {
             "primary_color": forms.TextInput(attrs={"type": "color"}),
@@ -75,6 +81,12 @@ class ProgramSettingsForm(forms.ModelForm):
                 domains.append(domain)
         return domains
 
+    def clean_request_expiry_days(self) -> int:
+        days = self.cleaned_data["request_expiry_days"]
+        if not 1 <= days <= 30:
+            raise forms.ValidationError(_("From 1 to 30 days."))
+        return days
+
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")
         if logo and getattr(logo, "size", 0) > 1024 * 1024:
@@ -88,4 +100,57 @@ class ProgramSettingsForm(forms.ModelForm):
                 "allowed_email_domains_text",
                 _("Registration needs at least one allowed email domain."),
             )
+        return data
+
+
+class QuestionForm(forms.ModelForm):
+    choices_text = forms.CharField(
+        label=_("Choices"),
+        help_text=_("For choice questions: one choice per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    class Meta:
+        model = Question
+        fields = [
+            "label",
+            "mentor_label",
+            "help_text",
+            "kind",
+            "audience",
+            "is_required",
+            "criterion",
+            "weight",
+            "hard_rule",
+            "number_range",
+            "is_sensitive",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choices_text"].initial = "\n".join(
+            choice["label"] for choice in self.instance.choices
+        )
+        self.order_fields(["label", "mentor_label", "help_text", "kind", "choices_text"])
+        self.fields["weight"].widget.attrs.update(min="0", max="10", step="0.5")
+
+    def clean_weight(self) -> Any:
+        weight = self.cleaned_data["weight"]
+        if weight is not None and not 0 <= weight <= 10:
+            raise forms.ValidationError(_("Give a weight from 0 to 10."))
+        return weight
+
+    def data_for_service(self) -> dict[str, Any]:
+        from tenant_apps.programs.questionnaire import choices_parse
+
+        data = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        old = {choice["label"]: choice["value"] for choice in self.instance.choices}
+        choices = choices_parse(self.cleaned_data["choices_text"])
+        # A reworded choice keeps its stored value only if its label is unchanged; answers
+        # given to a removed choice stay stored and shown as given.
+        data["choices"] = [
+            {"value": old.get(choice["label"], choice["value"]), "label": choice["label"]}
+            for choice in choices
+        ]
         return data

@@ -34,6 +34,22 @@ class ProgramSettings(models.Model):
     primary_color = models.CharField(max_length=7, default="#1d4e89", validators=[color_validator])
     logo = models.ImageField(upload_to="branding/", blank=True)
     language = models.CharField(max_length=5, default="fr")
+
+    class MatchingMode(models.TextChoices):
+        MANAGER = "manager", _("The manager proposes the pairs")
+        CHOICE = "choice", _("Mentees choose their mentor")
+
+    class MatchingObjective(models.TextChoices):
+        SCORE = "score", _("Best total affinity")
+        MATCHES = "matches", _("As many pairs as possible, then the best affinity")
+
+    matching_mode = models.CharField(
+        max_length=10, choices=MatchingMode.choices, default=MatchingMode.MANAGER
+    )
+    matching_objective = models.CharField(
+        max_length=10, choices=MatchingObjective.choices, default=MatchingObjective.MATCHES
+    )
+    request_expiry_days = models.PositiveSmallIntegerField(default=3)
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -43,3 +59,79 @@ class ProgramSettings(models.Model):
 
     def __str__(self) -> str:
         return "programme settings"
+
+
+class Question(models.Model):
+    """A question of the programme's questionnaire. Those that feed matching say how (the
+    criterion), how much (the weight) and whether they are a hard rule. Editing or archiving a
+    question keeps the answers already given."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        TEXT = "text", _("Free text")
+        NUMBER = "number", _("Number")
+        YES_NO = "yes_no", _("Yes / no")
+
+    class Audience(models.TextChoices):
+        MENTEES = "mentee", _("Mentees")
+        MENTORS = "mentor", _("Mentors")
+        BOTH = "both", _("Mentees and mentors")
+
+    class Criterion(models.TextChoices):
+        NONE = "", _("Not used for matching")
+        SAME = "same", _("Same answer")
+        OVERLAP = "overlap", _("Choices in common")
+        COVERS = "covers", _("The mentor's answer covers the mentee's need")
+        DISTANCE = "distance", _("Close numbers")
+
+    class HardRule(models.TextChoices):
+        NONE = "", _("No")
+        MUST_MATCH = "must_match", _("Must match")
+        MUST_DIFFER = "must_differ", _("Must differ")
+
+    key = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(_("question"), max_length=300)
+    mentor_label = models.CharField(
+        _("question as asked to mentors"),
+        max_length=300,
+        blank=True,
+        help_text=_("Optional: another wording for mentors (e.g. “Skills you can share”)."),
+    )
+    help_text = models.CharField(_("help"), max_length=300, blank=True)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    audience = models.CharField(
+        _("asked to"), max_length=10, choices=Audience.choices, default=Audience.BOTH
+    )
+    is_required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveIntegerField(default=0)
+    is_archived = models.BooleanField(default=False)
+    criterion = models.CharField(
+        _("matching criterion"), max_length=10, choices=Criterion.choices, blank=True
+    )
+    weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=1, default=1)
+    hard_rule = models.CharField(
+        _("hard rule"), max_length=12, choices=HardRule.choices, blank=True
+    )
+    number_range = models.PositiveIntegerField(
+        _("range for “close numbers”"),
+        null=True,
+        blank=True,
+        help_text=_("Numbers this far apart or more count as not close at all."),
+    )
+    is_sensitive = models.BooleanField(_("used for matching, never displayed"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def label_for(self, role: str) -> str:
+        return self.mentor_label if role == "mentor" and self.mentor_label else self.label
+
+    def is_for(self, role: str) -> bool:
+        return self.audience in (self.Audience.BOTH, role)

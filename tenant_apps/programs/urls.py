@@ -10,4 +10,12 @@ urlpatterns = [
     path("hors-ligne/", views.offline, name="offline"),
     path("icones/<slug:name>.png", views.icon, name="icon"),
     path("gestion/parametres/", views.manage_settings, name="manage-settings"),
+    path("gestion/questionnaire/", views.manage_questionnaire, name="manage-questionnaire"),
+    path("gestion/questionnaire/nouvelle/", views.manage_question, name="manage-question-new"),
+    path("gestion/questionnaire/<int:question_id>/", views.manage_question, name="manage-question"),
+    path(
+        "gestion/questionnaire/<int:question_id>/<slug:action>/",
+        views.manage_question_action,
+        name="manage-question-action",
+    ),
 ]

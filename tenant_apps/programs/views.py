@@ -3,15 +3,19 @@ import json
 from django.contrib import messages
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_POST
 
 from saas.core.decorators import public_view
-from tenant_apps.participants.views import manager_required
-from tenant_apps.programs.forms import ProgramSettingsForm
+from saas.core.errors import ApplicationError
+from tenant_apps.participants.views import form_add_errors, manager_required
+from tenant_apps.programs.forms import ProgramSettingsForm, QuestionForm
 from tenant_apps.programs.icons import icon_png
+from tenant_apps.programs.models import Question
+from tenant_apps.programs.questionnaire import question_archive, question_move, question_save
 from tenant_apps.programs.selectors import program_settings
 from tenant_apps.programs.services import program_settings_update
 
@@ -115,3 +119,48 @@ def manage_settings(request: HttpRequest) -> HttpResponse:
         "programs/manage_settings.html",
         {"form": form, "registration_url": connection.tenant.url("/inscription/")},
     )
+
+
+# --- The questionnaire, edited by the manager -----------------------------------------------------
+
+
+@manager_required
+@never_cache
+def manage_questionnaire(request: HttpRequest) -> HttpResponse:
+    questions = Question.objects.all()
+    return render(
+        request,
+        "programs/manage_questionnaire.html",
+        {
+            "questions": [q for q in questions if not q.is_archived],
+            "archived": [q for q in questions if q.is_archived],
+        },
+    )
+
+
+@manager_required
+def manage_question(request: HttpRequest, question_id: int | None = None) -> HttpResponse:
+    question = get_object_or_404(Question, pk=question_id) if question_id else None
+    form = QuestionForm(request.POST or None, instance=question or Question())
+    if request.method == "POST" and form.is_valid():
+        try:
+            question_save(question=question, data=form.data_for_service())
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("Question saved."))
+            return redirect("manage-questionnaire")
+    return render(request, "programs/manage_question.html", {"form": form, "question": question})
+
+
+@manager_required
+@require_POST
+def manage_question_action(request: HttpRequest, question_id: int, action: str) -> HttpResponse:
+    question = get_object_or_404(Question, pk=question_id)
+    if action in {"monter", "descendre"}:
+        question_move(question=question, offset=-1 if action == "monter" else 1)
+    elif action in {"archiver", "restaurer"}:
+        question_archive(question=question, is_archived=action == "archiver")
+    else:
+        raise Http404
+    return redirect("manage-questionnaire")

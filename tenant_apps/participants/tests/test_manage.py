@@ -166,6 +166,9 @@ def test_settings_refuse_personal_email_providers_and_keep_what_was_saved(manage
             "two_factor_policy": "optional",
             "primary_color": "#123456",
             "language": "fr",
+            "matching_mode": "choice",
+            "matching_objective": "matches",
+            "request_expiry_days": "5",
         },
     )
     assert "« gmail.com » est une messagerie personnelle" in response.content.decode()
@@ -180,6 +183,9 @@ def test_settings_refuse_personal_email_providers_and_keep_what_was_saved(manage
             "two_factor_policy": "required",
             "primary_color": "#123456",
             "language": "fr",
+            "matching_mode": "choice",
+            "matching_objective": "matches",
+            "request_expiry_days": "5",
         },
     )
     assert ok.status_code == 302

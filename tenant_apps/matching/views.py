@@ -1,0 +1,182 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from saas.core.errors import ApplicationError
+from tenant_apps.matching.models import Match, MatchRequest
+from tenant_apps.matching.selectors import (
+    active_matches_for,
+    matches_for_manager,
+    mentors_with_load,
+    requests_for_mentor,
+    requests_of_mentee,
+)
+from tenant_apps.matching.services import (
+    match_create_manual,
+    match_end,
+    matching_run,
+    proposal_add,
+    proposal_lock,
+    proposal_remove,
+    proposals_publish,
+    request_accept,
+    request_create,
+    request_decline,
+    suggestions_for,
+)
+from tenant_apps.participants.forms import RequestForm
+from tenant_apps.participants.models import Participant
+from tenant_apps.participants.views import manager_required
+from tenant_apps.programs.selectors import program_settings
+
+
+def _run(request: HttpRequest, action: object, success: str) -> bool:
+    try:
+        action()  # type: ignore[operator]
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return False
+    messages.success(request, success)
+    return True
+
+
+# --- Participants --------------------------------------------------------------------------------
+
+
+@never_cache
+def my_pairing(request: HttpRequest) -> HttpResponse:
+    """Mentee: my mentor, or my suggestions and requests. Mentor: my mentees and the requests
+    waiting for my answer."""
+    participant: Participant = request.user.participant
+    if participant.role == Participant.Role.MANAGER:
+        return redirect("manage-matches")
+    settings = program_settings()
+    context: dict[str, object] = {
+        "participant": participant,
+        "matches": active_matches_for(participant=participant),
+        "mode": settings.matching_mode,
+    }
+    if participant.role == Participant.Role.MENTEE:
+        requests = list(requests_of_mentee(mentee=participant))
+        context["requests"] = requests
+        has_mentor = any(True for _m in context["matches"])  # type: ignore[attr-defined]
+        if settings.matching_mode == "choice" and not has_mentor and participant.is_available:
+            context["suggestions"] = suggestions_for(mentee=participant)
+            context["pending"] = sum(r.status == MatchRequest.Status.PENDING for r in requests)
+            context["request_form"] = RequestForm()
+    else:
+        context["requests"] = requests_for_mentor(mentor=participant).filter(
+            status=MatchRequest.Status.PENDING
+        )
+    return render(request, "matching/my_pairing.html", context)
+
+
+@require_POST
+def request_send(request: HttpRequest, mentor_id: int) -> HttpResponse:
+    mentor = get_object_or_404(Participant, pk=mentor_id, role=Participant.Role.MENTOR)
+    form = RequestForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    _run(
+        request,
+        lambda: request_create(mentee=request.user.participant, mentor=mentor, message=message),
+        _("Your request has been sent."),
+    )
+    return redirect("my-pairing")
+
+
+@require_POST
+def request_answer(request: HttpRequest, request_id: int, answer: str) -> HttpResponse:
+    match_request = get_object_or_404(MatchRequest, pk=request_id)
+    me = request.user.participant
+    if match_request.mentor_id != me.pk:
+        raise PermissionDenied
+    if answer == "accepter":
+        _run(request, lambda: request_accept(request=match_request, by=me), _("Request accepted."))
+    elif answer == "refuser":
+        _run(request, lambda: request_decline(request=match_request, by=me), _("Request declined."))
+    else:
+        raise Http404
+    return redirect("my-pairing")
+
+
+# --- The manager ----------------------------------------------------------------------------------
+
+
+@manager_required
+@never_cache
+def manage_matches(request: HttpRequest) -> HttpResponse:
+    matches = list(matches_for_manager())
+    mentees = Participant.objects.filter(
+        role=Participant.Role.MENTEE, status=Participant.Status.ACTIVE
+    ).select_related("user")
+    return render(
+        request,
+        "matching/manage_matches.html",
+        {
+            "proposed": [m for m in matches if m.status == Match.Status.PROPOSED],
+            "active": [m for m in matches if m.status == Match.Status.ACTIVE],
+            "ended": [m for m in matches if m.status == Match.Status.ENDED],
+            "mentees": mentees,
+            "mentors": mentors_with_load(),
+            "settings": program_settings(),
+        },
+    )
+
+
+@manager_required
+@require_POST
+def manage_run(request: HttpRequest) -> HttpResponse:
+    def run() -> None:
+        result = matching_run()
+        request._matching_result = result  # type: ignore[attr-defined]
+
+    if _run(request, run, _("New proposals are ready for your review.")):
+        result = request._matching_result  # type: ignore[attr-defined]
+        if result.unmatched_mentee_ids:
+            messages.info(
+                request,
+                _("%(count)d mentees could not be paired (no compatible mentor with room).")
+                % {"count": len(result.unmatched_mentee_ids)},
+            )
+    return redirect("manage-matches")
+
+
+@manager_required
+@require_POST
+def manage_publish(request: HttpRequest) -> HttpResponse:
+    _run(request, proposals_publish, _("The pairs are published; everyone has been told."))
+    return redirect("manage-matches")
+
+
+@manager_required
+@require_POST
+def manage_add(request: HttpRequest) -> HttpResponse:
+    mentee = get_object_or_404(Participant, pk=request.POST.get("mentee") or 0)
+    mentor = get_object_or_404(Participant, pk=request.POST.get("mentor") or 0)
+    if request.POST.get("now"):
+        _run(request, lambda: match_create_manual(mentee=mentee, mentor=mentor), _("Pair created."))
+    else:
+        _run(request, lambda: proposal_add(mentee=mentee, mentor=mentor), _("Proposal added."))
+    return redirect("manage-matches")
+
+
+@manager_required
+@require_POST
+def manage_match_action(request: HttpRequest, match_id: int, action: str) -> HttpResponse:
+    match = get_object_or_404(Match, pk=match_id)
+    if action == "verrouiller":
+        _run(request, lambda: proposal_lock(match=match, is_locked=True), _("Locked."))
+    elif action == "deverrouiller":
+        _run(request, lambda: proposal_lock(match=match, is_locked=False), _("Unlocked."))
+    elif action == "retirer":
+        _run(request, lambda: proposal_remove(match=match), _("Proposal removed."))
+    elif action == "terminer":
+        reason = request.POST.get("reason", "")
+        _run(request, lambda: match_end(match=match, reason=reason), _("Pairing ended."))
+    else:
+        raise Http404
+    return redirect("manage-matches")

@@ -1,0 +1,111 @@
+"""The programme's questionnaire, edited by its manager."""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from saas.core.errors import ValidationFailed
+from tenant_apps.programs.models import Question
+
+CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
+CRITERIA_BY_KIND = {
+    Question.Kind.SINGLE: {"same", "overlap", "covers"},
+    Question.Kind.MULTIPLE: {"overlap", "covers", "same"},
+    Question.Kind.YES_NO: {"same"},
+    Question.Kind.NUMBER: {"distance", "same"},
+    Question.Kind.TEXT: set(),
+}
+
+
+def choices_parse(text: str) -> list[dict[str, str]]:
+    """One choice per line → [{"value": slug, "label": line}]; values stay stable when a label
+    is reworded only if the manager keeps the slug (shown in the editor)."""
+    seen, choices = set(), []
+    for line in (text or "").splitlines():
+        label = line.strip()
+        if not label:
+            continue
+        value = slugify(label)[:50] or f"choice-{len(choices) + 1}"
+        if value in seen:
+            continue
+        seen.add(value)
+        choices.append({"value": value, "label": label})
+    return choices
+
+
+def _validate(data: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    kind, criterion = data.get("kind"), data.get("criterion") or ""
+    if kind in CHOICE_KINDS and len(data.get("choices") or []) < 2:
+        errors["choices_text"] = [_("Give at least two choices, one per line.")]
+    if criterion and criterion not in CRITERIA_BY_KIND.get(kind, set()):
+        errors["criterion"] = [_("This criterion does not fit this type of question.")]
+    if criterion == "distance" and not data.get("number_range"):
+        errors["number_range"] = [_("Say how far apart two numbers are not close at all.")]
+    if data.get("hard_rule") and not criterion:
+        errors["hard_rule"] = [_("A hard rule needs a matching criterion.")]
+    if criterion and data.get("audience") != Question.Audience.BOTH:
+        errors["audience"] = [
+            _("A question used for matching must be asked to mentees and mentors.")
+        ]
+    return errors
+
+
+@transaction.atomic
+def question_save(*, question: Question | None, data: dict[str, Any]) -> Question:
+    """Create or edit a question. The key (used in answers) never changes once created."""
+    errors = _validate(data)
+    if errors:
+        raise ValidationFailed(_("Please correct the errors below."), fields=errors)
+    if question is None:
+        base = slugify(data["label"])[:40] or "question"
+        key, index = base, 1
+        while Question.objects.filter(key=key).exists():
+            index += 1
+            key = f"{base}-{index}"
+        position = (Question.objects.aggregate(top=Max("position"))["top"] or 0) + 1
+        question = Question(key=key, position=position)
+    for field in (
+        "label",
+        "mentor_label",
+        "help_text",
+        "kind",
+        "choices",
+        "audience",
+        "is_required",
+        "criterion",
+        "weight",
+        "hard_rule",
+        "number_range",
+        "is_sensitive",
+    ):
+        if field in data:
+            setattr(question, field, data[field])
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_move(*, question: Question, offset: int) -> None:
+    """Move a question up (-1) or down (+1) among the questions in use."""
+    ordered = list(Question.objects.filter(is_archived=False).select_for_update())
+    index = ordered.index(question)
+    target = index + offset
+    if not 0 <= target < len(ordered):
+        return
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+
+
+@transaction.atomic
+def question_archive(*, question: Question, is_archived: bool = True) -> Question:
+    """Archived questions are no longer asked nor used; their answers are kept."""
+    question.is_archived = is_archived
+    question.save(update_fields=["is_archived"])
+    return question
