@@ -240,11 +240,14 @@ def test_unanswered_requests_expire_once_and_the_mentee_is_told(
     lea = _client_for(world, "lea@a.example")
     assert lea.post(f"/binome/demander/{people['rita'].pk}/").status_code == 302
     mail.outbox.clear()
-    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)):
-        with tenant_context(world.program_a), django_capture_on_commit_callbacks(execute=True):
-            assert requests_expire() == 1
-            assert requests_expire() == 0  # the job running twice does the work once
-            assert MatchRequest.objects.get(mentee=people["lea"]).status == "expired"
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)),
+        tenant_context(world.program_a),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert requests_expire() == 1
+        assert requests_expire() == 0  # the job running twice does the work once
+        assert MatchRequest.objects.get(mentee=people["lea"]).status == "expired"
     assert [m.to for m in mail.outbox] == [["lea@a.example"]]
     assert "expiré" in mail.outbox[0].subject
 
