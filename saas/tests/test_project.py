@@ -151,3 +151,27 @@ def test_readme_documents_every_environment_variable_the_settings_read():
     assert names, "no env() call found"
     missing = sorted(name for name in names if f"`{name}`" not in readme)
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_demo_data_loads_twice_and_gives_working_logins(django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from saas.core.management.commands.demo_seed import DEMO_PASSWORD
+    from tenants.models import Program
+
+    for _ in range(2):  # idempotent
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("demo_seed", "--force", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        connection.set_schema_to_public()
+    assert Program.objects.filter(slug__in=["ucanss-2027", "banque-mentorat"]).count() == 2
+    client = Client(HTTP_HOST=f"banque-mentorat.{settings.BASE_DOMAIN}")
+    response = client.post(
+        "/connexion/", {"username": "mentee1@banque-territoriale.fr", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    page = client.get("/binome/").content.decode()
+    assert "mentor1@banque-territoriale.fr" not in page  # names, never addresses
+    assert client.get("/binome/").status_code == 200

@@ -61,8 +61,58 @@ class Command(BaseCommand):
                     else Participant.Role.MENTEE,
                 )
                 logins.append((slug, shared.email, "mentor" if slug == "ucanss-2027" else "mentee"))
+                self._questionnaire(
+                    domain=domain, mode="manager" if slug == "ucanss-2027" else "choice"
+                )
         connection.set_schema_to_public()
         self._print(logins, port=options.get("port") or "8000")
+
+    def _questionnaire(self, *, domain: str, mode: str) -> None:
+        """A small questionnaire with answers, so that matching can be tried at once: the
+        first programme is manager-led, the second lets mentees choose."""
+        from tenant_apps.participants.models import Answer
+        from tenant_apps.programs.models import ProgramSettings, Question
+
+        ProgramSettings.objects.filter(id=1).update(
+            matching_mode=mode,
+            is_registration_open=True,
+            allowed_email_domains=[domain],
+        )
+        jobs = [("rh", "Ressources humaines"), ("it", "Informatique"), ("gestion", "Gestion")]
+        skills = [
+            ("manager", "Manager une équipe"),
+            ("carriere", "Évolution de carrière"),
+            ("projet", "Conduite de projet"),
+            ("prise-parole", "Prise de parole"),
+        ]
+        questions = {
+            "metier": dict(label="Votre métier", kind="single", criterion="same", weight=2,
+                           choices=[{"value": v, "label": lab} for v, lab in jobs]),
+            "sujets": dict(label="Sujets que vous souhaitez travailler",
+                           mentor_label="Sujets sur lesquels vous pouvez accompagner",
+                           kind="multiple", criterion="covers", weight=3,
+                           choices=[{"value": v, "label": lab} for v, lab in skills]),
+            "direction": dict(label="Votre direction", kind="single", criterion="same", weight=0,
+                              hard_rule="must_differ", is_sensitive=True,
+                              choices=[{"value": v, "label": v.title()} for v in ("nord", "sud")]),
+        }  # fmt: skip
+        for position, (key, fields) in enumerate(questions.items(), start=1):
+            Question.objects.update_or_create(
+                key=key, defaults={"audience": "both", "position": position, **fields}
+            )
+        answers = {
+            "mentor1": ("rh", ["manager", "carriere"], "nord"),
+            "mentor2": ("it", ["projet", "prise-parole", "carriere"], "sud"),
+            "mentee1": ("rh", ["carriere"], "sud"),
+            "mentee2": ("it", ["projet"], "nord"),
+        }
+        by_key = {q.key: q for q in Question.objects.all()}
+        for local, (job, topics, direction) in answers.items():
+            participant = Participant.objects.get(user__email=f"{local}@{domain}")
+            for key, value in (("metier", job), ("sujets", topics), ("direction", direction)):
+                Answer.objects.update_or_create(
+                    participant=participant, question=by_key[key], defaults={"value": value}
+                )
 
     def _print(self, logins: list[tuple[str, str, str]], *, port: str) -> None:
         base = settings.BASE_DOMAIN
@@ -74,6 +124,8 @@ class Command(BaseCommand):
             write(f"    {slug:<16} http://{slug}.{base}:{port}/")
         write("")
         write(f"Demo logins (the password of every demo account is {DEMO_PASSWORD}):")
+        write("(managers and the super-admin set up two-step verification at their first login:")
+        write(" scan the QR code with any authenticator app)")
         for where, email, role in logins:
             write(f"    {where:<16} {role:<12} {email}")
         write("")
