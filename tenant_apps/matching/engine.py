@@ -40,7 +40,7 @@ Solver, and why the result is exact
     any total score, so one more match always outweighs any score difference. All weights are
     integers, so every step below is exact (no tolerance anywhere).
 
-    1. Candidates: each mentee's K best edges (``candidate_limit``) and each mentor's 4K best
+    1. Candidates: each mentee's K best edges (``candidate_limit``) and each mentor's 8K best
        (ties spread over different mentors/mentees, not "lowest index first").
     2. The candidate problem is solved exactly by ``scipy.sparse.csgraph.
        min_weight_full_bipartite_matching`` (LAPJVsp): a mentor with capacity c becomes c
@@ -836,32 +836,31 @@ def _solve(
         block[(block < lowest) | is_closed] = _NOT_AN_EDGE
     limit = max(1, candidate_limit)
     candidates = np.zeros(scores.shape, dtype=bool)
-    _mark_best(candidates=candidates, scores=scores, per_row=limit, per_column=4 * limit)
+    _mark_best(candidates=candidates, scores=scores, per_row=limit, per_column=8 * limit)
     rows, cols = np.nonzero(candidates)
     del candidates
     assignment = None
     per_row = limit
     while True:
         weights = scores[rows, cols].astype(np.int64) + bonus
-        residual = None
+        duals = None
         if assignment is not None:
             # New candidates often leave the assignment optimal: try to prove it first, with a
             # short Bellman–Ford (a failure here only means solving again).
             residual = _residual(
                 assignment=assignment, capacity=capacity, rows=rows, cols=cols, weights=weights
             )
-            if _dual_prices(residual=residual, max_rounds=64) is None:
-                residual = None
-        if residual is None:
+            duals = _dual_prices(residual=residual, max_rounds=64)
+        if duals is None:
             assignment = _assign(
                 row_count=row_count, capacity=capacity, rows=rows, cols=cols, weights=weights
             )
             residual = _residual(
                 assignment=assignment, capacity=capacity, rows=rows, cols=cols, weights=weights
             )
-        duals = _dual_prices(residual=residual, max_rounds=column_count + 2)
-        if duals is None:
-            raise RuntimeError("Matching solver: LAPJVsp returned a non-optimal assignment.")
+            duals = _dual_prices(residual=residual, max_rounds=column_count + 2)
+            if duals is None:
+                raise RuntimeError("Matching solver: LAPJVsp returned a non-optimal assignment.")
         extra = _violations(
             weights=scores,
             bonus=bonus,
@@ -980,12 +979,9 @@ def _explain(
             "reasons": "; ".join(reasons),
         }
     else:
-        summary = translate(
-            gettext_noop(
-                "Score %(score)s/100: no answer in common; proposed so that as many people as "
-                "possible are matched."
-            )
-        ) % {"score": f"{score:.0f}"}
+        summary = translate(gettext_noop("Score %(score)s/100: no answer in common.")) % {
+            "score": f"{score:.0f}"
+        }
     return Explanation(contributions=tuple(contributions), summary=summary)
 
 

@@ -67,16 +67,28 @@ def problem_build(
             role=Participant.Role.MENTOR, status=Participant.Status.ACTIVE, is_available=True
         ).annotate(active=Count("matches_as_mentor", filter=Q(matches_as_mentor__status="active")))
     )
-    mentors = [m for m in mentors if m.capacity - m.active >= 1]
+    locked = locked or []
+    locks_per_mentor: dict[int, int] = defaultdict(int)
+    for match in locked:
+        locks_per_mentor[match.mentor_id] += 1
+    # A mentor is in the cohort with the places they have left (locked proposals count in
+    # them); one with no place and no lock is left out.
+    room = {m.pk: max(m.capacity - m.active, locks_per_mentor[m.pk]) for m in mentors}
+    mentors = [m for m in mentors if room[m.pk] >= 1]
     rules = criteria()
     keys = {c.key for c in rules}
     answers = _answers([p.pk for p in mentees + mentors], keys)
-    locked_pairs = {(m.mentee_id, m.mentor_id) for m in locked or []}
+    in_cohort = {p.pk for p in mentees} | {m.pk for m in mentors}
+    locked_pairs = {
+        (m.mentee_id, m.mentor_id)
+        for m in locked
+        if m.mentee_id in in_cohort and m.mentor_id in in_cohort
+    }
     exclusions = _exclusions() - locked_pairs
     return engine.MatchingProblem(
         mentees=[engine.Mentee(id=p.pk, answers=answers.get(p.pk, {})) for p in mentees],
         mentors=[
-            engine.Mentor(id=m.pk, answers=answers.get(m.pk, {}), capacity=m.capacity - m.active)
+            engine.Mentor(id=m.pk, answers=answers.get(m.pk, {}), capacity=min(room[m.pk], 10))
             for m in mentors
         ],
         criteria=rules,

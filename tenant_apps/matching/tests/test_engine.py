@@ -414,54 +414,69 @@ def _score(criteria, mentee_answers, mentor_answers):
 
 
 def test_same_scores_one_for_equal_answers_else_zero():
+    # given a "same" criterion
     criteria = [Criterion(key="language", kind="same")]
+    # when pairs are scored, then equal answers score 100, different ones 0
     assert _score(criteria, {"language": "fr"}, {"language": "fr"}) == (100.0, True)
     assert _score(criteria, {"language": "fr"}, {"language": "en"}) == (0.0, True)
     assert _score(criteria, {"language": True}, {"language": True}) == (100.0, True)
 
 
 def test_overlap_is_the_jaccard_index_of_the_two_sets():
+    # given an "overlap" criterion
     criteria = [Criterion(key="topics", kind="overlap")]
+    # when a pair sharing 2 of 5 distinct choices is scored
     score, _ = _score(
         criteria, {"topics": frozenset({"a", "b", "c"})}, {"topics": ("b", "c", "d", "e")}
     )
-    assert score == 40.0  # |{b, c}| / |{a, b, c, d, e}|
+    # then its score is |{b, c}| / |{a, b, c, d, e}|
+    assert score == 40.0
 
 
 def test_covers_is_the_share_of_the_mentee_needs_the_mentor_offers():
+    # given a "covers" criterion between the mentee's needs and the mentor's offers
     criteria = [Criterion(key="needs", mentor_key="offers", kind="covers")]
+    # when the mentor offers 2 of the mentee's 4 needs (and one more)
     score, _ = _score(
         criteria,
         {"needs": frozenset({"python", "sql", "leadership", "pitch"})},
         {"offers": frozenset({"python", "sql", "go"})},
     )
+    # then half the needs are covered
     assert score == 50.0
 
 
 def test_distance_decreases_linearly_and_is_clipped_at_zero():
+    # given a "distance" criterion over 20 years
     criteria = [Criterion(key="age", kind="distance", value_range=20)]
+    # when pairs 5, 0 and 50 years apart are scored, then
     assert _score(criteria, {"age": 30}, {"age": 35})[0] == 75.0
     assert _score(criteria, {"age": 30}, {"age": 30.0})[0] == 100.0
     assert _score(criteria, {"age": 20}, {"age": 70})[0] == 0.0
 
 
 def test_score_is_the_weighted_mean_of_the_similarities():
+    # given two criteria weighted 3 and 1
     criteria = [
         Criterion(key="language", kind="same", weight=3),
         Criterion(key="age", kind="distance", weight=1, value_range=10),
     ]
+    # when a pair matches the first fully and the second half
     score, _ = _score(criteria, {"language": "fr", "age": 30}, {"language": "fr", "age": 35})
-    assert score == 87.5  # (3 × 1 + 1 × 0.5) / 4
+    # then its score is (3 × 1 + 1 × 0.5) / 4
+    assert score == 87.5
 
 
 @pytest.mark.parametrize("missing", [None, "", frozenset(), ()])
 def test_a_missing_answer_scores_zero_and_fails_must_match(missing):
     for kind in ("same", "overlap", "covers"):
+        # given a criterion of each kind, with and without a must_match rule
         criteria = [Criterion(key="q", kind=kind)]
+        must_match = [Criterion(key="q", kind=kind, hard="must_match")]
+        # when one side did not answer, then the pair scores 0 and fails the rule
         assert _score(criteria, {"q": missing}, {"q": "x"}) == (0.0, True)
         assert _score(criteria, {"q": "x"}, {"q": missing}) == (0.0, True)
         assert _score(criteria, {}, {"q": "x"}) == (0.0, True)
-        must_match = [Criterion(key="q", kind=kind, hard="must_match")]
         assert _score(must_match, {"q": missing}, {"q": "x"})[1] is False
     distance = [Criterion(key="age", kind="distance", value_range=10, hard="must_match")]
     assert _score(distance, {"age": None}, {"age": 30}) == (0.0, False)
@@ -469,22 +484,27 @@ def test_a_missing_answer_scores_zero_and_fails_must_match(missing):
 
 
 def test_must_differ_excludes_equal_answers_but_not_missing_ones():
+    # given a "not in the same reporting line" rule
     criteria = [
         Criterion(key="city", kind="same"),
         Criterion(key="reporting_line", kind="same", weight=0, hard="must_differ"),
     ]
+    # when pairs are scored, then only the same reporting line is excluded
     assert _score(criteria, {"reporting_line": "ops"}, {"reporting_line": "ops"})[1] is False
     assert _score(criteria, {"reporting_line": "ops"}, {"reporting_line": "it"})[1] is True
     assert _score(criteria, {"reporting_line": None}, {"reporting_line": "ops"})[1] is True
 
 
 def test_must_match_needs_some_similarity():
+    # given "at least one language in common" as a rule
     criteria = [Criterion(key="languages", kind="overlap", hard="must_match")]
+    # when pairs are scored, then one shared language is enough, none excludes
     assert _score(criteria, {"languages": ("fr", "en")}, {"languages": ("en",)})[1] is True
     assert _score(criteria, {"languages": ("fr",)}, {"languages": ("de",)})[1] is False
 
 
 def test_invalid_definitions_are_refused():
+    # when a definition is out of bounds, then it is refused at once
     with pytest.raises(ValueError, match="capacity"):
         Mentor(id=1, capacity=0)
     with pytest.raises(ValueError, match="capacity"):
@@ -500,9 +520,11 @@ def test_invalid_definitions_are_refused():
 
 
 def test_locks_beyond_capacity_or_unknown_people_are_refused():
+    # given a mentor with one place
     mentees = [Mentee(id=1), Mentee(id=2)]
     mentors = [Mentor(id="a", capacity=1)]
     criteria = [Criterion(key="q", kind="same")]
+    # when two mentees are locked with them, or an unknown mentee, then it is refused
     with pytest.raises(ValueError, match="capacity"):
         match_cohort(
             problem=MatchingProblem(
@@ -562,42 +584,47 @@ def test_score_mode_leaves_a_mentee_unmatched_rather_than_propose_a_zero_pair():
 
 
 def test_matches_mode_matches_everyone_who_can_be():
+    # when the same cohort is matched to match as many mentees as possible
     result = match_cohort(problem=_cohort(maximise="matches"))
+    # then the zero-score pair is proposed too
     assert _pairs(result) == [(1, "b", 100.0, False), (2, "a", 0.0, False)]
     assert result.unmatched_mentee_ids == ()
 
 
 def test_matches_mode_prefers_one_more_match_to_a_better_score():
-    # given mentee 1 only allowed with b (the hard rule), mentee 2 would score more with b
+    # given mentee 2 can only go to b (sites), where mentee 1 would score most
     criteria = [
-        Criterion(key="city", kind="same", weight=1),
-        Criterion(key="site", kind="same", weight=0, hard="must_match"),
+        Criterion(key="topics", kind="overlap", weight=1),
+        Criterion(key="sites", kind="overlap", weight=0, hard="must_match"),
     ]
-    problem = MatchingProblem(
-        mentees=[
-            Mentee(id=1, answers={"site": "x"}),
-            Mentee(id=2, answers={"city": "paris", "site": "x"}),
-        ],
-        mentors=[
-            Mentor(id="a", answers={"site": "y"}),
-            Mentor(id="b", answers={"city": "paris", "site": "x"}),
-        ],
-        criteria=criteria,
-    )
-    # then "score" gives b to 2 alone; "matches" gives b to 1 … and 2 cannot have a
-    assert _pairs(match_cohort(problem=problem)) == [(2, "b", 100.0, False)]
-    matches = match_cohort(
-        problem=MatchingProblem(
-            mentees=problem.mentees, mentors=problem.mentors, criteria=criteria, maximise="matches"
+    mentees = [
+        Mentee(id=1, answers={"topics": ("t1",), "sites": ("x",)}),
+        Mentee(id=2, answers={"topics": ("t1", "t2"), "sites": ("y",)}),
+    ]
+    mentors = [
+        Mentor(id="a", answers={"topics": ("t9",), "sites": ("x",)}),
+        Mentor(id="b", answers={"topics": ("t1",), "sites": ("x", "y")}),
+    ]
+    # when the cohort is matched with each objective
+    by_score, by_matches = (
+        match_cohort(
+            problem=MatchingProblem(
+                mentees=mentees, mentors=mentors, criteria=criteria, maximise=maximise
+            )
         )
+        for maximise in ("score", "matches")
     )
-    assert len(matches.pairs) == 1  # a is excluded for both by the hard rule
+    # then "score" gives b to 1 (100 > 50 + 0), "matches" matches both (1 with a, at 0)
+    assert _pairs(by_score) == [(1, "b", 100.0, False)]
+    assert _pairs(by_matches) == [(1, "a", 0.0, False), (2, "b", 50.0, False)]
 
 
 def test_an_excluded_pair_is_never_proposed_even_if_a_mentee_stays_unmatched():
-    # given mentee 1 banned from b, and a no better than nothing
+    # given mentee 1 banned from both mentors
     problem = _cohort(maximise="matches", exclusions={(1, "b"), (1, "a")})
+    # when the cohort is matched to match as many as possible
     result = match_cohort(problem=problem)
+    # then mentee 1 stays unmatched
     assert _pairs(result) == [(2, "b", 66.6667, False)]
     assert result.unmatched_mentee_ids == (1,)
 
@@ -611,24 +638,28 @@ def test_a_locked_pair_is_kept_and_uses_up_its_mentor():
 
 
 def test_a_locked_pair_is_kept_even_against_an_exclusion():
-    result = match_cohort(problem=_cohort(exclusions={(2, "b")}, locked_pairs=[(2, "b")]))
+    # given a lock on a pair that is also excluded
+    problem = _cohort(exclusions={(2, "b")}, locked_pairs=[(2, "b")])
+    # when the cohort is matched
+    result = match_cohort(problem=problem)
+    # then the manager's decision stands
     assert (2, "b", 66.6667, True) in _pairs(result)
 
 
 def test_empty_cohorts():
+    # given cohorts with nobody, no mentor, or no criterion
     criteria = [Criterion(key="q", kind="same")]
-    nobody = match_cohort(problem=MatchingProblem(mentees=[], mentors=[], criteria=criteria))
-    assert nobody == MatchingResult(pairs=(), unmatched_mentee_ids=(), total_score=0.0)
-    no_mentor = match_cohort(
-        problem=MatchingProblem(mentees=[Mentee(id=1)], mentors=[], criteria=criteria)
+    nobody = MatchingProblem(mentees=[], mentors=[], criteria=criteria)
+    no_mentor = MatchingProblem(mentees=[Mentee(id=1)], mentors=[], criteria=criteria)
+    no_criteria = MatchingProblem(
+        mentees=[Mentee(id=1)], mentors=[Mentor(id=2)], criteria=[], maximise="matches"
     )
-    assert no_mentor.unmatched_mentee_ids == (1,)
-    no_criteria = match_cohort(
-        problem=MatchingProblem(
-            mentees=[Mentee(id=1)], mentors=[Mentor(id=2)], criteria=[], maximise="matches"
-        )
+    # when they are matched, then the results are empty, or all at 0
+    assert match_cohort(problem=nobody) == MatchingResult(
+        pairs=(), unmatched_mentee_ids=(), total_score=0.0
     )
-    assert _pairs(no_criteria) == [(1, 2, 0.0, False)]
+    assert match_cohort(problem=no_mentor).unmatched_mentee_ids == (1,)
+    assert _pairs(match_cohort(problem=no_criteria)) == [(1, 2, 0.0, False)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -655,15 +686,18 @@ def test_explanation_lists_contributions_by_points_and_says_why_in_words():
 
 
 def test_explanations_go_through_translate():
+    # given a pair and a translation catalogue
     criteria = [Criterion(key="city", kind="same", label="City")]
     mentee, mentor = Mentee(id=1, answers={"city": "Lyon"}), Mentor(id=2, answers={"city": "Lyon"})
     catalogue = {
         "Score %(score)s/100: %(reasons)s.": "Score %(score)s/100 : %(reasons)s.",
         "same %(label)s (%(value)s)": "même %(label)s (%(value)s)",
     }
+    # when the pair is explained with it
     explanation = explain_pair(
         mentee=mentee, mentor=mentor, criteria=criteria, translate=lambda s: catalogue.get(s, s)
     )
+    # then the sentences are translated, the values put in place
     assert explanation.summary == "Score 100/100 : même City (Lyon)."
 
 
@@ -744,9 +778,12 @@ def test_suggestions_list_allowed_mentors_with_room_best_first():
 
 
 def test_suggestions_stop_at_k():
-    listed = suggestions(problem=_suggestion_cohort(), mentee_id=1, k=1)
-    assert [s.mentor_id for s in listed] == ["busy"]
-    assert suggestions(problem=_suggestion_cohort(), mentee_id=1, k=0) == []
+    # when one suggestion, or none, is asked for
+    one = suggestions(problem=_suggestion_cohort(), mentee_id=1, k=1)
+    none = suggestions(problem=_suggestion_cohort(), mentee_id=1, k=0)
+    # then the best mentor with room comes alone (no pending requests this time), or nobody
+    assert [s.mentor_id for s in one] == ["busy"]
+    assert none == []
 
 
 @settings(max_examples=100, **_SETTINGS)
