@@ -149,6 +149,15 @@ def access_link(request: HttpRequest, token: str) -> HttpResponse:
             form_add_errors(form, exc)
         else:
             login(request, user, backend="tenant_apps.participants.backends.ParticipantBackend")
+            # Newcomers answer the programme's questionnaire right away (they can come back
+            # to it later from their space).
+            from tenant_apps.participants.profiles import questions_for
+
+            if questions_for(participant=user.participant):
+                messages.info(
+                    request, _("Welcome! Tell us a little about you to find your pairing.")
+                )
+                return redirect("profile")
             return redirect("my-space")
     return render(request, "participants/access_link.html", {"form": form, "link_user": user})
 

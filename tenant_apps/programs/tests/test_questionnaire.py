@@ -121,3 +121,23 @@ def test_participant_answers_in_their_profile(world):
         assert Answer.objects.get(participant=both, question__key="annees").value == 12.5
         assert (both.capacity, both.is_available) == (3, True)
         assert mine.is_available is False  # unticked: paused
+
+
+@pytest.mark.django_db
+def test_newcomers_land_on_the_questionnaire(world, django_capture_on_commit_callbacks):
+    import re
+
+    from django.core import mail
+
+    from tenant_apps.participants.services import participant_invite
+
+    with tenant_context(world.program_a):
+        Question.objects.create(key="metier", label="Métier", kind="text", audience="both")
+        with django_capture_on_commit_callbacks(execute=True):
+            participant_invite(email="new@a.example", role="mentee")
+    connection.set_schema_to_public()
+    path = re.search(r"(/acces/[^\s/]+/)", mail.outbox[-1].body).group(1)
+    client = host_client(world.program_a)
+    password = "une phrase de passe assez longue"
+    response = client.post(path, {"password": password, "password_confirm": password})
+    assert response["Location"] == "/profil/"
