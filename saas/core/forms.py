@@ -4,11 +4,22 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from saas.core.errors import ApplicationError
 from shared_apps.accounts.security import (
     client_ip,
     login_failure_record,
     login_throttle_state,
 )
+
+
+def form_add_errors(form: forms.Form, exc: ApplicationError) -> None:
+    """Show a service's refusal on the form: each field's messages next to the field, a
+    general one at the top; what the person typed stays in the form."""
+    for field, field_messages in exc.fields.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not exc.fields:
+        form.add_error(None, str(exc.message))
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError
-from saas.core.forms import EmailAuthenticationForm
+from saas.core.forms import EmailAuthenticationForm, form_add_errors
 from shared_apps.console.forms import ClientForm, ProgramForm
 from shared_apps.console.selectors import program_for_console, programs_for_console
 from tenants.models import Client, Program
@@ -31,14 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_staff:
         return redirect("console:programs")
     return render(request, "console/home.html")
-
-
-def _form_errors(form: object, exc: ApplicationError) -> None:
-    for field, field_messages in exc.fields.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)  # type: ignore[attr-defined]
-    if not exc.fields:
-        form.add_error(None, str(exc.message))  # type: ignore[attr-defined]
 
 
 @staff_required
@@ -65,7 +57,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         try:
             client = client_create(name=form.cleaned_data["name"])
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Organisation “%(name)s” created.") % {"name": client})
             return redirect("console:program-new")
@@ -85,7 +77,7 @@ def program_new(request: HttpRequest) -> HttpResponse:
                 manager_email=data["manager_email"],
             )
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(
                 request, _("Programme “%(name)s” is being created.") % {"name": program}

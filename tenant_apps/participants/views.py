@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from saas.core.decorators import public_view
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import EmailAuthenticationForm
+from saas.core.forms import EmailAuthenticationForm, form_add_errors
 from shared_apps.accounts.security import client_ip, rate_limit_exceeded
 from tenant_apps.participants.forms import (
     EmailForm,
@@ -65,14 +65,6 @@ def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def form_add_errors(form: Any, exc: ApplicationError) -> None:
-    for field, field_messages in exc.fields.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
 
 
 def _too_many(request: HttpRequest, action: str) -> bool:

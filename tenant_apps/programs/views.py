@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from saas.core.decorators import public_view
 from saas.core.errors import ApplicationError
-from tenant_apps.participants.views import form_add_errors, manager_required
+from saas.core.forms import form_add_errors
+from tenant_apps.participants.views import manager_required
 from tenant_apps.programs.forms import ProgramSettingsForm, QuestionForm
 from tenant_apps.programs.icons import icon_png
 from tenant_apps.programs.models import Question
