@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("tenant_apps.participants.urls")),
     path("", include("tenant_apps.programs.urls")),
     path("", include("tenant_apps.matching.urls")),
+    path("", include("tenant_apps.privacy.urls")),
     path("compte/", include("shared_apps.accounts.urls")),
 ]
 

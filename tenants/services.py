@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists, tenant_context
 
+from saas.core.audit import audit_record
 from saas.core.errors import Conflict, ValidationFailed
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.selectors import email_normalize
@@ -57,7 +58,9 @@ def client_create(*, name: str) -> Client:
     if Client.objects.filter(name__iexact=name).exists():
         message = _("An organisation with this name already exists.")
         raise Conflict(message, fields={"name": [message]})
-    return Client.objects.create(name=name)
+    client = Client.objects.create(name=name)
+    audit_record(action="console.client_created", target=client)
+    return client
 
 
 # --- Programmes --------------------------------------------------------------------------------
@@ -115,6 +118,7 @@ def program_create(*, client_id: int | None, name: str, slug: str, manager_email
             program.status = Program.Status.PROVISIONING
             program.status_changed_at = timezone.now()
             program.save()
+            audit_record(action="console.program_created", target=program)
             from tenants.tasks import program_pool_refill_task, program_provision_task
 
             enqueue_on_commit(program_provision_task, program_id=program.pk)
@@ -208,6 +212,7 @@ def program_set_status(*, program: Program, action: str) -> Program:
     program.status = target
     program.status_changed_at = timezone.now()
     program.save(update_fields=["status", "status_changed_at"])
+    audit_record(action=f"console.program_{action}", target=program)
     # Now and after commit: a request between the two could cache the old status again.
     host_cache_clear(program)
     transaction.on_commit(lambda: host_cache_clear(program))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from saas.core.audit import audit_record
 from shared_apps.accounts.forms import OtpSetupForm, OtpTokenForm, PasswordChangeForm
 from shared_apps.accounts.middleware import (
     SESSION_HAS_2FA,
@@ -89,6 +90,7 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
         if codes is not None:
             del request.session[SETUP_DEVICE]
             _verified(request, device)
+            audit_record(action="2fa.enabled", target=user)
             return render(
                 request,
                 "accounts/recovery_codes.html",
@@ -124,6 +126,7 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
     if not has_two_factor(request.user):
         return redirect("account")
     codes = recovery_codes_generate(user=request.user)
+    audit_record(action="2fa.recovery_codes_renewed", target=request.user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/compte/"})
 
 
@@ -133,6 +136,7 @@ def two_factor_off(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Two-step verification is required for you here."))
     else:
         two_factor_disable(user=request.user)
+        audit_record(action="2fa.disabled", target=request.user)
         request.session[SESSION_HAS_2FA] = False
         messages.success(request, _("Two-step verification is off."))
     return redirect("account")
@@ -147,6 +151,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         user.set_password(form.cleaned_data["new_password"])
         user.save(update_fields=["password"])
         update_session_auth_hash(request, user)  # this session stays; the others end
+        audit_record(action="auth.password_changed", target=user)
         messages.success(request, _("Your password has been changed."))
         return redirect("account")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -155,6 +160,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     sessions_end_everywhere(user=request.user)
+    audit_record(action="auth.logout_everywhere", target=request.user)
     logout(request)
     messages.success(request, _("You have been logged out on every device and programme."))
     return redirect("login")

@@ -6,6 +6,7 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.programs, name="programs"),
+    path("journal/", views.audit_log, name="audit-log"),
     path("organisations/nouvelle/", views.client_new, name="client-new"),
     path("programmes/nouveau/", views.program_new, name="program-new"),
     path("programmes/<int:program_id>/", views.program_detail, name="program-detail"),

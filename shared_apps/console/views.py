@@ -6,6 +6,7 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from saas.core.decorators import public_view, staff_required
@@ -120,3 +121,12 @@ def program_action(request: HttpRequest, program_id: int, action: str) -> HttpRe
     else:
         messages.success(request, _("Done."))
     return redirect("console:program-detail", program_id=program.pk)
+
+
+@staff_required
+@never_cache
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The platform's audit log (console actions, super-admin logins)."""
+    from saas.core.audit_views import audit_log_response
+
+    return audit_log_response(request, "audit_log.html")

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from saas.core.audit import audit_record
 from saas.core.errors import ValidationFailed
 from shared_apps.accounts.selectors import email_normalize
 from tenant_apps.participants.models import Participant
@@ -163,4 +164,12 @@ def participants_import(*, data: bytes) -> ImportReport:
             last_name=line.last_name,
             joined_via=Participant.JoinedVia.IMPORT,
         )
+    audit_record(
+        action="participants.imported",
+        details={
+            "accepted": len(report.accepted),
+            "refused": len(report.refused),
+            "known": len(report.known),
+        },
+    )
     return report

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saas.core.audit import audit_record
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from shared_apps.accounts.security import sessions_end_everywhere
 from shared_apps.accounts.selectors import User, email_normalize, user_by_email
@@ -101,6 +102,11 @@ def participant_invite(
     membership_set(user=user, is_active=False)
     _link_email(
         participant=participant, purpose=AccessLink.Purpose.INVITATION, template="invitation"
+    )
+    audit_record(
+        action="participant.invited",
+        target=participant,
+        details={"role": role, "via": joined_via},
     )
     return participant
 
@@ -299,6 +305,7 @@ def password_reset_confirm(*, token: str, password: str, password_confirm: str) 
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     sessions_end_everywhere(user=user)
+    audit_record(action="auth.password_reset", target=user, actor_user_id=user.pk)
     return user
 
 
@@ -329,6 +336,7 @@ def participant_deactivate(*, participant: Participant) -> Participant:
     participant.deactivated_at = timezone.now()
     participant.save(update_fields=["status", "deactivated_at"])
     membership_set(user=participant.user, is_active=False)
+    audit_record(action="participant.deactivated", target=participant)
     return participant
 
 
@@ -344,4 +352,5 @@ def participant_reactivate(*, participant: Participant) -> Participant:
     participant.deactivated_at = None
     participant.save(update_fields=["status", "deactivated_at"])
     membership_set(user=participant.user, is_active=participant.status == "active")
+    audit_record(action="participant.reactivated", target=participant)
     return participant

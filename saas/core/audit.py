@@ -1,0 +1,125 @@
+"""The audit log: one call, written in the same transaction as the action it records, into
+the programme's schema (programme events) or `public` (platform events).
+
+    audit_record(action="participant.invited", target=participant, details={"role": "mentor"})
+
+The actor, IP address and request id come from the request being served (the observability
+context), unless given. Details must not repeat personal data (names, emails, free text):
+ids and codes only, so that an erasure leaves nothing to find here.
+"""
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from saas.core.observability import context as observability
+
+
+def _model() -> Any:
+    if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        from shared_apps.platform_audit.models import PlatformAuditEvent
+
+        return PlatformAuditEvent
+    from tenant_apps.privacy.models import AuditEvent
+
+    return AuditEvent
+
+
+def _actor(request: Any) -> tuple[int | None, str]:
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, ""
+    if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        return user.pk, "super-admin" if user.is_staff else "user"
+    # Set by the programme's authentication backend; never queried from here.
+    participant = user._state.fields_cache.get("participant")
+    return user.pk, participant.role if participant is not None else "user"
+
+
+def audit_record(
+    *,
+    action: str,
+    target: Any = None,
+    details: dict[str, Any] | None = None,
+    actor_user_id: int | None = None,
+    actor_role: str = "",
+) -> Any:
+    from shared_apps.accounts.security import client_ip
+
+    request = observability.current().request
+    if actor_user_id is None and request is not None:
+        actor_user_id, actor_role = _actor(request)
+    fields: dict[str, Any] = {
+        "action": action,
+        "actor_user_id": actor_user_id,
+        "actor_role": actor_role or ("system" if actor_user_id is None else ""),
+        "target_type": target._meta.label_lower if target is not None else "",
+        "target_id": str(target.pk) if target is not None else "",
+        "ip": (client_ip(request) or None) if request is not None else None,
+        "request_id": observability.current().request_id or "",
+        "details": details or {},
+    }
+    model = _model()
+    is_program = target is not None and target._meta.label_lower == "tenants.program"
+    if model.__name__ == "PlatformAuditEvent" and is_program:
+        fields["program_id"] = target.pk
+    return model.objects.create(**fields)
+
+
+def audit_events(*, action: str = "", since: datetime | None = None) -> Any:
+    queryset = _model().objects.all()
+    if action:
+        queryset = queryset.filter(action__startswith=action)
+    if since is not None:
+        queryset = queryset.filter(created_at__gte=since)
+    return queryset
+
+
+CSV_COLUMNS = [
+    "created_at",
+    "action",
+    "actor_user_id",
+    "actor_role",
+    "target_type",
+    "target_id",
+    "ip",
+    "request_id",
+    "details",
+]
+
+
+def audit_csv(events: Any) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(CSV_COLUMNS)
+    for event in events.iterator():
+        writer.writerow(
+            [
+                event.created_at.isoformat(),
+                event.action,
+                event.actor_user_id or "",
+                event.actor_role,
+                event.target_type,
+                event.target_id,
+                event.ip or "",
+                event.request_id,
+                event.details,
+            ]
+        )
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def audit_purge(*, before: datetime) -> int:
+    """The only way rows leave the log: the retention job removing those older than `before`."""
+    table = _model()._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL binome.audit_purge = 'on'")
+        cursor.execute(f"DELETE FROM {table} WHERE created_at < %s", [before])  # noqa: S608
+        count = cursor.rowcount
+        cursor.execute("SET LOCAL binome.audit_purge = 'off'")
+    return count

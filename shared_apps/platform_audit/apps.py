@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformAuditConfig(AppConfig):
+    name = "shared_apps.platform_audit"
+    label = "platform_audit"
+    verbose_name = _("Platform audit log")
