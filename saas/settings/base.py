@@ -193,6 +193,9 @@ CACHES = {
     },
 }
 
+# Audit log entries are kept this long, then removed by a daily job (RGPD: 12 months).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+
 # --- Identity and sessions -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

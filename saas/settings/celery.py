@@ -18,6 +18,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
 CELERY_BEAT_SCHEDULE = {
+    "purge-audit-logs": {
+        "task": "tenant_apps.privacy.tasks.purge_audit_logs_everywhere_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
     "expire-mentor-requests": {
         "task": "tenant_apps.matching.tasks.expire_requests_everywhere_task",
         "schedule": crontab(minute=7),

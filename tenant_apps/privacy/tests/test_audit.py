@@ -134,3 +134,19 @@ def test_manager_reads_and_downloads_the_log_participants_cannot(world):
     mentee = host_client(world.program_a)
     http_login(mentee, world.mentee_a.email, PASSWORD)
     assert mentee.get("/gestion/journal/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_daily_job_purges_every_programme_and_the_platform(world, settings):
+    from tenant_apps.privacy.tasks import purge_audit_logs_everywhere_task
+
+    settings.AUDIT_RETENTION_DAYS = 0  # everything written before now is past retention
+    with tenant_context(world.program_a):
+        from saas.core.audit import audit_record
+
+        audit_record(action="old.enough")
+    connection.set_schema_to_public()
+    sent = purge_audit_logs_everywhere_task.delay().get()
+    assert sent >= 2  # one task per open programme (A, B and any other ready one)
+    assert _actions(world.program_a) == []
+    assert _actions(world.program_b) == []

@@ -1,0 +1,21 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from saas.core.audit import audit_purge
+from saas.core.tasks import fan_out
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_audit_log_task() -> int:
+    """In one programme (or the public schema): drop audit entries past their retention."""
+    return audit_purge(before=timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS))
+
+
+@shared_task(ignore_result=True)
+def purge_audit_logs_everywhere_task() -> int:
+    """Daily beat job: the platform log here, then one task per open programme."""
+    purge_audit_log_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
+    return fan_out(purge_audit_log_task)
