@@ -5,8 +5,10 @@ under .local/ and stops it on exit.
 """
 
 import os
+import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,55 @@ def database(*, database_name: str, persistent: bool) -> Iterator[str]:
             shutil.rmtree(pgdata, ignore_errors=True)
 
 
+def _free_port(preferred: int) -> int:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", preferred))
+        except OSError:
+            sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def whereby_fake(env: dict[str, str]) -> Iterator[None]:
+    """Without WHEREBY_API_KEY, the video rooms come from our fake Whereby
+    (tenant_apps/video/fake), started here on 127.0.0.1; `env` is pointed at it."""
+    if env.get("WHEREBY_API_KEY"):
+        yield
+        return
+    port = _free_port(8090)
+    env["WHEREBY_BASE_URL"] = f"http://127.0.0.1:{port}/v1"
+    env.setdefault("WHEREBY_WEBHOOK_SECRET", f"local-only-{secrets.token_hex(16)}")
+    fake_env = {
+        **env,
+        "WHEREBY_FAKE_WEBHOOK_URL": f"http://127.0.0.1:{env.get('PORT', '8000')}/webhooks/whereby",
+        "WHEREBY_FAKE_WEBHOOK_HOST": env.get("BASE_DOMAIN", "localhost"),
+    }
+    say(f"no WHEREBY_API_KEY: video rooms come from the Whereby fake on port {port}")
+    fake = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tenant_apps.video.fake",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=fake_env,
+        start_new_session=True,
+    )
+    try:
+        yield
+    finally:
+        fake.terminate()
+        try:
+            fake.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            fake.kill()
+
+
 def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "manage.py", *args], check=True, cwd=ROOT, env=env)
 
@@ -53,7 +104,7 @@ def manage(*args: str, env: dict[str, str]) -> None:
 def run() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "saas.settings.dev"}
     env.setdefault("BASE_DOMAIN", "localhost")
-    with database(database_name="binome", persistent=True) as url:
+    with database(database_name="binome", persistent=True) as url, whereby_fake(env):
         env["DATABASE_URL"] = url
         say("migrating the public schema and every programme schema…")
         manage("migrate_schemas", "-v", "0", env=env)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("deconnexion/", otp_exempt(LogoutView.as_view()), name="logout"),
     path("console/", include("shared_apps.console.urls")),
     path("compte/", include("shared_apps.accounts.urls")),
+    path("", include("tenant_apps.video.urls")),  # Whereby webhooks (one URL for the platform)
 ]
 
 handler403 = "saas.core.views.permission_denied"

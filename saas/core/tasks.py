@@ -9,6 +9,7 @@ from typing import Any
 
 from celery import Task
 from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name
 
 
 def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
@@ -24,8 +25,10 @@ def fan_out(task: Task, **kwargs: Any) -> int:
     Returns how many were sent."""
     from tenants.models import Program
 
-    schemas = Program.objects.filter(status=Program.Status.READY).values_list(
-        "schema_name", flat=True
+    schemas = (
+        Program.objects.filter(status=Program.Status.READY)
+        .exclude(schema_name=get_public_schema_name())
+        .values_list("schema_name", flat=True)
     )
     count = 0
     for schema_name in schemas.iterator():

@@ -288,3 +288,4 @@ from saas.settings.celery import *  # noqa: E402, F403
 from saas.settings.email import *  # noqa: E402, F403
 from saas.settings.logging import *  # noqa: E402, F403
 from saas.settings.sentry import *  # noqa: E402, F403
+from saas.settings.whereby import *  # noqa: E402, F403

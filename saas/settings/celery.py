@@ -26,6 +26,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenant_apps.matching.tasks.expire_requests_everywhere_task",
         "schedule": crontab(minute=7),
     },
+    # Meeting reminders (24 h and 1 h before) and deletion of the video rooms of past meetings:
+    # one task per open programme, cheap when nothing is due.
+    "process-due-meetings": {
+        "task": "tenant_apps.meetings.tasks.process_due_meetings_everywhere_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "refill-programme-pool": {
         "task": "tenants.tasks.program_pool_refill_task",
         "schedule": crontab(minute="*/5"),

@@ -19,6 +19,9 @@ class Email(models.Model):
     # A message that carries a secret (a sign-in link) has its body erased once sent: the
     # token is stored hashed elsewhere and must not survive in clear in the outbox.
     has_secret = models.BooleanField(default=False)
+    # Files sent with the message: [{"filename", "content" (text), "mimetype"}], e.g. the ICS
+    # invitation of a meeting ("text/calendar; method=REQUEST").
+    attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

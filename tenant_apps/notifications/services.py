@@ -1,3 +1,6 @@
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 from typing import Any
 
 from django.conf import settings
@@ -18,11 +21,14 @@ def email_queue(
     context: dict[str, Any],
     language: str | None = None,
     has_secret: bool = False,
+    attachments: list[dict[str, str]] | None = None,
 ) -> Email:
     """Render `notifications/email/<template>.{subject.txt,txt,html}` and put it in the outbox.
 
     Call it inside the transaction of the action: the row commits or rolls back with it, and
-    the sending task is queued only on commit.
+    the sending task is queued only on commit. `attachments` are text files:
+    `{"filename", "content", "mimetype"}` (a calendar invitation is sent as
+    `text/calendar; method=REQUEST` or `CANCEL`).
     """
     from tenant_apps.notifications.tasks import send_email_task
     from tenant_apps.programs.selectors import program_settings
@@ -47,9 +53,30 @@ def email_queue(
         body_html=body_html,
         template=template,
         has_secret=has_secret,
+        attachments=list(attachments or []),
     )
     enqueue_on_commit(send_email_task, email_id=email.pk)
     return email
+
+
+def _attachment_part(attachment: dict[str, str]) -> MIMEBase:
+    """A MIME part for a stored text attachment, its parameters kept (`method=REQUEST` is how
+    calendar clients recognise an invitation)."""
+    mimetype, *parameters = (part.strip() for part in attachment["mimetype"].split(";"))
+    maintype, _slash, subtype = mimetype.partition("/")
+    part: MIMEBase
+    if maintype == "text":
+        part = MIMEText(attachment["content"], subtype, "utf-8")
+    else:
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(attachment["content"].encode())
+        encoders.encode_base64(part)
+    for parameter in parameters:
+        name, _equals, value = parameter.partition("=")
+        if name and value:
+            part.set_param(name.strip(), value.strip().strip('"'))
+    part.add_header("Content-Disposition", "attachment", filename=attachment["filename"])
+    return part
 
 
 def email_send(*, email_id: int) -> Email | None:
@@ -65,6 +92,8 @@ def email_send(*, email_id: int) -> Email | None:
             )
             if email.body_html:
                 message.attach_alternative(email.body_html, "text/html")
+            for attachment in email.attachments:
+                message.attach(_attachment_part(attachment))
             message.send()
             email.status = Email.Status.SENT
             email.sent_at = timezone.now()

@@ -59,7 +59,9 @@ def browser(live_site: Site) -> Iterator[object]:
             headless=True,
             args=[
                 *CHROMIUM_ARGS,
-                f"--host-resolver-rules=MAP *.{settings.BASE_DOMAIN} 127.0.0.1",
+                # Programmes, and the rooms of the Whereby fake (tenant_apps/video/fake).
+                f"--host-resolver-rules=MAP *.{settings.BASE_DOMAIN} 127.0.0.1,"
+                " MAP *.whereby.localhost 127.0.0.1",
                 # Service workers need a secure context: production is HTTPS; here the live
                 # server's plain-HTTP origin is declared trustworthy for the test.
                 f"--unsafely-treat-insecure-origin-as-secure={live_site.url('')}",
@@ -122,3 +124,31 @@ def live_site(world, django_db_blocker) -> Iterator[Site]:
             Domain.objects.filter(tenant=program).delete()
             Program.objects.filter(pk=program.pk).delete()
             User.objects.filter(email__in=emails).exclude(memberships__isnull=False).delete()
+
+
+@pytest.fixture(scope="module")
+def whereby_live(live_site: Site) -> Iterator[object]:
+    """The Whereby fake for the live server: the platform's client talks to it, and it sends
+    its signed webhooks to the live server's public host."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from tenant_apps.video.fake import FakeWhereby
+
+    secret = "e2e-webhook-secret-0123456789"
+    fake = FakeWhereby(
+        api_key=settings.WHEREBY_FAKE_API_KEY,
+        webhook_url=f"http://127.0.0.1:{live_site.port}/webhooks/whereby",
+        webhook_host=settings.BASE_DOMAIN,
+        webhook_secret=secret,
+        webhook_retry_delay=0.2,
+    ).start()
+    overrides = override_settings(
+        WHEREBY_API_KEY="", WHEREBY_BASE_URL=fake.base_url, WHEREBY_WEBHOOK_SECRET=secret
+    )
+    overrides.enable()
+    try:
+        yield fake
+    finally:
+        overrides.disable()
+        fake.stop()

@@ -6,8 +6,8 @@ import yaml
 
 from tests.infra.hcl_tree import REPO_ROOT
 
-APP_SERVICES = ("migrate", "web", "worker", "beat")
-LONG_RUNNING = ("postgres", "redis", "mailpit", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "beat", "whereby-fake")
+LONG_RUNNING = ("postgres", "redis", "mailpit", "whereby-fake", "web", "worker", "beat")
 
 
 @cache
@@ -21,7 +21,7 @@ def services() -> dict:
 
 def test_stack_has_every_service():
     # given
-    expected = {"postgres", "redis", "mailpit", "migrate", "web", "worker", "beat"}
+    expected = {"postgres", "redis", "mailpit", "migrate", "web", "worker", "beat", "whereby-fake"}
 
     # when
     names = set(services())
@@ -65,6 +65,15 @@ def test_each_application_service_runs_its_command():
     assert commands["worker"] == ["celery", "-A", "saas", "worker", "-l", "info"]
     assert beat[:6] == ["celery", "-A", "saas", "beat", "-l", "info"]
     assert commands["migrate"] == ["python", "manage.py", "migrate_schemas", "--executor=parallel"]
+    assert commands["whereby-fake"] == [
+        "python",
+        "-m",
+        "tenant_apps.video.fake",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8090",
+    ]
 
 
 def test_every_long_running_service_has_a_health_check():
@@ -81,6 +90,7 @@ def test_every_long_running_service_has_a_health_check():
     assert "infra/docker/healthcheck.py" in tests["web"]
     assert "inspect ping" in tests["worker"]
     assert "celerybeat@" in tests["beat"]
+    assert "127.0.0.1:8090/_fake/health" in tests["whereby-fake"]
     assert services()["migrate"]["healthcheck"] == {"disable": True}
 
 
@@ -117,10 +127,15 @@ def test_application_environment_is_shared_and_local():
     assert environment["CELERY_BROKER_URL"] == "redis://redis:6379/1"
     assert environment["BASE_DOMAIN"] == "localhost"
     assert environment["EMAIL_URL"] == "smtp://mailpit:1025"
+    assert environment["WHEREBY_BASE_URL"] == "http://whereby-fake:8090/v1"
+    assert environment["WHEREBY_API_KEY"] == "local-fake-key"
+    assert environment["WHEREBY_WEBHOOK_SECRET"].startswith("local-only-")
+    assert environment["WHEREBY_FAKE_WEBHOOK_URL"] == "http://web:8000/webhooks/whereby"
+    assert environment["WHEREBY_FAKE_WEBHOOK_HOST"] == environment["BASE_DOMAIN"]
     assert environment["DJANGO_SECRET_KEY"].startswith("local-only-")
 
 
-def test_only_the_web_port_and_the_mail_ui_are_published_on_loopback():
+def test_only_the_web_port_the_mail_ui_and_the_video_rooms_are_published_on_loopback():
     # given
     published = {name: service.get("ports", []) for name, service in services().items()}
 
@@ -128,7 +143,11 @@ def test_only_the_web_port_and_the_mail_ui_are_published_on_loopback():
     exposed = {name: ports for name, ports in published.items() if ports}
 
     # then
-    assert exposed == {"web": ["127.0.0.1:8000:8000"], "mailpit": ["127.0.0.1:8025:8025"]}
+    assert exposed == {
+        "web": ["127.0.0.1:8000:8000"],
+        "mailpit": ["127.0.0.1:8025:8025"],
+        "whereby-fake": ["127.0.0.1:8090:8090"],
+    }
 
 
 def test_every_application_command_points_at_code_that_exists():
@@ -148,3 +167,18 @@ def test_every_application_command_points_at_code_that_exists():
     # then each module can be found in the repository
     assert targets
     assert [t for t in targets if importlib.util.find_spec(t) is None] == []
+
+
+def test_web_and_worker_wait_for_the_whereby_fake():
+    # given
+    fake = services()["whereby-fake"]
+
+    # when
+    conditions = {
+        name: services()[name]["depends_on"]["whereby-fake"]["condition"]
+        for name in ("web", "worker")
+    }
+
+    # then the services that call Whereby start once the fake answers
+    assert conditions == dict.fromkeys(("web", "worker"), "service_healthy")
+    assert fake["image"] == "binome-app:local"

@@ -22,8 +22,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 FILTERED = "[Filtered]"
 VIDEO_ROOM = "[Filtered video room]"
 
-# Hosts whose URLs are video rooms: the URL is the key to the room (DESIGN §4).
-VIDEO_HOST_SUFFIXES = ("whereby.com",)
+# Hosts whose URLs are video rooms: the URL is the key to the room (DESIGN §4). Whereby's, and
+# our local fake's (tenant_apps.video.fake serves its rooms on *.whereby.localhost).
+VIDEO_HOST_SUFFIXES = ("whereby.com", "whereby.localhost")
 
 # Keys (lower-cased, without "_", "-" and ".") whose value is personal or secret.
 _SENSITIVE_KEY_PARTS = (
@@ -74,6 +75,9 @@ _TOKEN_RE = re.compile(rf"(?<![\w-]){_TOKEN}(?![\w-])")
 _SIGNED_RE = re.compile(rf"(?<![\w-])[\w-]+(?::[\w-]+)?:{_TOKEN}(?![\w-])")
 _PG_DETAIL_RE = re.compile(r"(Key \([^)]*\))=\((?:[^()]|\([^()]*\))*\)")
 _URL_TRAILING = ".,;:!?)]}"
+# A Whereby room name on its own (the URL's path: with the subdomain, it opens the room). Ours
+# all start with "binome--" (tenant_apps.video.services.room_name_prefix).
+_VIDEO_ROOM_NAME_RE = re.compile(r"/?(?<![\w-])binome--[a-z0-9-]+", re.IGNORECASE)
 
 
 def is_sensitive_key(key: object) -> bool:
@@ -142,6 +146,7 @@ def scrub_text(text: str, known: Iterable[str] = ()) -> str:
     if not text:
         return text
     text = _URL_RE.sub(lambda match: scrub_url(match.group(0)), text)
+    text = _VIDEO_ROOM_NAME_RE.sub(VIDEO_ROOM, text)
     text = _PG_DETAIL_RE.sub(rf"\1=({FILTERED})", text)
     text = _EMAIL_RE.sub(FILTERED, text)
     text = _SIGNED_RE.sub(FILTERED, text)

@@ -106,14 +106,15 @@ module "secrets" {
   region = var.region
   tags   = var.tags
   values = {
-    DATABASE_URL          = module.database.database_url
-    REDIS_URL             = module.redis.cache_url
-    CELERY_BROKER_URL     = module.redis.broker_url
-    SCALEWAY_TEM_API_KEY  = module.email.api_secret_key
-    AWS_ACCESS_KEY_ID     = module.storage.access_key
-    AWS_SECRET_ACCESS_KEY = module.storage.secret_key
-    WHEREBY_API_KEY       = var.whereby_api_key
-    SENTRY_DSN            = var.sentry_dsn
+    DATABASE_URL           = module.database.database_url
+    REDIS_URL              = module.redis.cache_url
+    CELERY_BROKER_URL      = module.redis.broker_url
+    SCALEWAY_TEM_API_KEY   = module.email.api_secret_key
+    AWS_ACCESS_KEY_ID      = module.storage.access_key
+    AWS_SECRET_ACCESS_KEY  = module.storage.secret_key
+    WHEREBY_API_KEY        = var.whereby_api_key
+    WHEREBY_WEBHOOK_SECRET = var.whereby_webhook_secret
+    SENTRY_DSN             = var.sentry_dsn
   }
 }
 

@@ -44,6 +44,12 @@ variable "whereby_api_key" {
   sensitive   = true
 }
 
+variable "whereby_webhook_secret" {
+  description = "Secret Whereby signs its webhooks with (TF_VAR_whereby_webhook_secret)."
+  type        = string
+  sensitive   = true
+}
+
 variable "sentry_dsn" {
   description = "Sentry DSN, EU-hosted project (TF_VAR_sentry_dsn)."
   type        = string

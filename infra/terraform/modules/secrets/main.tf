@@ -13,6 +13,7 @@ locals {
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "WHEREBY_API_KEY",
+    "WHEREBY_WEBHOOK_SECRET",
     "SENTRY_DSN",
   ]
   values = merge(var.values, {

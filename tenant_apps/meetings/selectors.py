@@ -1,0 +1,163 @@
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+
+from tenant_apps.matching.models import Match
+from tenant_apps.meetings.models import Meeting, MeetingNote, MeetingSlot
+from tenant_apps.participants.models import Participant
+
+# The join page opens 15 minutes before the start and closes 30 minutes after the end.
+JOIN_OPENS_BEFORE = timedelta(minutes=15)
+JOIN_CLOSES_AFTER = timedelta(minutes=30)
+# Statuses in which a confirmed time holds (and counts for overlaps).
+TIME_HOLDING = (Meeting.Status.CONFIRMED, Meeting.Status.MOVE_PROPOSED)
+# Statuses in which the video room may be used during the window.
+JOINABLE = (*TIME_HOLDING, Meeting.Status.HELD, Meeting.Status.NOT_HELD)
+# Not cancelled nor declined: upcoming until the join window closes.
+LIVE = (Meeting.Status.PROPOSED, *JOINABLE)
+
+
+def _meetings() -> QuerySet[Meeting]:
+    return Meeting.objects.select_related("match__mentee__user", "match__mentor__user")
+
+
+def _of(participant: Participant) -> Q:
+    return Q(match__mentee=participant) | Q(match__mentor=participant)
+
+
+def meeting_for_participant(*, participant: Participant, meeting_id: int) -> Meeting | None:
+    """The meeting if `participant` is one of its two people, else None."""
+    return _meetings().filter(_of(participant), pk=meeting_id).first()
+
+
+def upcoming_meetings(*, participant: Participant, now: datetime) -> list[Meeting]:
+    """Proposals waiting for an answer and meetings that are not over yet, soonest first."""
+    meetings = _meetings().filter(_of(participant), status__in=LIVE)
+    meetings = meetings.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now - JOIN_CLOSES_AFTER))
+    return sorted(
+        meetings.prefetch_related("slots"),
+        key=lambda m: (m.starts_at or _first_slot(m) or now, m.pk),
+    )
+
+
+def past_meetings(*, participant: Participant, now: datetime) -> QuerySet[Meeting]:
+    """Everything else: held or not, cancelled, declined, and confirmed meetings that ended."""
+    upcoming = Q(status__in=LIVE) & (
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now - JOIN_CLOSES_AFTER)
+    )
+    return _meetings().filter(_of(participant)).exclude(upcoming).order_by("-starts_at", "-pk")
+
+
+def _first_slot(meeting: Meeting) -> datetime | None:
+    slots = [s for s in meeting.slots.all() if s.proposal_round == meeting.proposal_round]
+    return min((s.starts_at for s in slots), default=None)
+
+
+def current_slots(*, meeting: Meeting) -> QuerySet[MeetingSlot]:
+    """The times waiting for an answer (the proposal, or the proposed move)."""
+    return meeting.slots.filter(proposal_round=meeting.proposal_round).order_by("starts_at")
+
+
+def note_for(*, meeting: Meeting, participant: Participant) -> MeetingNote | None:
+    return MeetingNote.objects.filter(meeting=meeting, author=participant).first()
+
+
+def overlapping_meetings(
+    *, participant: Participant, starts_at: datetime, ends_at: datetime, exclude_id: int | None
+) -> QuerySet[Meeting]:
+    """The person's meetings whose confirmed time overlaps [starts_at, ends_at)."""
+    meetings = Meeting.objects.filter(
+        _of(participant), status__in=TIME_HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    return meetings.exclude(pk=exclude_id) if exclude_id else meetings
+
+
+def pairs_for(*, participant: Participant) -> QuerySet[Match]:
+    """The active pairs `participant` is in: whom they can meet."""
+    return (
+        Match.objects.filter(Q(mentee=participant) | Q(mentor=participant))
+        .filter(status=Match.Status.ACTIVE)
+        .select_related("mentee__user", "mentor__user")
+        .order_by("pk")
+    )
+
+
+def join_window(*, meeting: Meeting) -> tuple[datetime, datetime] | None:
+    if meeting.starts_at is None or meeting.ends_at is None:
+        return None
+    return meeting.starts_at - JOIN_OPENS_BEFORE, meeting.ends_at + JOIN_CLOSES_AFTER
+
+
+class JoinRefusal:
+    NOT_YOURS = "not_yours"
+    NOT_CONFIRMED = "not_confirmed"
+    CANCELLED = "cancelled"
+    TOO_EARLY = "too_early"
+    OVER = "over"
+    PREPARING = "preparing"
+
+
+def join_refusal(
+    *, meeting: Meeting | None, participant: Participant | None, now: datetime
+) -> str | None:
+    """Why `participant` may not open the video room of `meeting` now (None: they may)."""
+    if meeting is None or participant is None or not meeting.involves(participant):
+        return JoinRefusal.NOT_YOURS
+    if participant.status != Participant.Status.ACTIVE:
+        return JoinRefusal.NOT_YOURS
+    if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.DECLINED):
+        return JoinRefusal.CANCELLED
+    window = join_window(meeting=meeting)
+    if meeting.status not in JOINABLE or window is None:
+        return JoinRefusal.NOT_CONFIRMED
+    if now < window[0]:
+        return JoinRefusal.TOO_EARLY
+    if now >= window[1]:
+        return JoinRefusal.OVER
+    if not (meeting.video_room_url and meeting.video_host_room_url):
+        return JoinRefusal.PREPARING
+    return None
+
+
+def meetings_for_manager(*, status: str = "") -> QuerySet[Meeting]:
+    """The programme's meetings for its managers: who, when, status. Neither notes nor video."""
+    meetings = (
+        Meeting.objects.select_related("match__mentee__user", "match__mentor__user")
+        .only(
+            "status",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "created_at",
+            "outcome_source",
+            "match__mentee__user__first_name",
+            "match__mentee__user__last_name",
+            "match__mentee__user__email",
+            "match__mentor__user__first_name",
+            "match__mentor__user__last_name",
+            "match__mentor__user__email",
+        )
+        .order_by("-starts_at", "-created_at")
+    )
+    return meetings.filter(status=status) if status else meetings
+
+
+def meetings_due(*, now: datetime) -> list[int]:
+    """Meetings needing the periodic job: a reminder to send (24 h or 1 h before), a video room
+    to delete (meeting over or cancelled) or still missing in the next 24 hours. One query."""
+    day, hour = timedelta(hours=24), timedelta(hours=1)
+    reminders = Q(status__in=TIME_HOLDING, starts_at__gt=now) & (
+        Q(reminder_24h_sent_at__isnull=True, starts_at__lte=now + day, starts_at__gt=now + hour)
+        | Q(reminder_1h_sent_at__isnull=True, starts_at__lte=now + hour)
+    )
+    stale_rooms = ~Q(video_meeting_id="") & (
+        ~Q(status__in=JOINABLE) | Q(ends_at__lte=now - JOIN_CLOSES_AFTER)
+    )
+    missing_rooms = Q(
+        video_meeting_id="",
+        status__in=TIME_HOLDING,
+        starts_at__lte=now + day,
+        ends_at__gt=now - JOIN_CLOSES_AFTER,
+    )
+    due = Meeting.objects.filter(reminders | stale_rooms | missing_rooms)
+    return list(due.values_list("pk", flat=True))

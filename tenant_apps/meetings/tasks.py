@@ -1,0 +1,38 @@
+from celery import shared_task
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+from saas.core.tasks import fan_out
+from tenant_apps.meetings.services import meeting_room_sync, meetings_due_process
+from tenant_apps.video.client import WherebyRateLimited, WherebyUnavailable
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(WherebyUnavailable,),
+    retry_backoff=15,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=8,
+)
+def sync_meeting_room_task(self, *, meeting_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Create, replace or delete the meeting's Whereby room (idempotent)."""
+    try:
+        meeting_room_sync(meeting_id=meeting_id)
+    except WherebyRateLimited as exc:
+        raise self.retry(countdown=exc.retry_after, exc=exc) from None
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def process_due_meetings_task() -> int:
+    """In one programme: reminders due (24 h and 1 h before) and video rooms to delete."""
+    if connection.schema_name == get_public_schema_name():
+        return 0  # the public site's Program row is "ready" too: it has no meetings
+    return meetings_due_process()
+
+
+@shared_task(ignore_result=True)
+def process_due_meetings_everywhere_task() -> int:
+    """Beat: one task per open programme, each in its schema."""
+    return fan_out(process_due_meetings_task)
