@@ -25,3 +25,14 @@ def membership_set(*, user: User, is_active: bool) -> ProgramMembership:
         user=user, program_id=program.pk, defaults={"is_active": is_active}
     )
     return membership
+
+
+@transaction.atomic
+def user_erase_if_unused(*, user: User, program_id: int) -> bool:
+    """Drop the person's membership of `program_id`; delete the shared identity (and its 2FA
+    devices) when no programme is left. Returns True when the identity was deleted."""
+    ProgramMembership.objects.filter(user=user, program_id=program_id).delete()
+    if ProgramMembership.objects.filter(user=user).exists() or user.is_staff:
+        return False
+    user.delete()
+    return True

@@ -304,6 +304,12 @@ def manage_participant_action(
             participant_deactivate(participant=participant)
         elif action == "reactiver":
             participant_reactivate(participant=participant)
+        elif action == "effacer":
+            from tenant_apps.privacy.erasure import participant_erase
+
+            if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
+                raise ValidationFailed(_("Type the word EFFACER to confirm."))
+            participant_erase(participant=participant, by=request.user.participant)
         else:
             raise Http404
     except ApplicationError as exc:

@@ -5,4 +5,6 @@ from tenant_apps.privacy import views
 urlpatterns = [
     path("gestion/journal/", views.manage_audit_log, name="manage-audit-log"),
     path("espace/mes-donnees/", views.my_data, name="my-data"),
+    path("espace/mes-donnees/effacer/", views.erase_me, name="erase-me"),
+    path("donnees-effacees/", views.erased, name="erased"),
 ]

@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
 from saas.core.audit_views import audit_log_response
+from saas.core.decorators import public_view
 from tenant_apps.participants.views import manager_required
 
 
@@ -33,3 +34,36 @@ def my_data(request: HttpRequest) -> HttpResponse:
         return response
     audit_record(action="privacy.exported", target=participant, details={"format": "html"})
     return render(request, "privacy/my_data.html", {"export": export})
+
+
+@never_cache
+def erase_me(request: HttpRequest) -> HttpResponse:
+    """Right to erasure, by the person: confirmed with their password and a typed word."""
+    from django.contrib.auth import logout
+    from django.shortcuts import redirect, render
+    from django.utils.translation import gettext as _
+
+    from tenant_apps.privacy.erasure import participant_erase
+
+    participant = request.user.participant
+    error = ""
+    if request.method == "POST":
+        confirmed = request.POST.get("confirm", "").strip().upper() in {"EFFACER", "ERASE"}
+        if not request.user.check_password(request.POST.get("password", "")):
+            error = _("Wrong password.")
+        elif not confirmed:
+            error = _("Type the word EFFACER to confirm.")
+        else:
+            participant_erase(participant=participant, by=participant)
+            logout(request)
+            return redirect("erased")
+    return render(request, "privacy/erase_me.html", {"error": error})
+
+
+def erased(request: HttpRequest) -> HttpResponse:
+    from django.shortcuts import render
+
+    return render(request, "privacy/erased.html")
+
+
+erased = public_view(erased)
