@@ -3,7 +3,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
-from saas.core import health
+from saas.core import health, register_views
 from saas.core import views as core_views
 from shared_apps.accounts.middleware import otp_exempt
 from shared_apps.console import views as console_views
@@ -14,6 +14,12 @@ urlpatterns = [
     path("", console_views.home, name="home"),
     path("connexion/", console_views.login_view, name="login"),
     path("deconnexion/", otp_exempt(LogoutView.as_view()), name="logout"),
+    path("console/registres/", register_views.registers, name="console-registers"),
+    path(
+        "console/registres/<int:program_id>/",
+        register_views.register_download,
+        name="console-register",
+    ),
     path("console/", include("shared_apps.console.urls")),
     path("compte/", include("shared_apps.accounts.urls")),
     path("", include("tenant_apps.video.urls")),  # Whereby webhooks (one URL for the platform)

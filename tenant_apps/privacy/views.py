@@ -67,3 +67,20 @@ def erased(request: HttpRequest) -> HttpResponse:
 
 
 erased = public_view(erased)
+
+
+@manager_required
+@never_cache
+def manage_register(request: HttpRequest) -> HttpResponse:
+    from django.shortcuts import render
+
+    from tenant_apps.privacy.register import register_build, register_markdown
+
+    register = register_build()
+    if request.GET.get("format") == "md":
+        response = HttpResponse(
+            register_markdown(register), content_type="text/markdown; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="registre-des-traitements.md"'
+        return response
+    return render(request, "privacy/register.html", {"register": register})

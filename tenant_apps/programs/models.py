@@ -50,6 +50,14 @@ class ProgramSettings(models.Model):
         max_length=10, choices=MatchingObjective.choices, default=MatchingObjective.MATCHES
     )
     request_expiry_days = models.PositiveSmallIntegerField(default=3)
+
+    # RGPD: the privacy notice's introduction (the rest is generated from the register), and
+    # the retention rules the daily job applies (safe defaults).
+    privacy_intro = models.TextField(blank=True)
+    retention_inactive_warn_months = models.PositiveSmallIntegerField(default=22)
+    retention_inactive_erase_months = models.PositiveSmallIntegerField(default=24)
+    retention_after_end_months = models.PositiveSmallIntegerField(default=12)
+    retention_unverified_days = models.PositiveSmallIntegerField(default=7)
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,6 +4,8 @@ from tenant_apps.programs import views
 
 urlpatterns = [
     path("confidentialite/", views.privacy, name="privacy"),
+    path("sous-traitants/", views.subprocessors_page, name="subprocessors"),
+    path("mentions-legales/", views.legal_notice, name="legal-notice"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("theme.css", views.theme_css, name="theme-css"),

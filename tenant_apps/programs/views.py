@@ -25,8 +25,24 @@ ICON_SIZES = {"180": 180, "192": 192, "512": 512}
 
 @public_view
 def privacy(request: HttpRequest) -> HttpResponse:
-    program = connection.tenant
-    return render(request, "programs/privacy.html", {"client": program.client})
+    """The privacy notice, generated from the processing register (and the manager's intro)."""
+    from tenant_apps.privacy.register import register_build
+
+    return render(request, "programs/privacy.html", {"register": register_build()})
+
+
+@public_view
+def subprocessors_page(request: HttpRequest) -> HttpResponse:
+    from tenant_apps.privacy.register import register_build
+
+    return render(request, "programs/subprocessors.html", {"register": register_build()})
+
+
+@public_view
+def legal_notice(request: HttpRequest) -> HttpResponse:
+    from tenant_apps.privacy.register import register_build
+
+    return render(request, "programs/legal.html", {"register": register_build()})
 
 
 @public_view

@@ -1,0 +1,99 @@
+"""The processing register, the public pages and the DPO pack come from the live config."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from conftest import PASSWORD, host_client, http_login
+from tenant_apps.programs.models import ProgramSettings, Question
+
+REQUIRED_SECTIONS = [
+    "Responsable de traitement et sous-traitant",
+    "Finalités et base légale",
+    "Personnes concernées",
+    "Catégories de données",
+    "Destinataires",
+    "Sous-traitants",
+    "Transferts hors de l’Union européenne",
+    "Conservation",
+    "Mesures de sécurité",
+]
+
+
+@pytest.mark.django_db
+def test_register_follows_the_configuration(world):
+    with tenant_context(world.program_a):
+        Question.objects.create(
+            key="direction",
+            label="Votre direction",
+            kind="single",
+            is_sensitive=True,
+            criterion="same",
+            choices=[{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+        )
+        ProgramSettings.objects.filter(id=1).update(retention_inactive_erase_months=18)
+    connection.set_schema_to_public()
+    manager = host_client(world.program_a)
+    http_login(manager, world.manager_a.email, PASSWORD, second_factor=True)
+    markdown = manager.get("/gestion/registre/?format=md").content.decode()
+    for section in REQUIRED_SECTIONS:
+        assert f"## {section}" in markdown, section
+    assert "Test organisation" in markdown  # the controller is the client
+    assert "Votre direction" in markdown and "jamais affichée" in markdown
+    assert "effacés après 18 mois" in markdown  # the retention the manager set
+    assert "Scaleway" in markdown and "France" in markdown
+    assert "Aucun." in markdown  # no transfer outside the EU by default
+    assert manager.get("/gestion/registre/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_public_pages_are_generated_and_linked(world):
+    with tenant_context(world.program_a):
+        ProgramSettings.objects.filter(id=1).update(
+            privacy_intro="Un mot du DPO de l’organisation."
+        )
+    connection.set_schema_to_public()
+    visitor = host_client(world.program_a)
+    privacy = visitor.get("/confidentialite/").content.decode()
+    assert "Un mot du DPO de l’organisation." in privacy
+    assert "Test organisation" in privacy and "Mesures de sécurité" in privacy
+    assert "Scaleway" in visitor.get("/sous-traitants/").content.decode()
+    assert visitor.get("/mentions-legales/").status_code == 200
+    home = visitor.get("/").content.decode()
+    for link in ("/confidentialite/", "/sous-traitants/", "/mentions-legales/"):
+        assert f'href="{link}"' in home
+
+
+@pytest.mark.django_db
+def test_dpo_pack_for_the_demo_programmes(tmp_path, django_capture_on_commit_callbacks):
+    import os
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_seed", "--force", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    connection.set_schema_to_public()
+    call_command(
+        "dpo_pack",
+        "--program",
+        "ucanss-2027",
+        "--program",
+        "banque-mentorat",
+        "--output",
+        str(tmp_path),
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
+    for slug in ("ucanss-2027", "banque-mentorat"):
+        folder = tmp_path / slug
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "register.md",
+            "retention.md",
+            "security.md",
+            "subprocessors.md",
+        ]
+        register = (folder / "register.md").read_text()
+        for section in REQUIRED_SECTIONS:
+            assert f"## {section}" in register, (slug, section)
+        assert "Ucanss" in register  # the controller
+        assert "Sujets que vous souhaitez travailler" in register  # the live questionnaire
+        assert "Argon2" in (folder / "security.md").read_text()
+    assert "ucanss-2027/register.md" in (tmp_path / "README.md").read_text()
