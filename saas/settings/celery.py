@@ -18,6 +18,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
 CELERY_BEAT_SCHEDULE = {
+    "apply-retention-rules": {
+        "task": "tenant_apps.privacy.tasks.apply_retention_everywhere_task",
+        "schedule": crontab(hour=2, minute=47),
+    },
     "purge-audit-logs": {
         "task": "tenant_apps.privacy.tasks.purge_audit_logs_everywhere_task",
         "schedule": crontab(hour=3, minute=17),

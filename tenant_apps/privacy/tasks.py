@@ -19,3 +19,17 @@ def purge_audit_logs_everywhere_task() -> int:
     """Daily beat job: the platform log here, then one task per open programme."""
     purge_audit_log_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
     return fan_out(purge_audit_log_task)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def apply_retention_task() -> dict[str, int]:
+    """In one programme: the retention rules (safe to run twice)."""
+    from tenant_apps.privacy.retention import retention_apply
+
+    return retention_apply()
+
+
+@shared_task(ignore_result=True)
+def apply_retention_everywhere_task() -> int:
+    """Daily beat job: one retention task per open programme."""
+    return fan_out(apply_retention_task)

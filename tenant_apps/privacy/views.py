@@ -84,3 +84,19 @@ def manage_register(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="registre-des-traitements.md"'
         return response
     return render(request, "privacy/register.html", {"register": register})
+
+
+@manager_required
+@never_cache
+def manage_retention(request: HttpRequest) -> HttpResponse:
+    """Dry run: what the daily retention job would do today. Changes nothing."""
+    from django.shortcuts import render
+
+    from tenant_apps.privacy.retention import retention_plan
+    from tenant_apps.programs.selectors import program_settings
+
+    return render(
+        request,
+        "privacy/retention.html",
+        {"plan": retention_plan(), "config": program_settings()},
+    )

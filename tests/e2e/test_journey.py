@@ -140,7 +140,15 @@ def test_pages_fit_a_phone_screen(live_site, browser):
     """No horizontal scrolling at 360 px wide, the narrowest common phone."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
     page = context.new_page()
-    for path in ("/", "/connexion/", "/inscription/", "/mot-de-passe/oublie/", "/confidentialite/"):
+    for path in (
+        "/",
+        "/connexion/",
+        "/inscription/",
+        "/mot-de-passe/oublie/",
+        "/confidentialite/",
+        "/sous-traitants/",
+        "/mentions-legales/",
+    ):
         page.goto(live_site.url(path))
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
