@@ -15,6 +15,7 @@ urlpatterns = [
     path("connexion/", console_views.login_view, name="login"),
     path("deconnexion/", otp_exempt(LogoutView.as_view()), name="logout"),
     path("console/registres/", register_views.registers, name="console-registers"),
+    path("console/personnes/", register_views.person, name="console-person"),
     path(
         "console/registres/<int:program_id>/",
         register_views.register_download,

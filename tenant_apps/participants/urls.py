@@ -22,6 +22,11 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("gestion/participants/", views.manage_participants, name="manage-participants"),
     path("gestion/participants/inviter/", views.manage_invite, name="manage-invite"),
+    path(
+        "gestion/participants/<int:participant_id>/",
+        views.manage_participant,
+        name="manage-participant",
+    ),
     path("gestion/participants/import/", views.manage_import, name="manage-import"),
     path(
         "gestion/participants/<int:participant_id>/<slug:action>/",

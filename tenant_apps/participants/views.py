@@ -347,3 +347,26 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile is saved."))
             return redirect("profile")
     return render(request, "participants/profile.html", {"form": form})
+
+
+@manager_required
+@never_cache
+def manage_participant(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """A manager looks at one participant's profile (audited). Sensitive answers stay hidden."""
+    from saas.core.audit import audit_record
+    from tenant_apps.participants.profiles import answers_of, questions_for
+
+    participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)
+    answers = answers_of(participant=participant)
+    rows = [
+        (
+            question.label_for(participant.role),
+            "" if question.is_sensitive else answers.get(question.key),
+            question.is_sensitive,
+        )
+        for question in questions_for(participant=participant)
+    ]
+    audit_record(action="participant.profile_viewed", target=participant)
+    return render(
+        request, "participants/manage_participant.html", {"person": participant, "rows": rows}
+    )

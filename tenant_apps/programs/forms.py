@@ -39,6 +39,12 @@ class ProgramSettingsForm(forms.ModelForm):
             "matching_mode",
             "matching_objective",
             "request_expiry_days",
+            "privacy_intro",
+            "retention_inactive_warn_months",
+            "retention_inactive_erase_months",
+            "retention_after_end_months",
+            "retention_unverified_days",
+            "ends_on",
         ]
         labels = {
             "is_registration_open": _("Registration is open"),
@@ -51,10 +57,18 @@ class ProgramSettingsForm(forms.ModelForm):
             "matching_mode": _("How pairs are made"),
             "matching_objective": _("What the matching run aims for"),
             "request_expiry_days": _("Days a mentor has to answer a request"),
+            "privacy_intro": _("Introduction of the privacy notice (optional)"),
+            "retention_inactive_warn_months": _("Warn inactive accounts after (months)"),
+            "retention_inactive_erase_months": _("Erase inactive accounts after (months)"),
+            "retention_after_end_months": _("Anonymise the programme after its end (months)"),
+            "retention_unverified_days": _("Delete unconfirmed registrations after (days)"),
+            "ends_on": _("End of the programme"),
         }
         widgets = {
             "primary_color": forms.TextInput(attrs={"type": "color"}),
             "language": forms.Select(choices=settings.LANGUAGES),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "privacy_intro": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -86,6 +100,13 @@ class ProgramSettingsForm(forms.ModelForm):
         if not 1 <= days <= 30:
             raise forms.ValidationError(_("From 1 to 30 days."))
         return days
+
+    def clean_retention_inactive_erase_months(self) -> int:
+        erase = self.cleaned_data["retention_inactive_erase_months"]
+        warn = self.cleaned_data.get("retention_inactive_warn_months") or 0
+        if not 1 <= erase <= 60 or erase <= warn:
+            raise forms.ValidationError(_("From 1 to 60 months, and later than the warning."))
+        return erase
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")

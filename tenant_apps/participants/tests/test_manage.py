@@ -169,6 +169,10 @@ def test_settings_refuse_personal_email_providers_and_keep_what_was_saved(manage
             "matching_mode": "choice",
             "matching_objective": "matches",
             "request_expiry_days": "5",
+            "retention_inactive_warn_months": "22",
+            "retention_inactive_erase_months": "24",
+            "retention_after_end_months": "12",
+            "retention_unverified_days": "7",
         },
     )
     assert "« gmail.com » est une messagerie personnelle" in response.content.decode()
@@ -186,6 +190,10 @@ def test_settings_refuse_personal_email_providers_and_keep_what_was_saved(manage
             "matching_mode": "choice",
             "matching_objective": "matches",
             "request_expiry_days": "5",
+            "retention_inactive_warn_months": "22",
+            "retention_inactive_erase_months": "24",
+            "retention_after_end_months": "12",
+            "retention_unverified_days": "7",
         },
     )
     assert ok.status_code == 302
