@@ -153,3 +153,15 @@ def test_pages_fit_a_phone_screen(live_site, browser):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
     context.close()
+
+
+@pytest.mark.django_db
+def test_public_rgpd_pages_are_accessible(live_site, browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(locale="fr-FR")
+    visited: list[str] = []
+    for path in ("/confidentialite/", "/sous-traitants/", "/mentions-legales/", "/inscription/"):
+        page.goto(live_site.url(path))
+        assert_accessible(page, Axe(), visited)
+    page.close()
