@@ -165,3 +165,66 @@ def test_public_rgpd_pages_are_accessible(live_site, browser):
         page.goto(live_site.url(path))
         assert_accessible(page, Axe(), visited)
     page.close()
+
+
+@pytest.mark.django_db
+def test_managers_pages_are_accessible(live_site, browser, django_db_blocker):
+    """The manager's space, page by page, with axe: participants, one profile, pairs,
+    questionnaire, settings, meetings, audit log, register, retention."""
+    import threading
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    made: dict = {}
+
+    def setup() -> None:  # committed data, from a thread with its own connection
+        from django.db import connections
+        from django_tenants.utils import tenant_context
+
+        from shared_apps.accounts.models import User
+        from shared_apps.accounts.otp import recovery_codes_generate
+        from tenant_apps.participants.services import participant_add
+        from tenant_apps.programs.models import Question
+
+        try:
+            user = User.objects.create_user(email="chef@e2e.example", password=PASSWORD)
+            made["code"] = recovery_codes_generate(user=user)[0]
+            with tenant_context(live_site.program):
+                made["participant"] = participant_add(user=user, role="manager").pk
+                Question.objects.get_or_create(
+                    key="metier", defaults={"label": "Métier", "kind": "text"}
+                )
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=setup)
+    thread.start()
+    thread.join()
+    page = browser.new_page(locale="fr-FR")
+    page.goto(live_site.url("/connexion/"))
+    page.get_by_label("Adresse email").fill("chef@e2e.example")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/compte/verification/**")
+    page.get_by_label("Code").fill(made["code"])
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url("**/espace/")
+    visited: list[str] = []
+    for path in (
+        "/gestion/participants/",
+        f"/gestion/participants/{made['participant']}/",
+        "/gestion/participants/import/",
+        "/gestion/binomes/",
+        "/gestion/questionnaire/",
+        "/gestion/questionnaire/nouvelle/",
+        "/gestion/parametres/",
+        "/gestion/rendez-vous/",
+        "/gestion/journal/",
+        "/gestion/registre/",
+        "/gestion/conservation/",
+        "/compte/",
+    ):
+        page.goto(live_site.url(path))
+        assert page.url.endswith(path), f"{path} led to {page.url}"  # not bounced to login
+        assert_accessible(page, Axe(), visited)
+    page.close()
