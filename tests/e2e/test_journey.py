@@ -228,3 +228,47 @@ def test_managers_pages_are_accessible(live_site, browser, django_db_blocker):
         assert page.url.endswith(path), f"{path} led to {page.url}"  # not bounced to login
         assert_accessible(page, Axe(), visited)
     page.close()
+
+
+@pytest.mark.django_db
+def test_participants_pages_are_accessible(live_site, browser):
+    import threading
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    def setup() -> None:
+        from django.db import connections
+        from django_tenants.utils import tenant_context
+
+        from shared_apps.accounts.models import User
+        from tenant_apps.participants.services import participant_add
+
+        try:
+            user = User.objects.create_user(email="lou@e2e.example", password=PASSWORD)
+            with tenant_context(live_site.program):
+                participant_add(user=user, role="mentee")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=setup)
+    thread.start()
+    thread.join()
+    page = browser.new_page(locale="fr-FR")
+    page.goto(live_site.url("/connexion/"))
+    page.get_by_label("Adresse email").fill("lou@e2e.example")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/espace/")
+    visited: list[str] = []
+    for path in (
+        "/profil/",
+        "/binome/",
+        "/espace/mes-donnees/",
+        "/espace/mes-donnees/effacer/",
+        "/compte/mot-de-passe/",
+        "/compte/double-authentification/",
+    ):
+        page.goto(live_site.url(path))
+        assert page.url.endswith(path), f"{path} led to {page.url}"
+        assert_accessible(page, Axe(), visited)
+    page.close()
