@@ -4,15 +4,12 @@ from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.participants.models import Participant
 
 
-def mentor_capacity(*, mentor: Participant) -> int:
-    return mentor.capacity
-
-
-def mentor_load(*, mentor: Participant) -> int:
-    """Places taken: active pairs, and proposals that would become active."""
-    return Match.objects.filter(
+def mentor_room(*, mentor: Participant) -> int:
+    """Places left: capacity minus active pairs and proposals that would become active."""
+    taken = Match.objects.filter(
         mentor=mentor, status__in=[Match.Status.ACTIVE, Match.Status.PROPOSED]
     ).count()
+    return mentor.capacity - taken
 
 
 def active_matches_for(*, participant: Participant) -> QuerySet[Match]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from tenant_apps.matching import engine
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
+from tenant_apps.matching.selectors import mentor_room
 from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.programs.models import ProgramSettings, Question
@@ -179,7 +180,7 @@ def proposal_add(*, mentee: Participant, mentor: Participant) -> Match:
     _check_pair(mentee=mentee, mentor=mentor)
     if Match.objects.filter(mentee=mentee, status=Match.Status.PROPOSED).exists():
         raise Conflict(_("This mentee already has a proposal: remove it first."))
-    if _room(mentor) < 1:
+    if mentor_room(mentor=mentor) < 1:
         raise Conflict(_("This mentor has no room left."))
     problem = problem_build(mentees=[mentee], objective="score")
     answers = {m.id: m for m in problem.mentors}
@@ -227,13 +228,6 @@ def _notify_pair(match: Match) -> None:
 # --- Pairs made by hand, and ending ----------------------------------------------------------
 
 
-def _room(mentor: Participant) -> int:
-    taken = Match.objects.filter(
-        mentor=mentor, status__in=[Match.Status.ACTIVE, Match.Status.PROPOSED]
-    ).count()
-    return mentor.capacity - taken
-
-
 def _check_pair(*, mentee: Participant, mentor: Participant) -> None:
     errors = []
     if mentee.role != Participant.Role.MENTEE or mentee.status != Participant.Status.ACTIVE:
@@ -254,7 +248,7 @@ def match_create_manual(*, mentee: Participant, mentor: Participant) -> Match:
     locked so that two concurrent pairings cannot exceed their capacity."""
     mentor = Participant.objects.select_for_update().get(pk=mentor.pk)
     _check_pair(mentee=mentee, mentor=mentor)
-    if _room(mentor) < 1:
+    if mentor_room(mentor=mentor) < 1:
         raise Conflict(_("This mentor has no room left."))
     return Match.objects.create(
         mentee=mentee,
@@ -362,7 +356,7 @@ def request_accept(*, request: MatchRequest, by: Participant) -> Match:
         raise Conflict(_("This request is no longer waiting for an answer."))
     if Match.objects.filter(mentee=mentee, status=Match.Status.ACTIVE).exists():
         raise Conflict(_("This mentee already has a mentor."))
-    if _room(mentor) < 1:
+    if mentor_room(mentor=mentor) < 1:
         raise Conflict(_("You have no room left for another mentee."))
     now = timezone.now()
     match = Match.objects.create(
@@ -378,7 +372,7 @@ def request_accept(*, request: MatchRequest, by: Participant) -> Match:
     MatchRequest.objects.filter(mentee=mentee, status=MatchRequest.Status.PENDING).update(
         status=MatchRequest.Status.WITHDRAWN, answered_at=now
     )
-    if _room(mentor) < 1:
+    if mentor_room(mentor=mentor) < 1:
         for other in MatchRequest.objects.filter(
             mentor=mentor, status=MatchRequest.Status.PENDING
         ).select_related("mentee__user"):
