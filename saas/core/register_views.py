@@ -53,28 +53,14 @@ def person(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
     from django.utils.translation import gettext as _
 
-    from saas.core.audit import audit_record
     from shared_apps.accounts.selectors import user_by_email
-    from tenant_apps.participants.models import Participant
-    from tenant_apps.privacy.erasure import participant_erase
-    from tenant_apps.privacy.export import participant_export
+    from tenant_apps.privacy.services import person_erase_everywhere, person_export_everywhere
 
     email = (request.GET.get("email") or request.POST.get("email") or "").strip()
     user = user_by_email(email=email) if email else None
-    programs = [m.program for m in user.memberships.select_related("program")] if user else []
     if user is not None and request.GET.get("format") == "json":
-        export: dict[str, object] = {"email": user.email, "programmes": {}}
-        for program in programs:
-            with tenant_context(program):
-                participant = Participant.objects.filter(user=user).first()
-                if participant is not None:
-                    export["programmes"][program.slug] = participant_export(  # type: ignore[index]
-                        participant=participant
-                    )
-        connection.set_schema_to_public()
-        audit_record(action="console.person_exported", target=user)
         response = HttpResponse(
-            json.dumps(export, ensure_ascii=False, indent=2),
+            json.dumps(person_export_everywhere(user=user), ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="export-personne.json"'
@@ -83,19 +69,10 @@ def person(request: HttpRequest) -> HttpResponse:
         if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
             messages.error(request, _("Type the word EFFACER to confirm."))
         else:
-            user_id = user.pk
-            for program in programs:
-                with tenant_context(program):
-                    participant = Participant.objects.filter(user_id=user_id).first()
-                    if participant is not None:
-                        participant_erase(participant=participant, by=None)
-            connection.set_schema_to_public()
-            audit_record(
-                action="console.person_erased",
-                details={"user_id": user_id, "programmes": len(programs)},
-            )
+            person_erase_everywhere(user=user)
             messages.success(request, _("The person's data has been erased everywhere."))
             return redirect("console-person")
+    programs = [m.program for m in user.memberships.select_related("program")] if user else []
     return render(
         request, "console/person.html", {"email": email, "person": user, "programs": programs}
     )
