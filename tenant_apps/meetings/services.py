@@ -645,3 +645,32 @@ def meeting_video_event_handle(*, event: VideoEvent) -> None:
         meeting.outcome_source = Meeting.Outcome.VIDEO
         meeting.outcome_at = timezone.now()
         meeting.save(update_fields=["status", "outcome_source", "outcome_at", "updated_at"])
+
+
+@transaction.atomic
+def meetings_person_erase(*, participant: Participant) -> None:
+    """Erasure of a person (tenant_apps.privacy): their upcoming meetings are cancelled and
+    their rooms deleted, free text of their meetings is blanked, their private notes go; times,
+    statuses and attendance stay as anonymous statistics."""
+    matches = Match.objects.filter(mentee=participant) | Match.objects.filter(mentor=participant)
+    for meeting in Meeting.objects.select_for_update().filter(match__in=matches):
+        if meeting.status in {
+            Meeting.Status.PROPOSED,
+            Meeting.Status.CONFIRMED,
+            Meeting.Status.MOVE_PROPOSED,
+        }:
+            meeting.status = Meeting.Status.CANCELLED
+            meeting.cancelled_at = timezone.now()
+        meeting.decline_reason = meeting.cancel_reason = meeting.next_steps = ""
+        meeting.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "decline_reason",
+                "cancel_reason",
+                "next_steps",
+            ]
+        )
+        if meeting.video_meeting_id:
+            _room_forget(meeting)
+    MeetingNote.objects.filter(author=participant).delete()

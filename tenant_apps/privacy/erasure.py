@@ -19,7 +19,7 @@ from saas.core.errors import NotAllowed
 from shared_apps.accounts.security import sessions_end_everywhere
 from shared_apps.accounts.services import user_erase_if_unused
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
-from tenant_apps.meetings.models import Meeting, MeetingNote
+from tenant_apps.meetings.services import meetings_person_erase
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import AccessLink, Answer, Participant
 
@@ -28,28 +28,6 @@ ERASED_DOMAIN = "erased.invalid"
 
 def _pairs(participant: Participant) -> list[Match]:
     return list(Match.objects.filter(mentee=participant) | Match.objects.filter(mentor=participant))
-
-
-def _erase_meetings(participant: Participant, email: str) -> None:
-    from tenant_apps.meetings.services import _room_forget  # the video room goes with it
-
-    for meeting in Meeting.objects.select_for_update().filter(match__in=_pairs(participant)):
-        if meeting.status in {"proposed", "confirmed", "move_proposed"}:
-            meeting.status = Meeting.Status.CANCELLED
-            meeting.cancelled_at = timezone.now()
-        meeting.decline_reason = meeting.cancel_reason = meeting.next_steps = ""
-        meeting.save(
-            update_fields=[
-                "status",
-                "cancelled_at",
-                "decline_reason",
-                "cancel_reason",
-                "next_steps",
-            ]
-        )
-        if meeting.video_meeting_id:
-            _room_forget(meeting)
-    MeetingNote.objects.filter(author=participant).delete()
 
 
 def _erase_matches(participant: Participant, email: str) -> None:
@@ -76,7 +54,7 @@ ERASE: dict[str, Callable[[Participant, str], None] | str] = {
     "matching.MatchBan": lambda p, e: (
         MatchBan.objects.filter(mentee=p) | MatchBan.objects.filter(mentor=p)
     ).delete(),
-    "meetings.Meeting": _erase_meetings,
+    "meetings.Meeting": lambda p, e: meetings_person_erase(participant=p),
     "meetings.MeetingSlot": "times only, kept as statistics with their meeting",
     "meetings.MeetingNote": "the person's notes are deleted with the meetings",
     "meetings.MeetingAttendance": "kept as statistics (tied to the anonymous participant)",
