@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from shared_apps.accounts.selectors import User
 from tenant_apps.participants.models import Participant
 from tenant_apps.programs.models import ProgramSettings
-from tenant_apps.programs.selectors import program_settings
+from tenant_apps.programs.selectors import program_settings_cached
 
 
 def two_factor_required(user: User) -> bool:
@@ -11,7 +11,8 @@ def two_factor_required(user: User) -> bool:
     participant = getattr(user, "participant", None)
     if participant is not None and participant.is_manager:
         return True
-    return program_settings().two_factor_policy == ProgramSettings.TwoFactorPolicy.REQUIRED
+    policy = program_settings_cached().two_factor_policy
+    return policy == ProgramSettings.TwoFactorPolicy.REQUIRED
 
 
 def participants_for_manager(*, role: str = "", status: str = "") -> QuerySet[Participant]:

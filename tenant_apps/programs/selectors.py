@@ -1,16 +1,24 @@
+from django.core.cache import cache
+
 from tenant_apps.programs.models import ProgramSettings
+
+SETTINGS_CACHE_KEY = "program:settings"  # the default cache prefixes keys with the schema
+SETTINGS_CACHE_SECONDS = 300
 
 
 def program_settings() -> ProgramSettings:
     return ProgramSettings.objects.get_or_create(id=1)[0]
 
 
-def program_brand_color() -> str:
-    """The programme's colour, cached per programme (schema-prefixed cache key)."""
-    from django.core.cache import cache
+def program_settings_cached() -> ProgramSettings:
+    """The programme's settings for the hot path (every page reads the colour and the 2FA
+    policy); cleared by program_settings_update."""
+    settings = cache.get(SETTINGS_CACHE_KEY)
+    if settings is None:
+        settings = program_settings()
+        cache.set(SETTINGS_CACHE_KEY, settings, SETTINGS_CACHE_SECONDS)
+    return settings
 
-    color = cache.get("program:brand-color")
-    if color is None:
-        color = program_settings().primary_color
-        cache.set("program:brand-color", color, 300)
-    return color
+
+def program_brand_color() -> str:
+    return program_settings_cached().primary_color

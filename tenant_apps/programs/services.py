@@ -1,6 +1,8 @@
+from django.core.cache import cache
 from django.db import transaction
 
 from tenant_apps.programs.models import ProgramSettings
+from tenant_apps.programs.selectors import SETTINGS_CACHE_KEY
 
 
 @transaction.atomic
@@ -20,4 +22,7 @@ def program_settings_update(*, form: object) -> ProgramSettings:
     settings: ProgramSettings = form.save(commit=False)  # type: ignore[attr-defined]
     settings.allowed_email_domains = form.cleaned_data["allowed_email_domains_text"]  # type: ignore[attr-defined]
     settings.save()
+    # Now and after commit: a request in between could cache the old values again.
+    cache.delete(SETTINGS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
     return settings

@@ -17,7 +17,7 @@ from tenant_apps.programs.forms import ProgramSettingsForm, QuestionForm
 from tenant_apps.programs.icons import icon_png
 from tenant_apps.programs.models import Question
 from tenant_apps.programs.questionnaire import question_archive, question_move, question_save
-from tenant_apps.programs.selectors import program_settings
+from tenant_apps.programs.selectors import program_brand_color, program_settings
 from tenant_apps.programs.services import program_settings_update
 
 ICON_SIZES = {"180": 180, "192": 192, "512": 512}
@@ -112,7 +112,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @cache_control(max_age=86400)
 def theme_css(request: HttpRequest) -> HttpResponse:
     """The programme's colour as CSS custom properties (the CSP allows no inline style)."""
-    color = program_settings().primary_color
+    color = program_brand_color()
     return HttpResponse(f":root {{ --brand: {color}; }}\n", content_type="text/css")
 
 
