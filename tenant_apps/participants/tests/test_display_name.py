@@ -60,3 +60,27 @@ def test_an_erased_participant_is_named_deleted_participant_and_has_no_address(w
             assert str(participant.display_name) == "Deleted participant"
         assert participant.display_email == ""
     connection.set_schema_to_public()
+
+
+@pytest.mark.django_db
+def test_people_erased_before_the_erased_status_are_marked_by_the_migration(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tenant_apps.participants.migrations.0005_erased_status")
+    with tenant_context(world.program_a):
+        # given a participant erased by the old code: deactivated, tied to a placeholder
+        placeholder = User.objects.create_user(email="0123456789abcdef@erased.invalid")
+        erased = Participant.objects.create(user=placeholder, role="mentee", status="deactivated")
+        deactivated = Participant.objects.get(user=world.mentee_a)
+        Participant.objects.filter(pk=deactivated.pk).update(status="deactivated")
+        # when the migration runs, then only the erased one is marked, and no longer available
+        migration.mark_erased(apps, None)
+        erased.refresh_from_db()
+        assert (erased.status, erased.is_available) == ("erased", False)
+        assert Participant.objects.get(pk=deactivated.pk).status == "deactivated"
+        # and reversing it gives the old status back
+        migration.unmark_erased(apps, None)
+        assert Participant.objects.get(pk=erased.pk).status == "deactivated"
+    connection.set_schema_to_public()
