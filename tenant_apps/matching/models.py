@@ -10,6 +10,9 @@ from tenant_apps.participants.models import Participant
 
 
 class Match(models.Model):
+    # The end reason of the pairs of a person whose data was erased (tenant_apps.privacy).
+    ERASURE = "erasure"
+
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         ACTIVE = "active", _("Active")
@@ -59,6 +62,12 @@ class Match(models.Model):
 
     def involves(self, participant: Participant) -> bool:
         return participant.pk in (self.mentee_id, self.mentor_id)
+
+    @property
+    def end_reason_display(self) -> str:
+        if self.end_reason == self.ERASURE:
+            return _("One of the two people's data was erased.")  # type: ignore[return-value]
+        return self.end_reason
 
 
 class MatchBan(models.Model):

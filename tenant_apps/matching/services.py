@@ -221,7 +221,8 @@ def _notify_pair(match: Match) -> None:
         email_queue(
             to=me.user.email,
             template="match_published",
-            context={"participant": me, "other": other, "other_name": other.user.get_full_name()},
+            context={"participant": me, "other": other, "other_name": other.display_name},
+            about=[other.pk],
         )
 
 
@@ -329,9 +330,10 @@ def request_create(*, mentee: Participant, mentor: Participant, message: str = "
         template="request_received",
         context={
             "participant": mentor,
-            "other_name": mentee.user.get_full_name(),
+            "other_name": mentee.display_name,
             "request": request,
         },
+        about=[mentee.pk],
     )
     return request
 
@@ -380,7 +382,8 @@ def request_accept(*, request: MatchRequest, by: Participant) -> Match:
     email_queue(
         to=mentee.user.email,
         template="request_accepted",
-        context={"participant": mentee, "other_name": mentor.user.get_full_name()},
+        context={"participant": mentee, "other_name": mentor.display_name},
+        about=[mentor.pk],
     )
     return match
 
@@ -392,7 +395,8 @@ def _request_close(request: MatchRequest, *, status: str, template: str) -> None
     email_queue(
         to=request.mentee.user.email,
         template=template,
-        context={"participant": request.mentee, "other_name": request.mentor.user.get_full_name()},
+        context={"participant": request.mentee, "other_name": request.mentor.display_name},
+        about=[request.mentor_id],
     )
 
 

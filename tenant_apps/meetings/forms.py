@@ -101,9 +101,7 @@ class ProposeForm(SlotsForm):
         self.fields["match"].choices = [
             (
                 pair.pk,
-                (
-                    pair.mentor if pair.mentee_id == participant.pk else pair.mentee
-                ).user.get_full_name(),
+                (pair.mentor if pair.mentee_id == participant.pk else pair.mentee).display_name,
             )
             for pair in pairs
         ]

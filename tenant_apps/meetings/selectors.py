@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting, MeetingNote, MeetingSlot
@@ -15,6 +15,8 @@ TIME_HOLDING = (Meeting.Status.CONFIRMED, Meeting.Status.MOVE_PROPOSED)
 JOINABLE = (*TIME_HOLDING, Meeting.Status.HELD, Meeting.Status.NOT_HELD)
 # Not cancelled nor declined: upcoming until the join window closes.
 LIVE = (Meeting.Status.PROPOSED, *JOINABLE)
+# Will not take place.
+CALLED_OFF = (Meeting.Status.CANCELLED, Meeting.Status.DECLINED)
 
 
 def _meetings() -> QuerySet[Meeting]:
@@ -40,12 +42,39 @@ def upcoming_meetings(*, participant: Participant, now: datetime) -> list[Meetin
     )
 
 
+def _called_off_ahead(now: datetime) -> Q:
+    """Cancelled or declined, for a time still to come (the confirmed time, or for a proposal
+    one of its times)."""
+    later_slot = Exists(MeetingSlot.objects.filter(meeting=OuterRef("pk"), starts_at__gt=now))
+    return Q(status__in=CALLED_OFF) & (
+        Q(starts_at__gt=now) | (Q(starts_at__isnull=True) & Q(later_slot))
+    )
+
+
+def called_off_meetings(*, participant: Participant, now: datetime) -> QuerySet[Meeting]:
+    """Meetings that will not take place although their time is still to come, soonest
+    first: neither upcoming nor past."""
+    return (
+        _meetings()
+        .filter(_of(participant))
+        .filter(_called_off_ahead(now))
+        .order_by("starts_at", "pk")
+    )
+
+
 def past_meetings(*, participant: Participant, now: datetime) -> QuerySet[Meeting]:
-    """Everything else: held or not, cancelled, declined, and confirmed meetings that ended."""
+    """Everything else: held or not, confirmed meetings that ended, and the cancelled and
+    declined ones whose time has passed."""
     upcoming = Q(status__in=LIVE) & (
         Q(ends_at__isnull=True) | Q(ends_at__gt=now - JOIN_CLOSES_AFTER)
     )
-    return _meetings().filter(_of(participant)).exclude(upcoming).order_by("-starts_at", "-pk")
+    return (
+        _meetings()
+        .filter(_of(participant))
+        .exclude(upcoming)
+        .exclude(_called_off_ahead(now))
+        .order_by("-starts_at", "-pk")
+    )
 
 
 def _first_slot(meeting: Meeting) -> datetime | None:
@@ -133,9 +162,11 @@ def meetings_for_manager(*, status: str = "") -> QuerySet[Meeting]:
             "match__mentee__user__first_name",
             "match__mentee__user__last_name",
             "match__mentee__user__email",
+            "match__mentee__status",
             "match__mentor__user__first_name",
             "match__mentor__user__last_name",
             "match__mentor__user__email",
+            "match__mentor__status",
         )
         .order_by("-starts_at", "-created_at")
     )

@@ -60,7 +60,7 @@ def when_label(moment: datetime, time_zone: str) -> str:
 
 
 def _name(participant: Participant) -> str:
-    return participant.user.get_full_name() or participant.user.email
+    return participant.display_name
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -175,7 +175,8 @@ def _invitation(meeting: Meeting, *, method: str, now: datetime) -> dict[str, st
             page_url=page_url,
             organizer_email=organizer_email or "no-reply@binome.localhost",
             organizer_name=organizer_name or "Binôme",
-            attendees=tuple((p.user.email, _name(p)) for p in (mentee, mentor)),
+            # An erased person is no attendee any more (their placeholder has no address).
+            attendees=tuple((p.user.email, _name(p)) for p in (mentee, mentor) if not p.is_erased),
             stamp=now,
         )
     )
@@ -196,7 +197,11 @@ def _notify(
     now: datetime | None = None,
 ) -> None:
     """One email per recipient (template notifications/email/meeting.*), with the calendar
-    invitation attached for a confirmed, moved or cancelled meeting."""
+    invitation attached for a confirmed, moved or cancelled meeting. An erased person gets
+    nothing."""
+    to = [person for person in to if not person.is_erased]
+    if not to:
+        return
     attachments = []
     if ics_method:
         attachments.append(_invitation(meeting, method=ics_method, now=now or timezone.now()))
@@ -215,6 +220,7 @@ def _notify(
                 "page_url": meeting_page_url(meeting),
             },
             attachments=attachments,
+            about=[meeting.match.mentee_id, meeting.match.mentor_id],
         )
 
 
@@ -649,28 +655,28 @@ def meeting_video_event_handle(*, event: VideoEvent) -> None:
 
 @transaction.atomic
 def meetings_person_erase(*, participant: Participant) -> None:
-    """Erasure of a person (tenant_apps.privacy): their upcoming meetings are cancelled and
-    their rooms deleted, free text of their meetings is blanked, their private notes go; times,
-    statuses and attendance stay as anonymous statistics."""
+    """Erasure of a person (tenant_apps.privacy, once their row is marked erased): their
+    meetings that are not over are cancelled by the cancellation service — the other person
+    gets the usual email and calendar cancellation (next SEQUENCE), naming the person
+    "Participant·e supprimé·e" — and their rooms deleted; the free text of their meetings is
+    blanked and their private notes go; times, statuses and attendance stay as anonymous
+    statistics."""
+    now = timezone.now()
     matches = Match.objects.filter(mentee=participant) | Match.objects.filter(mentor=participant)
+    with translation.override(program_settings().language or settings.LANGUAGE_CODE):
+        reason = _("The other person has left the programme.")
+    live = Meeting.objects.filter(
+        match__in=matches, status__in=(Meeting.Status.PROPOSED, *TIME_HOLDING)
+    )
+    for meeting in live.order_by("pk"):
+        if meeting.has_time and meeting.ends_at <= now:
+            continue  # over: the other person still says whether it took place
+        meeting_cancel(meeting=meeting, by=participant, reason=reason)
     for meeting in Meeting.objects.select_for_update().filter(match__in=matches):
-        if meeting.status in {
-            Meeting.Status.PROPOSED,
-            Meeting.Status.CONFIRMED,
-            Meeting.Status.MOVE_PROPOSED,
-        }:
-            meeting.status = Meeting.Status.CANCELLED
-            meeting.cancelled_at = timezone.now()
-        meeting.decline_reason = meeting.cancel_reason = meeting.next_steps = ""
-        meeting.save(
-            update_fields=[
-                "status",
-                "cancelled_at",
-                "decline_reason",
-                "cancel_reason",
-                "next_steps",
-            ]
-        )
+        meeting.decline_reason = meeting.next_steps = ""
+        if meeting.cancel_reason != reason:  # free text, possibly about the person
+            meeting.cancel_reason = ""
+        meeting.save(update_fields=["decline_reason", "cancel_reason", "next_steps"])
         if meeting.video_meeting_id:
             _room_forget(meeting)
     MeetingNote.objects.filter(author=participant).delete()

@@ -29,6 +29,7 @@ from tenant_apps.meetings.forms import (
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.selectors import (
     JoinRefusal,
+    called_off_meetings,
     current_slots,
     join_refusal,
     join_window,
@@ -93,8 +94,10 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming = upcoming_meetings(participant=participant, now=now)
     past = past_meetings(participant=participant, now=now)[:50]
+    called_off = called_off_meetings(participant=participant, now=now)[:50]
     context = {
         "upcoming": [(m, m.other(participant)) for m in upcoming],
+        "called_off": [(m, m.other(participant)) for m in called_off],
         "past": [(m, m.other(participant)) for m in past],
         "has_pair": pairs_for(participant=participant).exists(),
         "participant": participant,

@@ -1,6 +1,7 @@
 """The email outbox: a row per message, written in the transaction of the action that causes
 it, sent by a task after commit (tenant_apps.notifications.tasks.send_email_task)."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,9 @@ class Email(models.Model):
     # Files sent with the message: [{"filename", "content" (text), "mimetype"}], e.g. the ICS
     # invitation of a meeting ("text/calendar; method=REQUEST").
     attachments = models.JSONField(default=list, blank=True)
+    # The participants (ids) this message names besides its recipient ("your meeting with
+    # Léa", the calendar invitation's attendees): erasing one of them reaches this row.
+    about = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -1,3 +1,5 @@
+import html
+from collections.abc import Iterable
 from email import encoders
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
@@ -6,7 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q, TextField, Value
+from django.db.models.functions import Cast, Replace
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -22,13 +25,15 @@ def email_queue(
     language: str | None = None,
     has_secret: bool = False,
     attachments: list[dict[str, str]] | None = None,
+    about: Iterable[int] = (),
 ) -> Email:
     """Render `notifications/email/<template>.{subject.txt,txt,html}` and put it in the outbox.
 
     Call it inside the transaction of the action: the row commits or rolls back with it, and
     the sending task is queued only on commit. `attachments` are text files:
     `{"filename", "content", "mimetype"}` (a calendar invitation is sent as
-    `text/calendar; method=REQUEST` or `CANCEL`).
+    `text/calendar; method=REQUEST` or `CANCEL`). `about`: the ids of the participants the
+    message names besides its recipient, so that erasing one of them reaches it.
     """
     from tenant_apps.notifications.tasks import send_email_task
     from tenant_apps.programs.selectors import program_settings
@@ -54,6 +59,7 @@ def email_queue(
         template=template,
         has_secret=has_secret,
         attachments=list(attachments or []),
+        about=sorted(set(about)),
     )
     enqueue_on_commit(send_email_task, email_id=email.pk)
     return email
@@ -115,3 +121,41 @@ def email_mark_failed(*, email_id: int, error: str) -> None:
     Email.objects.filter(pk=email_id).exclude(status=Email.Status.SENT).update(
         status=Email.Status.FAILED, last_error=error[:1000]
     )
+
+
+@transaction.atomic
+def emails_person_erase(*, participant_id: int, email: str, names: Iterable[str] = ()) -> int:
+    """Erasure of a person from the outbox: the messages sent to them go; the messages to
+    others that name them — tagged `about` them, or whose subject, bodies or attachments hold
+    their address or name — are not sent any more if still waiting (deleted), and keep only
+    their envelope (recipient, template, dates) once sent: subject, bodies and attachments are
+    dropped, as for a message that carried a secret. Returns how many rows were touched."""
+    needles = {email, *(n for n in names if n.strip())}
+    needles |= {html.escape(n) for n in needles}
+    # Calendar lines are folded at 75 octets ("\r\n " inside the stored JSON): unfold them.
+    rows = Email.objects.annotate(
+        attachments_text=Replace(
+            Cast("attachments", output_field=TextField()),
+            Value(r"\r\n ", output_field=TextField()),
+            Value("", output_field=TextField()),
+            output_field=TextField(),
+        )
+    )
+    names_them = Q(about__contains=[participant_id])
+    for needle in needles:
+        names_them |= (
+            Q(subject__icontains=needle)
+            | Q(body_text__icontains=needle)
+            | Q(body_html__icontains=needle)
+            | Q(attachments_text__icontains=needle)
+        )
+    to_them = Email.objects.filter(to__iexact=email)
+    count = to_them.count()
+    to_them.delete()
+    concerned = Email.objects.filter(pk__in=rows.filter(names_them).values("pk"))
+    count += concerned.count()
+    concerned.exclude(status=Email.Status.SENT).delete()
+    concerned.filter(status=Email.Status.SENT).update(
+        subject="", body_text="", body_html="", attachments=[], about=[]
+    )
+    return count

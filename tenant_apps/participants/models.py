@@ -17,6 +17,9 @@ class Participant(models.Model):
         INVITED = "invited", _("Invited")
         ACTIVE = "active", _("Active")
         DEACTIVATED = "deactivated", _("Deactivated")
+        # The person's data was erased (tenant_apps.privacy.erasure): the row stays, tied to an
+        # anonymous placeholder account, for the statistics. Final: never active again.
+        ERASED = "erased", _("Erased")
 
     # DO_NOTHING: the collector must not look for participants from the public schema, where
     # this table does not exist. The database constraint still forbids deleting a user that
@@ -63,6 +66,24 @@ class Participant(models.Model):
     @property
     def is_manager(self) -> bool:
         return self.role == self.Role.MANAGER
+
+    @property
+    def is_erased(self) -> bool:
+        return self.status == self.Status.ERASED
+
+    @property
+    def display_name(self) -> str:
+        """How every page and email names the person: their name (or address), and for an
+        erased person "Participant·e supprimé·e" — never the placeholder account. Lazy, so an
+        email renders it in the programme's language."""
+        if self.is_erased:
+            return _("Deleted participant")  # type: ignore[return-value]
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def display_email(self) -> str:
+        """The address shown to a manager; none for an erased person."""
+        return "" if self.is_erased else self.user.email
 
 
 class AccessLink(models.Model):

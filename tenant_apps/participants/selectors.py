@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from shared_apps.accounts.selectors import User
 from tenant_apps.participants.models import Participant
@@ -16,8 +16,10 @@ def two_factor_required(user: User) -> bool:
 
 
 def participants_for_manager(*, role: str = "", status: str = "") -> QuerySet[Participant]:
+    # Erased people (kept for the statistics, all named alike) come last.
+    erased_last = Case(When(status=Participant.Status.ERASED, then=Value(1)), default=Value(0))
     queryset = Participant.objects.select_related("user").order_by(
-        "user__last_name", "user__first_name", "user__email"
+        erased_last, "user__last_name", "user__first_name", "user__email"
     )
     if role:
         queryset = queryset.filter(role=role)

@@ -242,7 +242,10 @@ def access_link_redeem(*, token: str, password: str, password_confirm: str = "")
         raise ValidationFailed(_("This link has expired or has already been used."))
     participant = link.participant
     user = participant.user
-    if participant.status == Participant.Status.DEACTIVATED or not user.is_active:
+    if (
+        participant.status in (Participant.Status.DEACTIVATED, Participant.Status.ERASED)
+        or not user.is_active
+    ):
         raise ValidationFailed(_("This link has expired or has already been used."))
     if user.has_usable_password():
         if not user.check_password(password):
@@ -328,10 +331,20 @@ def participant_add(*, user: User, role: str) -> Participant:
     return participant
 
 
+def _refuse_if_erased(participant: Participant) -> None:
+    """An erased person's row only keeps the statistics: it never gets access back."""
+    if participant.is_erased:
+        raise Conflict(_("This person's data has been erased: they cannot be reactivated."))
+
+
 @transaction.atomic
 def participant_deactivate(*, participant: Participant) -> Participant:
     """The person loses access to this programme at once: their sessions here stop working at
     the next request (the backend requires an active participant)."""
+    participant = (
+        Participant.objects.select_for_update().select_related("user").get(pk=participant.pk)
+    )
+    _refuse_if_erased(participant)
     participant.status = Participant.Status.DEACTIVATED
     participant.deactivated_at = timezone.now()
     participant.save(update_fields=["status", "deactivated_at"])
@@ -342,6 +355,10 @@ def participant_deactivate(*, participant: Participant) -> Participant:
 
 @transaction.atomic
 def participant_reactivate(*, participant: Participant) -> Participant:
+    participant = (
+        Participant.objects.select_for_update().select_related("user").get(pk=participant.pk)
+    )
+    _refuse_if_erased(participant)
     if participant.status != Participant.Status.DEACTIVATED:
         raise Conflict(_("This participant is not deactivated."))
     participant.status = (

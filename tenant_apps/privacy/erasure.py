@@ -9,6 +9,7 @@ programme any more, their shared identity (public schema) is deleted as well.
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,45 +21,62 @@ from shared_apps.accounts.security import sessions_end_everywhere
 from shared_apps.accounts.services import user_erase_if_unused
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
 from tenant_apps.meetings.services import meetings_person_erase
-from tenant_apps.notifications.models import Email
+from tenant_apps.notifications.services import emails_person_erase
 from tenant_apps.participants.models import AccessLink, Answer, Participant
 
 ERASED_DOMAIN = "erased.invalid"
 
 
-def _pairs(participant: Participant) -> list[Match]:
-    return list(Match.objects.filter(mentee=participant) | Match.objects.filter(mentor=participant))
+@dataclass(frozen=True)
+class Identity:
+    """Who the person was, captured before their row is tied to the placeholder: what the
+    rules look for in places that hold copies (the outbox)."""
+
+    email: str
+    names: tuple[str, ...]
 
 
-def _erase_matches(participant: Participant, email: str) -> None:
-    for match in Match.objects.select_for_update().filter(
-        pk__in=[m.pk for m in _pairs(participant)]
-    ):
-        match.end_reason = ""
+def _erase_matches(participant: Participant, identity: Identity) -> None:
+    """Open pairs and proposals end with the reason "erasure"; the free text of pairs that had
+    ended already goes."""
+    pairs = Match.objects.filter(mentee=participant) | Match.objects.filter(mentor=participant)
+    now = timezone.now()
+    for match in Match.objects.select_for_update().filter(pk__in=pairs.values("pk")):
         match.explanation = []
-        if match.status != Match.Status.ENDED:
-            match.status = Match.Status.ENDED
-            match.ended_at = timezone.now()
+        if match.status == Match.Status.ENDED:
+            if match.end_reason != Match.ERASURE:  # a manager's free text about the pair
+                match.end_reason = ""
+        else:
+            match.status, match.ended_at = Match.Status.ENDED, now
+            match.end_reason = Match.ERASURE
         match.save(update_fields=["end_reason", "explanation", "status", "ended_at"])
 
 
-# How each model of export.SOURCES is erased (None: kept as is, with the reason).
-ERASE: dict[str, Callable[[Participant, str], None] | str] = {
+def _erase_emails(participant: Participant, identity: Identity) -> None:
+    emails_person_erase(participant_id=participant.pk, email=identity.email, names=identity.names)
+
+
+# How each model of export.SOURCES is erased (a string: kept as is, with the reason). They run
+# in this order, after the row is tied to the placeholder: the outbox first, so that the
+# cancellation emails the meetings rule then sends to the other people (which name the person
+# "Participant·e supprimé·e") stay.
+ERASE: dict[str, Callable[[Participant, Identity], None] | str] = {
     "participants.Participant": "anonymised by participant_erase itself",
-    "participants.Answer": lambda p, e: Answer.objects.filter(participant=p).delete(),
-    "participants.AccessLink": lambda p, e: AccessLink.objects.filter(participant=p).delete(),
-    "matching.Match": _erase_matches,
-    "matching.MatchRequest": lambda p, e: (
+    "notifications.Email": _erase_emails,
+    "participants.Answer": lambda p, i: Answer.objects.filter(participant=p).delete(),
+    "participants.AccessLink": lambda p, i: AccessLink.objects.filter(participant=p).delete(),
+    "matching.MatchRequest": lambda p, i: (
         MatchRequest.objects.filter(mentee=p) | MatchRequest.objects.filter(mentor=p)
     ).delete(),
-    "matching.MatchBan": lambda p, e: (
+    "matching.MatchBan": lambda p, i: (
         MatchBan.objects.filter(mentee=p) | MatchBan.objects.filter(mentor=p)
     ).delete(),
-    "meetings.Meeting": lambda p, e: meetings_person_erase(participant=p),
+    "meetings.Meeting": lambda p, i: meetings_person_erase(participant=p),
     "meetings.MeetingSlot": "times only, kept as statistics with their meeting",
     "meetings.MeetingNote": "the person's notes are deleted with the meetings",
     "meetings.MeetingAttendance": "kept as statistics (tied to the anonymous participant)",
-    "notifications.Email": lambda p, e: Email.objects.filter(to=e).delete(),
+    # After the meetings: a pair ends once its upcoming meetings are cancelled.
+    "matching.Match": _erase_matches,
     "privacy.AuditEvent": "kept (ids only, no personal data); purged after 12 months",
     "accounts.User": "deleted when no membership remains (user_erase_if_unused)",
     "accounts.ProgramMembership": "this programme's row deleted by user_erase_if_unused",
@@ -70,26 +88,40 @@ ERASE: dict[str, Callable[[Participant, str], None] | str] = {
 @transaction.atomic
 def participant_erase(*, participant: Participant, by: Participant | None) -> None:
     """Erase `participant` from this programme. `by` is the person themself or a manager of
-    this programme (None: a super-admin from the console). Anything else changes nothing."""
+    this programme (None: a super-admin from the console). Anything else changes nothing.
+
+    The row is tied to an anonymous placeholder first and marked erased, so that everything
+    the rules then do — cancelling the upcoming meetings through the meetings service, with
+    the usual email and calendar cancellation to the other person — names the person
+    "Participant·e supprimé·e" and writes nothing to the placeholder. Erasing twice changes
+    nothing."""
     participant = (
         Participant.objects.select_for_update().select_related("user").get(pk=participant.pk)
     )
     if by is not None and by.pk != participant.pk and not by.is_manager:
         raise NotAllowed(_("You cannot erase this person."))
+    if participant.is_erased:
+        return
     user = participant.user
-    email = user.email
-    for rule in ERASE.values():
-        if callable(rule):
-            rule(participant, email)
+    first, last = user.first_name.strip(), user.last_name.strip()
+    identity = Identity(
+        email=user.email, names=(f"{first} {last}", f"{last} {first}") if first and last else ()
+    )
     # The participant row stays for the statistics, pointing at an anonymous placeholder.
     placeholder = type(user).objects.create_user(
         email=f"{secrets.token_hex(8)}@{ERASED_DOMAIN}", is_active=False
     )
     participant.user = placeholder
-    participant.status = Participant.Status.DEACTIVATED
+    participant.status = Participant.Status.ERASED
+    participant.is_available = False
     participant.deactivated_at = timezone.now()
     participant.privacy_consent_at = None
-    participant.save(update_fields=["user", "status", "deactivated_at", "privacy_consent_at"])
+    participant.save(
+        update_fields=["user", "status", "is_available", "deactivated_at", "privacy_consent_at"]
+    )
+    for rule in ERASE.values():
+        if callable(rule):
+            rule(participant, identity)
     sessions_end_everywhere(user=user)
     audit_record(
         action="privacy.erased", target=participant, details={"by_self": by == participant}

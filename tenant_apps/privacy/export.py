@@ -32,6 +32,7 @@ NEVER_EXPORTED = frozenset(
         "body_text",
         "body_html",
         "attachments",
+        "about",  # the outbox's tags: ids of other participants
     }
 )
 

@@ -39,6 +39,7 @@ class RetentionPlan:
 def _people() -> QuerySet[Participant]:
     return (
         Participant.objects.select_related("user")
+        .exclude(status=Participant.Status.ERASED)
         .exclude(user__email__endswith=f"@{ERASED_DOMAIN}")
         .annotate(
             last_activity=Coalesce(

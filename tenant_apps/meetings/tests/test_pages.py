@@ -227,8 +227,12 @@ def test_my_meetings_lists_upcoming_and_past(pair):
         page = lea.get("/rendez-vous/").content.decode()
 
     upcoming, past = page.split('id="past-title"')
+    upcoming, cancelled = upcoming.split('id="called-off-title"')
     assert f"/rendez-vous/{soon.pk}/" in upcoming and f"/rendez-vous/{waiting.pk}/" in upcoming
-    assert f"/rendez-vous/{old.pk}/" in past and f"/rendez-vous/{called_off.pk}/" in past
+    assert f"/rendez-vous/{old.pk}/" in past
+    # a cancelled meeting whose time is still to come is neither upcoming nor past
+    assert f"/rendez-vous/{called_off.pk}/" in cancelled
+    assert f"/rendez-vous/{called_off.pk}/" not in upcoming + past
     assert "Hugo Bernard" in upcoming
     assert 'href="/rendez-vous/proposer/"' in page
 

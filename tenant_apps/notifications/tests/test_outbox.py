@@ -117,3 +117,48 @@ def test_emails_follow_the_programme_language(world, django_capture_on_commit_ca
     assert "Hello," in english.body_text and "<p>Hello,</p>" in english.body_html
     assert french.subject == "Votre accès à Programme B"
     assert "Bonjour," in french.body_text
+
+
+@pytest.mark.django_db
+def test_erasing_a_person_reaches_every_row_that_names_them_and_only_those(world):
+    from tenant_apps.notifications.services import emails_person_erase
+
+    folded_ics = (
+        "BEGIN:VCALENDAR\r\nATTENDEE;CN=Someone;ROLE=REQ-PARTICIPANT:mailto:xavier\r\n e.q@a.examp"
+        "le\r\nEND:VCALENDAR\r\n"
+    )
+    calendar = {"filename": "invitation.ics", "content": folded_ics, "mimetype": "text/calendar"}
+    with tenant_context(world.program_a):
+        # given rows to her, rows to others about her (tagged, or naming her in the subject,
+        # the HTML or a folded calendar line), sent or not, and rows about someone else
+        def row(to, status="sent", **fields):
+            defaults = {"subject": "s", "body_text": "b", "template": "meeting"}
+            return Email.objects.create(to=to, status=status, **{**defaults, **fields})
+
+        to_her = row("xaviere.q@a.example")
+        tagged = row("mentor@a.example", about=[42])
+        subject = row("mentor@a.example", status="pending", subject="Rendez-vous avec Xavière Q")
+        html = row("mentor@a.example", body_html="<p>Quenouille-D&#x27;Arc Xavière</p>")
+        ics = row("mentor@a.example", attachments=[calendar])
+        other = row("mentor@a.example", subject="Rendez-vous avec Xavier Q", about=[43])
+
+        # when she is erased from the outbox
+        touched = emails_person_erase(
+            participant_id=42,
+            email="xaviere.q@a.example",
+            names=["Xavière Q", "Quenouille-D'Arc Xavière"],
+        )
+
+        # then what was sent keeps only its envelope, what waited is not sent, the rest stays
+        assert touched == 5
+        assert not Email.objects.filter(pk__in=[to_her.pk, subject.pk]).exists()
+        for kept in Email.objects.filter(pk__in=[tagged.pk, html.pk, ics.pk]):
+            assert (kept.to, kept.status, kept.template) == ("mentor@a.example", "sent", "meeting")
+            assert (kept.subject, kept.body_text, kept.body_html, kept.attachments) == (
+                "",
+                "",
+                "",
+                [],
+            )
+        assert Email.objects.get(pk=other.pk).subject == "Rendez-vous avec Xavier Q"
+    connection.set_schema_to_public()

@@ -1,6 +1,7 @@
 """Right to erasure: nothing of the person is left in the programme's schema; statistics stay;
 refusals change nothing."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -12,11 +13,16 @@ from conftest import PASSWORD, host_client, http_login
 from saas.core.errors import NotAllowed
 from shared_apps.accounts.models import User
 from tenant_apps.matching.models import Match, MatchRequest
-from tenant_apps.meetings.models import Meeting, MeetingNote
+from tenant_apps.meetings.models import Meeting, MeetingAttendance, MeetingNote
+from tenant_apps.meetings.tests.test_attendance import deliver
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.privacy.erasure import ERASE, participant_erase
 from tenant_apps.privacy.export import SOURCES
 from tenant_apps.privacy.tests.test_export import models_referring_to_a_person
+from tenant_apps.video.models import WebhookEvent
+from tenant_apps.video.tests.fixtures import whereby_fake
+
+__all__ = ["whereby_fake"]
 
 FREE_TEXT = "Je voudrais progresser en négociation avec Xavière"
 
@@ -26,28 +32,48 @@ def test_every_model_referring_to_a_person_says_how_it_is_erased():
     assert set(SOURCES) == set(ERASE)
 
 
-def _text_columns(schema: str) -> list[tuple[str, str]]:
+# Every column type that can hold text: strings, JSON, bytes and arrays of them.
+SCANNED_TYPES = ("text", "character varying", "character", "json", "jsonb", "bytea", "ARRAY")
+
+
+def _text_columns(schema: str) -> list[tuple[str, str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT table_name, column_name FROM information_schema.columns
-               WHERE table_schema = %s AND data_type IN ('text', 'character varying', 'jsonb')""",
-            [schema],
+            """SELECT c.table_name, c.column_name, c.data_type
+               FROM information_schema.columns c JOIN information_schema.tables t
+                 ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+               WHERE c.table_schema = %s AND t.table_type = 'BASE TABLE'
+                 AND c.data_type = ANY(%s)""",
+            [schema, list(SCANNED_TYPES)],
         )
         return cursor.fetchall()
 
 
+def _contains(column: str, data_type: str) -> str:
+    """SQL true when the column holds the needle (%s): bytes searched as UTF-8 bytes, text
+    case-insensitively with calendar lines unfolded (RFC 5545 folds them at 75 octets, raw or
+    JSON-escaped), so a folded address is still found."""
+    if data_type == "bytea":
+        return f"position(convert_to(%s, 'UTF8') in \"{column}\") > 0"
+    unfolded = rf"""replace(replace("{column}"::text, E'\r\n ', ''), '\r\n ', '')"""
+    return f"{unfolded} ILIKE '%%' || %s || '%%'"
+
+
 def _traces(schema: str, needles: list[str]) -> list[str]:
-    """Every text column of every table of `schema` that contains one of `needles`."""
+    """Every text, JSON, bytes or array column of every table of `schema` that contains one of
+    `needles` (also HTML-escaped, as in an email's HTML body)."""
+    variants = sorted({v for n in needles for v in (n, html.escape(n), html.escape(n, False))})
     found = []
     with connection.cursor() as cursor:
-        for table, column in _text_columns(schema):
-            for needle in needles:
+        for table, column, data_type in _text_columns(schema):
+            for needle in variants:
                 cursor.execute(
-                    f'SELECT count(*) FROM "{schema}"."{table}" WHERE "{column}"::text ILIKE %s',
-                    [f"%{needle}%"],
+                    f'SELECT count(*) FROM "{schema}"."{table}" '
+                    f"WHERE {_contains(column, data_type)}",
+                    [needle],
                 )
                 if cursor.fetchone()[0]:
-                    found.append(f"{table}.{column} contains {needle!r}")
+                    found.append(f"{schema}.{table}.{column} contains {needle!r}")
     return found
 
 
@@ -91,15 +117,84 @@ def rich_mentee(world):
     return mentee
 
 
+@pytest.fixture
+def mentee_with_history(world, whereby_fake, django_capture_on_commit_callbacks):
+    """mentee_a (Xavière Quenouille) after a real life in programme A, made with the services
+    people's actions call: answers, a matching run and its publication (emails to her mentor
+    that name her), a meeting held on video (Whereby webhooks recorded), an upcoming meeting
+    with calendar invitations carrying her address and a proposed move still in the outbox,
+    notes and next steps, a request to another mentor, emails to her."""
+    from tenant_apps.matching.services import matching_run, proposals_publish
+    from tenant_apps.meetings.services import (
+        meeting_accept,
+        meeting_move_propose,
+        meeting_next_steps_save,
+        meeting_note_save,
+        meeting_propose,
+    )
+    from tenant_apps.meetings.tests.factories import slot
+    from tenant_apps.notifications.models import Email
+    from tenant_apps.programs.models import Question
+
+    User.objects.filter(pk=world.mentee_a.pk).update(first_name="Xavière", last_name="Quenouille")
+    with tenant_context(world.program_a):
+        mentee = Participant.objects.select_related("user").get(user=world.mentee_a)
+        mentor = Participant.objects.select_related("user").get(user=world.both)
+        question = Question.objects.create(key="objectif", label="Objectif", kind="text")
+        Answer.objects.create(participant=mentee, question=question, value=FREE_TEXT)
+        with django_capture_on_commit_callbacks(execute=True):  # the emails go out
+            matching_run()
+            assert proposals_publish() == 1
+            match = Match.objects.get(mentee=mentee, status="active")
+            held = meeting_propose(match=match, by=mentee, slots=[slot(timedelta(minutes=5))])
+            held = meeting_accept(meeting=held, by=mentor, slot_id=held.slots.get().pk)
+            upcoming = meeting_propose(match=match, by=mentee, slots=[slot(timedelta(days=2))])
+            upcoming = meeting_accept(meeting=upcoming, by=mentor, slot_id=upcoming.slots.get().pk)
+        meeting_move_propose(meeting=upcoming, by=mentee, slots=[slot(timedelta(days=3))])
+        meeting_note_save(meeting=upcoming, by=mentee, text=FREE_TEXT)
+        meeting_next_steps_save(meeting=upcoming, by=mentee, text=FREE_TEXT)
+        MatchRequest.objects.create(
+            mentee=mentee,
+            mentor=Participant.objects.get(user=world.manager_a),
+            message=FREE_TEXT,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+        Email.objects.create(
+            to=world.mentee_a.email, subject="x", body_text=FREE_TEXT, template="t"
+        )
+        held = Meeting.objects.get(pk=held.pk)
+        assert Email.objects.filter(to=world.both.email, status="sent").count() >= 3
+    connection.set_schema_to_public()
+    # both people join the video meeting: Whereby's webhooks are recorded (with her name in
+    # the payload, as Whereby sends the display name)
+    for person, role in ((mentee, "visitor"), (mentor, "host")):
+        deliver(
+            whereby_fake,
+            held,
+            "room.client.joined",
+            externalId=f"p{person.pk}",
+            roleName=role,
+            displayName="Xavière Quenouille",
+        )
+    return mentee
+
+
 @pytest.mark.django_db
-def test_self_erasure_leaves_no_trace_and_keeps_the_statistics(world, rich_mentee):
+def test_self_erasure_leaves_no_trace_and_keeps_the_statistics(world, mentee_with_history):
     schema = world.program_a.schema_name
     needles = [world.mentee_a.email, "Xavière", "Quenouille", FREE_TEXT[:30]]
-    assert _traces(schema, needles)  # the scan finds the person before
-    with tenant_context(world.program_a):
-        counts = (Match.objects.count(), Meeting.objects.count(), Participant.objects.count())
     client = host_client(world.program_a)
     http_login(client, world.mentee_a.email, PASSWORD)
+    manager = host_client(world.program_a)  # a manager's look at her profile is audited
+    http_login(manager, world.manager_a.email, PASSWORD, second_factor=True)
+    manager.get(f"/gestion/participants/{mentee_with_history.pk}/")
+    before = _traces(schema, needles)
+    # the scan finds her in the outbox rows sent to her mentor, subjects, HTML and calendars
+    for column in ("email.subject", "email.body_text", "email.body_html", "email.attachments"):
+        assert any(f".notifications_{column} contains " in found for found in before), column
+    with tenant_context(world.program_a):
+        counts = (Match.objects.count(), Meeting.objects.count(), Participant.objects.count())
+        assert WebhookEvent.objects.count() == 2 and MeetingAttendance.objects.count() == 2
     refused = client.post("/espace/mes-donnees/effacer/", {"password": PASSWORD, "confirm": "non"})
     assert refused.status_code == 200
     response = client.post(
@@ -108,7 +203,7 @@ def test_self_erasure_leaves_no_trace_and_keeps_the_statistics(world, rich_mente
     assert response.status_code == 302 and response["Location"] == "/donnees-effacees/"
     # then nothing of the person is left in the programme's schema, nor in public
     assert _traces(schema, needles) == []
-    assert _traces("public", [world.mentee_a.email, "Quenouille"]) == []
+    assert _traces("public", needles) == []
     assert not User.objects.filter(pk=world.mentee_a.pk).exists()  # no membership left
     # the statistics stay right
     with tenant_context(world.program_a):
@@ -117,9 +212,11 @@ def test_self_erasure_leaves_no_trace_and_keeps_the_statistics(world, rich_mente
             Meeting.objects.count(),
             Participant.objects.count(),
         ) == counts
-        erased = Participant.objects.get(pk=rich_mentee.pk)
-        assert erased.user.email.endswith("@erased.invalid") and not erased.user.is_active
-        assert Meeting.objects.get().status == "cancelled"
+        erased = Participant.objects.get(pk=mentee_with_history.pk)
+        assert erased.status == "erased" and not erased.user.is_active
+        assert sorted(Meeting.objects.values_list("status", flat=True)) == ["cancelled", "held"]
+        assert MeetingAttendance.objects.count() == 2
+        assert Match.objects.get().end_reason == "erasure"
         from tenant_apps.privacy.models import AuditEvent
 
         event = AuditEvent.objects.get(action="privacy.erased")
