@@ -228,7 +228,23 @@ def manage_run(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def manage_publish(request: HttpRequest) -> HttpResponse:
-    _run(request, proposals_publish, _("The pairs are published; everyone has been told."))
+    try:
+        count = proposals_publish()
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("manage-matches")
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d pair published: both people have been told by email.",
+                "%(count)d pairs published: both people of each pair have been told by email.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("No proposal to publish."))
     return redirect("manage-matches")
 
 

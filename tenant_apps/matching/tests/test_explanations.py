@@ -153,3 +153,13 @@ def test_mentees_read_the_same_sentences_in_their_suggestions(world, labelled):
     page = client.get("/binome/").content.decode()
     assert "même réponse à « Votre métier » : Informatique" in page
     assert "(it)" not in page and " 0 points" not in page
+
+
+@pytest.mark.django_db
+def test_publishing_says_how_many_pairs_were_published(world, labelled, manager):
+    nothing = manager.post("/gestion/binomes/publier/", follow=True).content.decode()
+    assert "Aucune proposition à publier." in nothing
+    assert "tout le monde a été prévenu" not in nothing.lower()
+    manager.post("/gestion/binomes/lancer/")
+    page = manager.post("/gestion/binomes/publier/", follow=True).content.decode()
+    assert "1 binôme publié : les deux personnes ont été prévenues par email." in page
