@@ -108,7 +108,9 @@ def access_link(row: Any, me: Participant) -> Item:
         state = _("usable until %(date)s") % {"date": when(row.expires_at)}
     else:
         state = _("expired or replaced")
-    return item(row.get_purpose_display(), (_("Sent on"), when(row.created_at)), (_("State"), state))
+    return item(
+        row.get_purpose_display(), (_("Sent on"), when(row.created_at)), (_("State"), state)
+    )
 
 
 # --- matching ----------------------------------------------------------------------------------
@@ -139,9 +141,9 @@ def match(row: Any, me: Participant) -> Item:
 
 def match_request(row: Any, me: Participant) -> Item:
     is_sender = row.mentee_id == me.pk
-    heading = (
-        _("Your request to %(name)s") if is_sender else _("Request from %(name)s")
-    ) % {"name": full_name(_other(row, me))}
+    heading = (_("Your request to %(name)s") if is_sender else _("Request from %(name)s")) % {
+        "name": full_name(_other(row, me))
+    }
     return item(
         heading,
         (_("Status"), row.get_status_display()),
