@@ -91,3 +91,14 @@ def test_reinviting_says_the_previous_link_no_longer_works(manager, world):
         links = AccessLink.objects.filter(participant__user__email="nina@a.example")
         assert [link.is_usable for link in links.order_by("pk")] == [False, True]
     connection.set_schema_to_public()
+
+
+@pytest.mark.django_db
+def test_the_home_page_greets_with_or_without_a_first_name(world, password):
+    # given a participant who never gave a first name
+    client = host_client(world.program_a)
+    http_login(client, world.mentee_a.email, password)
+    page = client.get("/").content.decode()
+    # then the greeting reads well, without an empty name
+    assert "Bienvenue, ." not in page
+    assert "Bienvenue." in page
