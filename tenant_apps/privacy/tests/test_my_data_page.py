@@ -124,6 +124,16 @@ def test_my_data_reads_in_french_by_section_with_labels(world, mentee_with_histo
 
 @pytest.mark.django_db
 def test_the_json_download_stays_complete(world, mentee_with_history):
+    from tenant_apps.participants.models import Participant
+
+    # given a manager looked at Alice's profile
+    with tenant_context(world.program_a):
+        alice = Participant.objects.get(user=world.mentee_a)
+    connection.set_schema_to_public()
+    manager = host_client(world.program_a)
+    http_login(manager, world.manager_a.email, PASSWORD, second_factor=True)
+    assert manager.get(f"/gestion/participants/{alice.pk}/").status_code == 200
+    # when Alice downloads her data
     client = host_client(world.program_a)
     http_login(client, world.mentee_a.email, PASSWORD)
     export = json.loads(client.get("/espace/mes-donnees/?format=json").content)
@@ -134,5 +144,9 @@ def test_the_json_download_stays_complete(world, mentee_with_history):
     assert len(data["meetings.MeetingSlot"]) == 1
     assert data["notifications.Email"]  # the meeting emails
     assert export["account"]["first_name"] == "Alice"
-    # entries about the person (a manager's view of the profile) are in the journal too
-    assert all("action" in row for row in data["privacy.AuditEvent"])
+    # the journal holds what she did and what was done about her (the manager's view)
+    actions = {row["action"] for row in data["privacy.AuditEvent"]}
+    assert {"auth.login", "privacy.exported", "participant.profile_viewed"} <= actions
+    # and the page says it in words
+    page = client.get("/espace/mes-donnees/").content.decode()
+    assert "Votre profil a été consulté par un·e responsable" in page
