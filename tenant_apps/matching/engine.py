@@ -166,6 +166,8 @@ class Criterion:
     ``value_range`` is required by ``distance``: answers that far apart or more score 0.
     ``is_sensitive``: used for matching, never shown — explanations merge it into a neutral
     "confidential criteria" line, without its label or the answers.
+    ``choice_labels``: how explanations name the answers (code → label, e.g. "it" →
+    "Informatique"); an answer without a label is shown as it is stored.
     """
 
     key: str
@@ -176,6 +178,7 @@ class Criterion:
     label: str = ""
     is_sensitive: bool = False
     value_range: float | None = None
+    choice_labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -881,44 +884,47 @@ def _solve(
 # Explanations
 
 
-def _display(value: object, translate: Translate) -> str:
+def _display(value: object, translate: Translate, labels: Mapping[str, str]) -> str:
     if isinstance(value, bool):
         return translate(gettext_noop("yes")) if value else translate(gettext_noop("no"))
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, (frozenset, set, tuple, list)):
-        return ", ".join(sorted(str(v) for v in value))
-    return str(value)
+        return ", ".join(sorted(labels.get(str(v), str(v)) for v in value))
+    return labels.get(str(value), str(value))
 
 
 def _reason(
     criterion: Criterion, mentee_answer: object, mentor_answer: object, translate: Translate
 ) -> str:
     label = criterion.label or criterion.key
+    labels = criterion.choice_labels
     if criterion.kind == "same":
-        return translate(gettext_noop("same %(label)s (%(value)s)")) % {
+        return translate(gettext_noop("same answer to “%(label)s”: %(value)s")) % {
             "label": label,
-            "value": _display(_as_value(mentee_answer), translate),
+            "value": _display(_as_value(mentee_answer), translate, labels),
         }
     if criterion.kind == "distance":
         return translate(
-            gettext_noop("close %(label)s (%(mentee_value)s and %(mentor_value)s)")
+            gettext_noop("close answers to “%(label)s” (%(mentee_value)s and %(mentor_value)s)")
         ) % {
             "label": label,
-            "mentee_value": _display(mentee_answer, translate),
-            "mentor_value": _display(mentor_answer, translate),
+            "mentee_value": _display(_as_number(mentee_answer), translate, labels),
+            "mentor_value": _display(_as_number(mentor_answer), translate, labels),
         }
     common = (_as_set(mentee_answer) or frozenset()) & (_as_set(mentor_answer) or frozenset())
     if criterion.kind == "overlap":
-        return translate(gettext_noop("%(label)s in common: %(values)s")) % {
+        return translate(gettext_noop("in common for “%(label)s”: %(values)s")) % {
             "label": label,
-            "values": _display(common, translate),
+            "values": _display(common, translate, labels),
         }
-    return translate(gettext_noop("covers %(count)s of %(total)s for %(label)s: %(values)s")) % {
+    return translate(
+        gettext_noop("the mentor covers %(count)s of %(total)s needs for “%(label)s”: %(values)s")
+    ) % {
         "count": len(common),
         "total": len(_as_set(mentee_answer) or ()),
         "label": label,
-        "values": _display(common, translate),
+        "values": _display(common, translate, labels),
     }
 
 

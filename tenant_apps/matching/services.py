@@ -3,7 +3,7 @@ choice accepted by the mentor. The engine (engine.py, pure) scores and solves; t
 feeds it from the database and stores what it returns."""
 
 from collections import defaultdict
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +36,9 @@ def criteria() -> list[engine.Criterion]:
             label=question.label,
             is_sensitive=question.is_sensitive,
             value_range=float(question.number_range) if question.number_range else None,
+            choice_labels={
+                str(choice["value"]): str(choice["label"]) for choice in question.choices or []
+            },
         )
         for question in Question.objects.filter(is_archived=False).exclude(criterion="")
     ]
@@ -124,10 +127,95 @@ def _require_mode(mode: str) -> ProgramSettings:
 # --- Manager-led mode ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MatchingRunReport:
+    """What a run did, and who it left out and why, in counts (the view words them).
+
+    Mentees waiting but not paired, by reason: ``no_mentor`` (no mentor is available at all),
+    ``hard_rule`` (every available mentor is ruled out by a hard rule, or was already paired with
+    them or refused by the manager), ``nothing_in_common`` (only mentors scoring 0, and the
+    programme aims for the best affinity), ``no_room`` (their compatible mentors are full).
+    People not in the run at all: ``*_not_activated`` (invitation not accepted yet),
+    ``*_unavailable`` (said they are not available), ``mentors_full`` (no place left)."""
+
+    result: engine.MatchingResult
+    proposed: int
+    locked: int
+    unmatched: dict[str, int] = field(default_factory=dict)
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def _unmatched_reasons(
+    *, mentee_ids: tuple[int, ...], objective: str, ruled_out: set[tuple[int, int]]
+) -> dict[str, int]:
+    """Why each mentee the solver left unpaired stayed so: scored against every available
+    mentor, full ones included (capacity set aside), with the run's rules and exclusions."""
+    reasons: dict[str, int] = defaultdict(int)
+    if not mentee_ids:
+        return {}
+    mentors = list(
+        Participant.objects.filter(
+            role=Participant.Role.MENTOR, status=Participant.Status.ACTIVE, is_available=True
+        ).values_list("pk", flat=True)
+    )
+    if not mentors:
+        return {"no_mentor": len(mentee_ids)}
+    rules = criteria()
+    answers = _answers([*mentee_ids, *mentors], {c.key for c in rules})
+    matrix = engine.score_matrix(
+        problem=engine.MatchingProblem(
+            mentees=[engine.Mentee(id=pk, answers=answers.get(pk, {})) for pk in mentee_ids],
+            mentors=[engine.Mentor(id=pk, answers=answers.get(pk, {})) for pk in mentors],
+            criteria=rules,
+            exclusions=ruled_out,
+        )
+    )
+    for row in range(len(matrix.mentee_ids)):
+        allowed = matrix.allowed[row]
+        if not allowed.any():
+            reasons["hard_rule"] += 1
+        elif objective == "score" and not (matrix.scores[row][allowed] > 0).any():
+            reasons["nothing_in_common"] += 1
+        else:
+            reasons["no_room"] += 1
+    return dict(reasons)
+
+
+def _left_out() -> dict[str, int]:
+    """People not in the run: not activated, not available, or mentors with no place left."""
+    counts = {
+        f"{role}s_{reason}": 0
+        for role in ("mentee", "mentor")
+        for reason in ("not_activated", "unavailable")
+    }
+    rows = (
+        Participant.objects.filter(role__in=[Participant.Role.MENTEE, Participant.Role.MENTOR])
+        .exclude(status=Participant.Status.DEACTIVATED)
+        .exclude(role=Participant.Role.MENTEE, matches_as_mentee__status=Match.Status.ACTIVE)
+        .values("role", "status", "is_available")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        if row["status"] == Participant.Status.INVITED:
+            counts[f"{row['role']}s_not_activated"] += row["count"]
+        elif not row["is_available"]:
+            counts[f"{row['role']}s_unavailable"] += row["count"]
+    counts["mentors_full"] = sum(
+        1
+        for mentor in Participant.objects.filter(
+            role=Participant.Role.MENTOR, status=Participant.Status.ACTIVE, is_available=True
+        ).annotate(active=Count("matches_as_mentor", filter=Q(matches_as_mentor__status="active")))
+        if mentor.active >= mentor.capacity
+    )
+    return {key: count for key, count in counts.items() if count}
+
+
 @transaction.atomic
-def matching_run() -> engine.MatchingResult:
+def matching_run() -> MatchingRunReport:
     """Propose pairs for every mentee still waiting, around the proposals the manager locked.
-    Unlocked proposals of an earlier run are replaced. Serialised per programme."""
+    Unlocked proposals of an earlier run are replaced. Serialised per programme. The report
+    says how many pairs were proposed, and who was left out and why."""
     settings = _require_mode(ProgramSettings.MatchingMode.MANAGER)
     Match.objects.filter(status=Match.Status.PROPOSED, is_locked=False).delete()
     locked = list(Match.objects.filter(status=Match.Status.PROPOSED, is_locked=True))
@@ -135,7 +223,7 @@ def matching_run() -> engine.MatchingResult:
         mentees=_mentees_waiting(), locked=locked, objective=settings.matching_objective
     )
     result = engine.match_cohort(problem=problem, translate=_)
-    Match.objects.bulk_create(
+    created = Match.objects.bulk_create(
         Match(
             mentee_id=pair.mentee_id,
             mentor_id=pair.mentor_id,
@@ -147,7 +235,17 @@ def matching_run() -> engine.MatchingResult:
         for pair in result.pairs
         if not pair.is_locked
     )
-    return result
+    return MatchingRunReport(
+        result=result,
+        proposed=len(created),
+        locked=len(locked),
+        unmatched=_unmatched_reasons(
+            mentee_ids=result.unmatched_mentee_ids,
+            objective=settings.matching_objective,
+            ruled_out=set(problem.exclusions),
+        ),
+        left_out=_left_out(),
+    )
 
 
 def _proposal(match: Match) -> Match:

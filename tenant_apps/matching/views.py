@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from tenant_apps.matching.selectors import (
     requests_of_mentee,
 )
 from tenant_apps.matching.services import (
+    MatchingRunReport,
     match_create_manual,
     match_end,
     matching_run,
@@ -127,28 +129,122 @@ def manage_matches(request: HttpRequest) -> HttpResponse:
     )
 
 
+RUN_LEFT_OUT = {
+    "no_mentor": ngettext_lazy(
+        "%(count)d mentee waiting, but no mentor is available.",
+        "%(count)d mentees waiting, but no mentor is available.",
+        "count",
+    ),
+    "hard_rule": ngettext_lazy(
+        "%(count)d mentee with no compatible mentor (a hard rule, or a pair already made or "
+        "refused).",
+        "%(count)d mentees with no compatible mentor (a hard rule, or a pair already made or "
+        "refused).",
+        "count",
+    ),
+    "nothing_in_common": ngettext_lazy(
+        "%(count)d mentee with no answer in common with any mentor who has room.",
+        "%(count)d mentees with no answer in common with any mentor who has room.",
+        "count",
+    ),
+    "no_room": ngettext_lazy(
+        "%(count)d mentee whose compatible mentors have no place left.",
+        "%(count)d mentees whose compatible mentors have no place left.",
+        "count",
+    ),
+    "mentees_not_activated": ngettext_lazy(
+        "%(count)d mentee has not activated their account yet.",
+        "%(count)d mentees have not activated their account yet.",
+        "count",
+    ),
+    "mentees_unavailable": ngettext_lazy(
+        "%(count)d mentee is not available for a pairing at the moment.",
+        "%(count)d mentees are not available for a pairing at the moment.",
+        "count",
+    ),
+    "mentors_not_activated": ngettext_lazy(
+        "%(count)d mentor has not activated their account yet.",
+        "%(count)d mentors have not activated their account yet.",
+        "count",
+    ),
+    "mentors_unavailable": ngettext_lazy(
+        "%(count)d mentor is not available at the moment.",
+        "%(count)d mentors are not available at the moment.",
+        "count",
+    ),
+    "mentors_full": ngettext_lazy(
+        "%(count)d mentor has no place left.", "%(count)d mentors have no place left.", "count"
+    ),
+}
+
+
+def _run_messages(report: MatchingRunReport) -> tuple[list[str], list[str]]:
+    """The run in words: what was proposed; then who was left out and why (counts only)."""
+    if report.proposed:
+        done = [
+            ngettext(
+                "%(count)d new proposal is ready for your review.",
+                "%(count)d new proposals are ready for your review.",
+                report.proposed,
+            )
+            % {"count": report.proposed}
+        ]
+    else:
+        done = [_("No new proposal.")]
+    if report.locked:
+        done.append(
+            ngettext(
+                "%(count)d locked proposal kept.", "%(count)d locked proposals kept.", report.locked
+            )
+            % {"count": report.locked}
+        )
+    counts = {**report.unmatched, **report.left_out}
+    left_out = [
+        str(wording % {"count": counts[key]})
+        for key, wording in RUN_LEFT_OUT.items()
+        if counts.get(key)
+    ]
+    return done, left_out
+
+
 @manager_required
 @require_POST
 def manage_run(request: HttpRequest) -> HttpResponse:
-    def run() -> None:
-        result = matching_run()
-        request._matching_result = result  # type: ignore[attr-defined]
-
-    if _run(request, run, _("New proposals are ready for your review.")):
-        result = request._matching_result  # type: ignore[attr-defined]
-        if result.unmatched_mentee_ids:
-            messages.info(
-                request,
-                _("%(count)d mentees could not be paired (no compatible mentor with room).")
-                % {"count": len(result.unmatched_mentee_ids)},
-            )
+    try:
+        report = matching_run()
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("manage-matches")
+    done, left_out = _run_messages(report)
+    for line in done:
+        messages.success(request, line)
+    if left_out:
+        messages.info(request, _("Left out of this run, and why:"))
+    for line in left_out:
+        messages.info(request, line)
     return redirect("manage-matches")
 
 
 @manager_required
 @require_POST
 def manage_publish(request: HttpRequest) -> HttpResponse:
-    _run(request, proposals_publish, _("The pairs are published; everyone has been told."))
+    try:
+        count = proposals_publish()
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("manage-matches")
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d pair published: both people have been told by email.",
+                "%(count)d pairs published: both people of each pair have been told by email.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("No proposal to publish."))
     return redirect("manage-matches")
 
 

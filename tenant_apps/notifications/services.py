@@ -12,9 +12,27 @@ from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Cast, Replace
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from saas.core.tasks import enqueue_on_commit
 from tenant_apps.notifications.models import Email
+
+
+def greeting(*, first_name: str = "") -> str:
+    """How every email starts: "Bonjour Camille," when the first name is known, else
+    "Bonjour,". The one place that says it, so that no two emails greet differently."""
+    first_name = " ".join((first_name or "").split())
+    if first_name:
+        return _("Hello %(name)s,") % {"name": first_name}
+    return _("Hello,")
+
+
+def _recipient_first_name(context: dict[str, Any]) -> str:
+    if context.get("recipient_name"):
+        return str(context["recipient_name"])
+    participant = context.get("participant")
+    user = participant.user if participant is not None else context.get("user")
+    return getattr(user, "first_name", "") or ""
 
 
 def email_queue(
@@ -33,7 +51,9 @@ def email_queue(
     the sending task is queued only on commit. `attachments` are text files:
     `{"filename", "content", "mimetype"}` (a calendar invitation is sent as
     `text/calendar; method=REQUEST` or `CANCEL`). `about`: the ids of the participants the
-    message names besides its recipient, so that erasing one of them reaches it.
+    message names besides its recipient, so that erasing one of them reaches it. The greeting
+    comes from `greeting()`, with the first name of the context's `recipient_name`,
+    `participant` or `user`.
     """
     from tenant_apps.notifications.tasks import send_email_task
     from tenant_apps.programs.selectors import program_settings
@@ -48,6 +68,7 @@ def email_queue(
     }
     # The programme's language (French unless the manager chose English).
     with translation.override(language or program_config.language or settings.LANGUAGE_CODE):
+        context["greeting"] = greeting(first_name=_recipient_first_name(context))
         subject = render_to_string(f"notifications/email/{template}.subject.txt", context)
         body_text = render_to_string(f"notifications/email/{template}.txt", context)
         body_html = render_to_string(f"notifications/email/{template}.html", context)

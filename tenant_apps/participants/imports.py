@@ -16,6 +16,8 @@ from saas.core.audit import audit_record
 from saas.core.errors import ValidationFailed
 from shared_apps.accounts.selectors import email_normalize
 from tenant_apps.participants.models import Participant
+from tenant_apps.participants.services import invitation_domain_refusal, participant_invite
+from tenant_apps.programs.selectors import program_settings
 
 MAX_BYTES = 1024 * 1024
 MAX_LINES = 5000
@@ -114,6 +116,7 @@ def import_preview(*, data: bytes) -> ImportReport:
     known = set(
         Participant.objects.values_list("user__email", flat=True)
     )  # one query for the whole file
+    settings = program_settings()
     seen: dict[str, int] = {}
     lines = []
     for number, row in enumerate(rows[1:], start=2):
@@ -134,6 +137,10 @@ def import_preview(*, data: bytes) -> ImportReport:
             validate_email(line.email)
         except DjangoValidationError:
             line.errors.append(_("invalid email address “%(value)s”") % {"value": cell("email")})
+        else:
+            refusal = invitation_domain_refusal(email=line.email, settings=settings)
+            if refusal:
+                line.errors.append(refusal)
         role = ROLES.get(cell("role").lower())
         if role is None:
             line.errors.append(
@@ -153,8 +160,6 @@ def import_preview(*, data: bytes) -> ImportReport:
 @transaction.atomic
 def participants_import(*, data: bytes) -> ImportReport:
     """Invite every accepted line, all or nothing: an unexpected failure rolls back the lot."""
-    from tenant_apps.participants.services import participant_invite
-
     report = import_preview(data=data)
     for line in report.accepted:
         participant_invite(

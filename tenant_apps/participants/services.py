@@ -92,7 +92,12 @@ def participant_invite(
     joined_via: str = Participant.JoinedVia.INVITATION,
 ) -> Participant:
     """Invite a person into this programme: shared identity (created if new), participant row,
-    public membership index, and an email with the link to their secure space."""
+    public membership index, and an email with the link to their secure space. An address
+    outside the programme's allowed domains (when it has some) is refused, nothing written.
+    Inviting someone still waiting again sends a new link: the previous one stops working."""
+    refusal = invitation_domain_refusal(email=email, settings=program_settings())
+    if refusal:
+        raise ValidationFailed(refusal, fields={"email": [refusal]})
     user, _created = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
     participant = Participant.objects.filter(user=user).first()
     if participant is not None and participant.status != Participant.Status.INVITED:
@@ -120,6 +125,19 @@ def email_domain_is_allowed(*, email: str, settings: ProgramSettings) -> bool:
         ):
             return True
     return False
+
+
+def invitation_domain_refusal(*, email: str, settings: ProgramSettings) -> str:
+    """Why `email` cannot be invited here ("" when it can): a programme that lists its allowed
+    email domains takes no address outside them, personal addresses included."""
+    if not settings.allowed_email_domains or email_domain_is_allowed(
+        email=email, settings=settings
+    ):
+        return ""
+    return _("“%(email)s” is not in the programme’s allowed email domains (%(domains)s).") % {
+        "email": email_normalize(email),
+        "domains": ", ".join(settings.allowed_email_domains),
+    }
 
 
 def registration_roles(settings: ProgramSettings) -> list[str]:

@@ -236,7 +236,7 @@ def manage_invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            participant_invite(
+            participant = participant_invite(
                 email=data["email"],
                 role=data["role"],
                 first_name=data["first_name"],
@@ -245,7 +245,14 @@ def manage_invite(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form_add_errors(form, exc)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
+            email = participant.user.email
+            if participant.links.filter(purpose=AccessLink.Purpose.INVITATION).count() > 1:
+                message = _(
+                    "New invitation sent to %(email)s: the previous link no longer works."
+                ) % {"email": email}
+            else:
+                message = _("Invitation sent to %(email)s.") % {"email": email}
+            messages.success(request, message)
             return redirect("manage-participants")
     return render(request, "participants/manage_invite.html", {"form": form})
 

@@ -20,20 +20,22 @@ def my_data(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import render
 
     from saas.core.audit import audit_record
-    from tenant_apps.privacy.export import participant_export
+    from tenant_apps.privacy.export import participant_export, participant_export_readable
 
     participant = request.user.participant
-    export = participant_export(participant=participant)
     if request.GET.get("format") == "json":
         audit_record(action="privacy.exported", target=participant, details={"format": "json"})
+        export = participant_export(participant=participant)
         response = HttpResponse(
             json.dumps(export, ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="mes-donnees.json"'
         return response
+    # Recorded first: the journal on the page shows this consultation too.
     audit_record(action="privacy.exported", target=participant, details={"format": "html"})
-    return render(request, "privacy/my_data.html", {"export": export})
+    sections = participant_export_readable(participant=participant)
+    return render(request, "privacy/my_data.html", {"sections": sections})
 
 
 @never_cache

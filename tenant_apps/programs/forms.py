@@ -21,7 +21,7 @@ PERSONAL_EMAIL_PROVIDERS = frozenset(
 class ProgramSettingsForm(forms.ModelForm):
     allowed_email_domains_text = forms.CharField(
         label=_("Email domains allowed to register"),
-        help_text=_("One domain per line, for example ucanss.fr"),
+        help_text=_("One domain per line, for example exemple.fr"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
@@ -49,7 +49,7 @@ class ProgramSettingsForm(forms.ModelForm):
         labels = {
             "is_registration_open": _("Registration is open"),
             "registration_roles": _("Who can register"),
-            "allow_email_subdomains": _("Also accept sub-domains (e.g. paris.ucanss.fr)"),
+            "allow_email_subdomains": _("Also accept sub-domains (e.g. paris.exemple.fr)"),
             "two_factor_policy": _("Two-step verification for participants"),
             "primary_color": _("Main colour"),
             "logo": _("Logo"),
@@ -116,7 +116,12 @@ class ProgramSettingsForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("is_registration_open") and not data.get("allowed_email_domains_text"):
+        domains_are_valid = "allowed_email_domains_text" in data  # else its error says why
+        if (
+            data.get("is_registration_open")
+            and domains_are_valid
+            and not data["allowed_email_domains_text"]
+        ):
             self.add_error(
                 "allowed_email_domains_text",
                 _("Registration needs at least one allowed email domain."),

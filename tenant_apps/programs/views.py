@@ -54,7 +54,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
     data = {
         "name": program.name,
         "short_name": program.name if len(program.name) <= 12 else program.name.split()[0][:12],
-        "description": _("Mentoring programme %(name)s") % {"name": program.name},
+        "description": _("%(name)s, on Binôme") % {"name": program.name},
         "lang": "fr",
         "start_url": "/espace/?source=app",
         "scope": "/",

@@ -167,3 +167,10 @@ def test_console_refuses_participants_and_anonymous(world, password):
     )
     assert response.status_code == 200
     assert anonymous.get("/console/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_subdomain_help_shows_the_placeholder(console):
+    # the help text names the placeholder instead of swallowing it as an HTML tag
+    page = console.get("/console/programmes/nouveau/").content.decode()
+    assert "&lt;sous-domaine&gt;." in page

@@ -682,7 +682,45 @@ def test_explanation_lists_contributions_by_points_and_says_why_in_words():
         ("age", 0.5, 12.5),
         ("language", 0.0, 0.0),
     ]
-    assert explanation.summary == ("Score 38/100: Topics in common: data; close Age (30 and 40).")
+    assert explanation.summary == (
+        "Score 38/100: in common for “Topics”: data; close answers to “Age” (30 and 40)."
+    )
+
+
+def test_explanations_name_answers_by_the_labels_given():
+    # given criteria that know the labels of their answer codes
+    criteria = [
+        Criterion(
+            key="job",
+            kind="same",
+            weight=2,
+            label="Your job",
+            choice_labels={"it": "Information technology", "hr": "Human resources"},
+        ),
+        Criterion(
+            key="topics",
+            kind="overlap",
+            label="Topics",
+            choice_labels={"career": "Career", "data": "Data"},
+        ),
+        Criterion(key="needs", kind="covers", label="Needs", choice_labels={"x": "Ex"}),
+    ]
+    mentee = Mentee(id=1, answers={"job": "it", "topics": ("career", "data"), "needs": ("x",)})
+    mentor = Mentor(id=2, answers={"job": "it", "topics": ("career",), "needs": ("x", "y")})
+    # when the pair is explained
+    explanation = explain_pair(mentee=mentee, mentor=mentor, criteria=criteria)
+    # then the summary uses the labels, never the codes, in whole sentences
+    assert explanation.summary == (
+        "Score 88/100: same answer to “Your job”: Information technology; "
+        "the mentor covers 1 of 1 needs for “Needs”: Ex; in common for “Topics”: Career."
+    )
+    # and an answer with no label (an option since removed) is shown as stored
+    bare = explain_pair(
+        mentee=Mentee(id=1, answers={"job": "old"}),
+        mentor=Mentor(id=2, answers={"job": "old"}),
+        criteria=criteria[:1],
+    )
+    assert bare.summary == "Score 100/100: same answer to “Your job”: old."
 
 
 def test_explanations_go_through_translate():
@@ -691,14 +729,14 @@ def test_explanations_go_through_translate():
     mentee, mentor = Mentee(id=1, answers={"city": "Lyon"}), Mentor(id=2, answers={"city": "Lyon"})
     catalogue = {
         "Score %(score)s/100: %(reasons)s.": "Score %(score)s/100 : %(reasons)s.",
-        "same %(label)s (%(value)s)": "même %(label)s (%(value)s)",
+        "same answer to “%(label)s”: %(value)s": "même réponse à « %(label)s » : %(value)s",
     }
     # when the pair is explained with it
     explanation = explain_pair(
         mentee=mentee, mentor=mentor, criteria=criteria, translate=lambda s: catalogue.get(s, s)
     )
     # then the sentences are translated, the values put in place
-    assert explanation.summary == "Score 100/100 : même City (Lyon)."
+    assert explanation.summary == "Score 100/100 : même réponse à « City » : Lyon."
 
 
 def test_sensitive_criteria_never_show_their_answers_or_labels():
@@ -774,7 +812,7 @@ def test_suggestions_list_allowed_mentors_with_room_best_first():
         ("good", 50.0, 3),
         ("weak", 0.0, 1),
     ]
-    assert listed[1].explanation.summary == "Score 50/100: Topics in common: a."
+    assert listed[1].explanation.summary == "Score 50/100: in common for “Topics”: a."
 
 
 def test_suggestions_stop_at_k():

@@ -117,6 +117,7 @@ def test_an_overlapping_proposal_shows_the_reason_on_the_form(pair):
     with override("fr"):
         start = gettext("You already have another meeting at %(when)s.").split("%(when)s")[0]
     assert escape(start) in page
+    assert page.count(escape(start)) == 1  # shown once, not twice
     with tenant_context(pair.program):
         assert Meeting.objects.count() == 1
     connection.set_schema_to_public()
