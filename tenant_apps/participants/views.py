@@ -245,7 +245,7 @@ def manage_invite(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form_add_errors(form, exc)
         else:
-            email = participant.user.email
+            email = participant.display_email
             if participant.links.filter(purpose=AccessLink.Purpose.INVITATION).count() > 1:
                 message = _(
                     "New invitation sent to %(email)s: the previous link no longer works."
