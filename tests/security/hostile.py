@@ -295,12 +295,14 @@ def email_problems(email: Any, *, allowed_hx: set[tuple[str, frozenset[str]]]) -
 
 
 def csv_problems(content: str, *, where: str) -> tuple[int, list[str]]:
-    """(hostile cells seen, cells a spreadsheet would run as a formula)."""
-    problems, seen = [], 0
+    """(hostile cells neutralised with a leading quote, cells a spreadsheet would run as a
+    formula)."""
+    problems, neutralised = [], 0
     dialect = csv.Sniffer().sniff(content.splitlines()[0], delimiters=";,\t")
     for row in csv.reader(io.StringIO(content), dialect):
         for cell in row:
-            seen += any(marker in cell for marker in ("hx-post", "O'Brien", "onerror"))
             if cell.startswith(FORMULA_PREFIXES):
                 problems.append(f"{where}: formula cell {cell[:60]!r}")
-    return seen, problems
+            elif cell.startswith("'=") and any(m in cell for m in ("hx-post", "O'Brien")):
+                neutralised += 1
+    return neutralised, problems

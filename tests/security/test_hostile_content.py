@@ -217,10 +217,10 @@ def _check_response(walk: Walk, response: Any, where: str, allowed_hx: Any) -> N
             walk.pages_showing_payloads.add(where.split(" ")[1])
     elif content_type.startswith("text/csv"):
         walk.exports.append(where)
-        seen, problems = csv_problems(response.content.decode(), where=where)
+        neutralised, problems = csv_problems(response.content.decode(), where=where)
         walk.problems += problems
-        if not seen:
-            walk.problems.append(f"{where}: the export shows no hostile row")
+        if not neutralised:
+            walk.problems.append(f"{where}: no hostile cell came out neutralised ('=...)")
     elif content_type.startswith(SPREADSHEET_TYPES):
         walk.exports.append(where)
         walk.problems.append(f"{where}: an XLSX export: teach csv_problems to read it")
@@ -367,6 +367,8 @@ def test_checker_reads_the_templates_hx_attributes():
 
 
 def test_csv_checker_reports_formula_cells():
-    seen, problems = csv_problems("a;b\n=HYPERLINK(1) O'Brien;'=ok\n", where="csv")
-    assert seen == 1
+    neutralised, problems = csv_problems(
+        "a;b\n=HYPERLINK(1) O'Brien;'=HYPERLINK(1) O'Brien\n", where="csv"
+    )
+    assert neutralised == 1
     assert problems == ['csv: formula cell "=HYPERLINK(1) O\'Brien"']
