@@ -40,7 +40,7 @@ from tenant_apps.meetings.tests.factories import Pair, confirmed, person, propos
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.participants.services import participant_invite
-from tenant_apps.programs.models import Question
+from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.video.models import WebhookEvent
 from tests.isolation import SAMPLES, Endpoint, endpoints
 from tests.security.hostile import (
@@ -259,6 +259,15 @@ def test_hostile_content_walk(world, password):
     # when every page of both URLconfs is requested by each kind of person
     walk_run(walk, settings.ROOT_URLCONF, world.program_a, walk.tenant_visitors)
     walk_run(walk, settings.PUBLIC_SCHEMA_URLCONF, None, walk.public_visitors)
+    # and again in every other matching mode (mentees choose: suggestions, requests), by a
+    # mentee without a mentor and a mentor with a request
+    participants = [(who, c) for who, c in walk.tenant_visitors if who in ("mentee2", "mentor")]
+    for mode in ProgramSettings.MatchingMode.values:
+        if mode != ProgramSettings.MatchingMode.MANAGER:
+            with tenant_context(world.program_a):
+                ProgramSettings.objects.update(matching_mode=mode)
+            caches["default"].clear()
+            walk_run(walk, settings.ROOT_URLCONF, world.program_a, participants)
     with tenant_context(world.program_a):
         emails = list(Email.objects.filter(created_at__gte=walk.emails_since))
         allowed_hx = template_hx_elements()
