@@ -172,9 +172,11 @@ VOID = {
 def template_files() -> Iterator[Path]:
     roots = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
     roots += [Path(app.path) / "templates" for app in apps.get_app_configs()]
+    project = Path(settings.BASE_DIR).resolve()
     for root in roots:
-        if root.is_dir() and str(settings.BASE_DIR) in str(root.resolve()):
-            yield from root.rglob("*.html")
+        root = root.resolve()
+        if root.is_dir() and root.is_relative_to(project) and ".venv" not in root.parts:
+            yield from root.rglob("*.html")  # the project's templates, not the libraries'
 
 
 def template_hx_elements() -> set[tuple[str, frozenset[str]]]:

@@ -59,7 +59,7 @@ from tests.security.hostile import (
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 ALIASES = {"mentor": "participant", "request": "matchrequest"}  # names of the id parameters
 # Health probes show no user content; served before the programme is resolved, they drop the
-# session cookie of whoever calls them, which would end the walk's logins (reported, issue 10).
+# session cookie of whoever calls them, which would end the walk's logins (a separate defect).
 SKIPPED = {"healthz", "readyz"}
 SPREADSHEET_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml")
 
