@@ -8,7 +8,6 @@ context), unless given. Details must not repeat personal data (names, emails, fr
 ids and codes only, so that an erasure leaves nothing to find here.
 """
 
-import csv
 import io
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
+from saas.core.exports import csv_writer
 from saas.core.observability import context as observability
 
 
@@ -94,7 +94,7 @@ CSV_COLUMNS = [
 
 def audit_csv(events: Any) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_writer(buffer, delimiter=";")
     writer.writerow(CSV_COLUMNS)
     for event in events.iterator():
         writer.writerow(

@@ -10,7 +10,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Cast, Replace
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,15 @@ def _recipient_first_name(context: dict[str, Any]) -> str:
     participant = context.get("participant")
     user = participant.user if participant is not None else context.get("user")
     return getattr(user, "first_name", "") or ""
+
+
+def _subject_render(template_name: str, context: dict[str, Any]) -> str:
+    """An email subject is plain text: rendered without HTML autoescaping (a programme called
+    "Dupont & Fils" or a person called O'Brien must not arrive as `&amp;` or `&#x27;`), on one
+    line."""
+    engine_template = get_template(template_name).template  # the Django engine's Template
+    subject = engine_template.render(Context(context, autoescape=False))
+    return " ".join(subject.split())
 
 
 def email_queue(
@@ -69,12 +79,12 @@ def email_queue(
     # The programme's language (French unless the manager chose English).
     with translation.override(language or program_config.language or settings.LANGUAGE_CODE):
         context["greeting"] = greeting(first_name=_recipient_first_name(context))
-        subject = render_to_string(f"notifications/email/{template}.subject.txt", context)
+        subject = _subject_render(f"notifications/email/{template}.subject.txt", context)
         body_text = render_to_string(f"notifications/email/{template}.txt", context)
         body_html = render_to_string(f"notifications/email/{template}.html", context)
     email = Email.objects.create(
         to=to,
-        subject=" ".join(subject.split()),
+        subject=subject,
         body_text=body_text,
         body_html=body_html,
         template=template,

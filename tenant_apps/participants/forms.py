@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.participants.models import Participant
@@ -137,7 +137,9 @@ class ProfileForm(forms.Form):
                 field.choices = choices
             field.required = False  # the service says which answers are missing, all at once
             field.label = label + (" *" if question.is_required else "")
-            field.help_text = help_text
+            # Django's form templates print help texts as they are (`|safe`): the manager
+            # typed this one, so it is escaped here.
+            field.help_text = escape(help_text)
             field.initial = initial
             self.fields[name] = field
         if participant.role == Participant.Role.MENTOR:
