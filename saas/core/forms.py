@@ -70,5 +70,7 @@ class EmailAuthenticationForm(AuthenticationForm):
             if email:
                 login_failure_record(email=email, ip=ip)
             raise
-        login_success_record(user=self.get_user(), ip=ip)
+        user = self.get_user()
+        if user is not None:  # None when a field was missing (nothing was checked)
+            login_success_record(user=user, ip=ip)
         return data
