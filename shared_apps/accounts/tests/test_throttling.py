@@ -220,3 +220,16 @@ def test_daily_purge_removes_old_account_security_records(world, settings):
     connection.set_schema_to_public()
     assert not AccountSecurityEvent.objects.filter(pk=old.pk).exists()
     assert AccountSecurityEvent.objects.filter(pk=recent.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_person_export_shows_the_account_security_records_without_addresses(world):
+    from tenant_apps.participants.models import Participant
+    from tenant_apps.privacy.export import participant_export
+
+    _attempt(world.program_a, "203.0.113.1", world.mentee_a.email, "guess it")
+    with tenant_context(world.program_a):
+        export = participant_export(participant=Participant.objects.get(user=world.mentee_a))
+    events = export["account"]["security_events"]
+    assert [event["kind"] for event in events] == ["login.failed"]
+    assert "203.0.113.1" not in str(export) and "ip_hash" not in str(export)
