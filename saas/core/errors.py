@@ -25,3 +25,13 @@ class NotAllowed(ApplicationError):
 
 class Conflict(ApplicationError):
     code = "conflict"
+
+
+class Throttled(ApplicationError):
+    """Too many attempts: the person must wait `wait_seconds` before the next one."""
+
+    code = "throttled"
+
+    def __init__(self, message: str | Promise, *, wait_seconds: int) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds

@@ -217,6 +217,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shared_apps.accounts.passwords.FrenchCommonPasswordValidator"},
+    {"NAME": "shared_apps.accounts.passwords.OrganisationNameValidator"},
 ]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_DOMAIN = None  # host-only: a programme's cookie never reaches another host
@@ -225,12 +227,23 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # the absolute limit; the idle limit is enforced server-side
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
-# Failed logins: per account across every programme, and per IP address (one hour windows).
+# Failed logins (shared_apps/accounts/security.py): a doubling delay per (account, address)
+# from the 5th failure; at most LOGIN_FAILURES_PER_ACCOUNT an hour per account across every
+# programme from networks its owner never used (then an emailed sign-in link is needed); and
+# LOGIN_FAILURES_PER_IP an hour per address, whatever the account.
+LOGIN_DELAY_FROM_FAILURE = 5
 LOGIN_FAILURES_PER_ACCOUNT = 100
 LOGIN_FAILURES_PER_IP = 300
+# Account security records (failed sign-ins, sign-in links) are purged after this many days.
+ACCOUNT_SECURITY_RETENTION_DAYS = 90
 # Who must use a second factor on a programme site (super-admins always do on the console):
 # a tenant-side function, so that the shared accounts app does not import programme code.
 TWO_FACTOR_REQUIRED = "tenant_apps.participants.selectors.two_factor_required"
+# Why a person may not turn it off, across all their programmes (a list of reasons).
+TWO_FACTOR_REQUIRED_REASONS = "tenant_apps.participants.selectors.two_factor_required_reasons"
+# Sensitive account changes (2FA off, new recovery codes, new password) need a password (and
+# code) given within this many seconds.
+RECENT_AUTH_SECONDS = 5 * 60
 OTP_TOTP_ISSUER = "Binôme"
 OTP_TOTP_THROTTLE_FACTOR = 1
 CSRF_COOKIE_DOMAIN = None

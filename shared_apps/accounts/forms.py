@@ -63,3 +63,22 @@ class PasswordChangeForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("new_password", exc)
         return data
+
+
+class ReauthenticateForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6 digits shown by your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
+    )
+
+    def __init__(self, *args: object, needs_code: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_code:
+            del self.fields["token"]

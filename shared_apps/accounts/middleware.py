@@ -19,6 +19,7 @@ from shared_apps.accounts.backends import on_public_schema
 SESSION_STARTED = "binome_started"
 SESSION_SEEN = "binome_seen"
 SESSION_HAS_2FA = "binome_has_2fa"
+SESSION_REAUTH_AT = "binome_reauth_at"  # when the person last proved who they are
 TOUCH_EVERY_SECONDS = 60
 
 
@@ -27,6 +28,11 @@ def session_mark_login(request: HttpRequest, *, has_two_factor: bool) -> None:
     request.session[SESSION_STARTED] = now
     request.session[SESSION_SEEN] = now
     request.session[SESSION_HAS_2FA] = has_two_factor
+    # The password alone is a full proof only for someone without a second factor.
+    if has_two_factor:
+        request.session.pop(SESSION_REAUTH_AT, None)
+    else:
+        request.session[SESSION_REAUTH_AT] = now
     request.session.set_expiry(settings.SESSION_IDLE_SECONDS)
 
 

@@ -148,3 +148,50 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code of device {self.device_id}"
+
+
+class AccountSecurityEvent(models.Model):
+    """What happened to the account itself, wherever it happened (any programme or the
+    console): failed and successful sign-ins, notices and sign-in links sent. It belongs to the
+    account, not to the programme whose site was used, so no programme stores anything about a
+    person who is not its member. The address is kept only as a keyed hash (enough to
+    recognise a network the owner has signed in from). Deleted with the account; purged after
+    ACCOUNT_SECURITY_RETENTION_DAYS by the daily purge job."""
+
+    class Kind(models.TextChoices):
+        LOGIN_FAILED = "login.failed", _("Failed sign-in")
+        LOGIN_SUCCEEDED = "login.succeeded", _("Sign-in")
+        CEILING_NOTICE_SENT = "notice.sent", _("Warning about failed sign-ins sent")
+        SIGNIN_LINK_SENT = "signin_link.sent", _("Sign-in link sent")
+        SIGNIN_LINK_USED = "signin_link.used", _("Sign-in link used")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "kind", "ip_hash"], name="account_event_lookup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
+
+
+class SignInLink(models.Model):
+    """A one-time emailed link that lets the owner sign in from a new network while the
+    account is under a password-guessing attack. Only the SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signin_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-in link for {self.user_id}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

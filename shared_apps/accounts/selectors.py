@@ -1,9 +1,23 @@
+from typing import Any
+
 from django.db.models import Count, Q
 
-from shared_apps.accounts.models import ProgramMembership, User, email_normalize
+from shared_apps.accounts.models import (
+    AccountSecurityEvent,
+    ProgramMembership,
+    User,
+    email_normalize,
+)
 
 # Re-exported: other apps reach the identity through this module, never through models.
-__all__ = ["User", "email_normalize", "participant_counts", "user_by_email"]
+__all__ = [
+    "User",
+    "email_normalize",
+    "participant_counts",
+    "programs_of",
+    "security_events_of",
+    "user_by_email",
+]
 
 
 def user_by_email(*, email: str) -> User | None:
@@ -18,3 +32,24 @@ def participant_counts(*, program_ids: list[int]) -> dict[int, int]:
         .annotate(active=Count("id", filter=Q(is_active=True)))
     )
     return {row["program_id"]: row["active"] for row in rows}
+
+
+def programs_of(*, user: User) -> list[Any]:
+    """The programmes (tenants.Program) this person is an active member of, from the public
+    index."""
+    return [
+        membership.program
+        for membership in ProgramMembership.objects.filter(user=user, is_active=True)
+        .select_related("program")
+        .order_by("program__name")
+    ]
+
+
+def security_events_of(*, user: User) -> list[tuple[str, Any]]:
+    """(kind, when) of the account's security records, oldest first (for the person's export;
+    the address hashes stay inside)."""
+    return list(
+        AccountSecurityEvent.objects.filter(user=user)
+        .order_by("created_at", "pk")
+        .values_list("kind", "created_at")
+    )

@@ -36,3 +36,51 @@ def user_erase_if_unused(*, user: User, program_id: int) -> bool:
         return False
     user.delete()
     return True
+
+
+def account_email_queue(*, user: User, template: str, site_url: str) -> None:
+    """An email about the account itself (a warning, a sign-in link), sent by the platform from
+    the public schema once the current transaction commits: never through a programme's
+    outbox, so no programme keeps a message about someone who may not be its member."""
+    from django.conf import settings
+
+    from shared_apps.accounts.tasks import send_account_email_task
+
+    user_id = user.pk
+    transaction.on_commit(
+        lambda: send_account_email_task.apply_async(
+            kwargs={"user_id": user_id, "template": template, "site_url": site_url},
+            headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME},
+        )
+    )
+
+
+ACCOUNT_EMAILS = ("account_attacked", "signin_link")
+
+
+def account_email_send(*, user_id: int, template: str, site_url: str) -> bool:
+    """Render and send one account email (in the platform's language). A sign-in link's token
+    is made here, in the worker, so it never travels through the queue. Returns False when the
+    account no longer exists."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from shared_apps.accounts.security import signin_link_create
+
+    if template not in ACCOUNT_EMAILS:
+        raise ValueError(template)
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    context: dict[str, Any] = {"user": user, "site_url": site_url}
+    if template == "signin_link":
+        token = signin_link_create(user=user)
+        context["link_url"] = site_url.rstrip("/") + reverse("signin-link", args=[token])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"accounts/email/{template}.subject.txt", context)
+        body = render_to_string(f"accounts/email/{template}.txt", context)
+    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return True

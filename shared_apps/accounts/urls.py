@@ -10,4 +10,6 @@ urlpatterns = [
     path("double-authentification/desactiver/", views.two_factor_off, name="two-factor-off"),
     path("mot-de-passe/", views.password_change, name="password-change"),
     path("deconnexion-partout/", views.logout_everywhere, name="logout-everywhere"),
+    path("confirmer/", views.reauthenticate, name="reauthenticate"),
+    path("lien-de-connexion/<str:token>/", views.signin_link, name="signin-link"),
 ]

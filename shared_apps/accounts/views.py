@@ -1,11 +1,21 @@
 """Account pages, on the console and on every programme site: second factor (verify, set up,
-recovery codes), password change, log out everywhere."""
+recovery codes), password change, log out everywhere, the "confirm it's you" step that
+sensitive changes need, and the emailed sign-in link."""
 
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -14,9 +24,17 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from saas.core.audit import audit_record
-from shared_apps.accounts.forms import OtpSetupForm, OtpTokenForm, PasswordChangeForm
+from saas.core.decorators import public_view
+from saas.core.errors import Throttled
+from shared_apps.accounts.forms import (
+    OtpSetupForm,
+    OtpTokenForm,
+    PasswordChangeForm,
+    ReauthenticateForm,
+)
 from shared_apps.accounts.middleware import (
     SESSION_HAS_2FA,
+    SESSION_REAUTH_AT,
     otp_exempt,
     two_factor_required,
 )
@@ -30,12 +48,15 @@ from shared_apps.accounts.otp import (
     totp_qr_svg,
     totp_secret_base32,
     two_factor_disable,
+    wait_message,
 )
 from shared_apps.accounts.security import (
     client_ip,
     login_failure_record,
-    login_throttle_state,
+    login_gate,
     sessions_end_everywhere,
+    signin_link_find,
+    signin_link_redeem,
 )
 
 SETUP_DEVICE = "binome_totp_setup"
@@ -52,6 +73,35 @@ def _verified(request: HttpRequest, device: object) -> None:
     otp_login(request, device)
     request.session.cycle_key()  # a new session key once the second factor is given
     request.session[SESSION_HAS_2FA] = True
+    request.session[SESSION_REAUTH_AT] = int(time.time())
+
+
+def _clear_token(form: Any) -> None:
+    """A refused code is not shown again: the field comes back empty."""
+    form.data = form.data.copy()
+    form.data["token"] = ""
+
+
+def is_recently_authenticated(request: HttpRequest) -> bool:
+    proved_at = request.session.get(SESSION_REAUTH_AT, 0)
+    return time.time() - proved_at <= settings.RECENT_AUTH_SECONDS
+
+
+def recent_auth_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sensitive account changes need the password (and the second factor when the person
+    has one) given in the last few minutes, not just an open session: a stolen session, or a
+    script running in it, cannot switch 2FA off or change the password. Otherwise the person
+    is sent to the "confirm it's you" page, which brings them back (to the account page after
+    a POST, which cannot be replayed)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if is_recently_authenticated(request):
+            return view(request, *args, **kwargs)
+        target = request.get_full_path() if request.method == "GET" else reverse("account")
+        return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': target})}")
+
+    return wrapped
 
 
 @otp_exempt
@@ -63,30 +113,49 @@ def otp_verify_view(request: HttpRequest) -> HttpResponse:
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
-        if login_throttle_state(email=user.email, ip=ip).is_locked:
-            form.add_error(None, _("Too many failed attempts. Try again in an hour."))
-        elif (device := otp_verify(user=user, token=form.cleaned_data["token"])) is not None:
-            _verified(request, device)
-            return redirect(_next_url(request))
+        gate = login_gate(email=user.email, ip=ip, has_grant=True)
+        try:
+            if gate.wait_seconds:
+                raise Throttled(wait_message(gate.wait_seconds), wait_seconds=gate.wait_seconds)
+            device = otp_verify(user=user, token=form.cleaned_data["token"])
+        except Throttled as exc:
+            form.add_error("token", str(exc.message))
         else:
+            if device is not None:
+                _verified(request, device)
+                return redirect(_next_url(request))
             login_failure_record(email=user.email, ip=ip)
             form.add_error("token", _("This code is not valid, or has already been used."))
+        _clear_token(form)
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
 @otp_exempt
 @never_cache
 def otp_setup_view(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator. Someone who already has one must give a code first."""
+    """Set up an authenticator. Someone who already has one must give a code first; anyone
+    must have proved who they are in the last minutes (a new device replaces the old one)."""
     user = request.user
     if has_two_factor(user) and not user.is_verified():
         return redirect("otp-verify")
+    if not is_recently_authenticated(request):
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('reauthenticate')}?{query}")
     device = TOTPDevice.objects.filter(
         pk=request.session.get(SETUP_DEVICE), user=user, confirmed=False
     ).first()
     form = OtpSetupForm(request.POST or None)
     if request.method == "POST" and device is not None and form.is_valid():
-        codes = totp_device_confirm(device=device, token=form.cleaned_data["token"])
+        try:
+            codes = totp_device_confirm(device=device, token=form.cleaned_data["token"])
+        except Throttled as exc:
+            form.add_error("token", str(exc.message))
+            _clear_token(form)
+            codes = None
+        else:
+            if codes is None:
+                form.add_error("token", _("This code is not valid. Check the time of your phone."))
+                _clear_token(form)
         if codes is not None:
             del request.session[SETUP_DEVICE]
             _verified(request, device)
@@ -96,7 +165,6 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
                 "accounts/recovery_codes.html",
                 {"codes": codes, "next": _next_url(request, "/compte/")},
             )
-        form.add_error("token", _("This code is not valid. Check the time of your phone."))
     if device is None:
         device = totp_device_start(user=user)
         request.session[SETUP_DEVICE] = device.pk
@@ -110,18 +178,23 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/otp_setup.html", context)
 
 
+def two_factor_required_reasons(request: HttpRequest) -> list[str]:
+    return import_string(settings.TWO_FACTOR_REQUIRED_REASONS)(request.user)
+
+
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "has_two_factor": has_two_factor(user),
-        "is_required": two_factor_required(request),
+        "is_required": two_factor_required(request) or bool(two_factor_required_reasons(request)),
         "codes_left": recovery_codes_left(user=user),
     }
     return render(request, "accounts/account.html", context)
 
 
 @require_POST
+@recent_auth_required
 def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
     if not has_two_factor(request.user):
         return redirect("account")
@@ -131,9 +204,17 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@recent_auth_required
 def two_factor_off(request: HttpRequest) -> HttpResponse:
-    if two_factor_required(request):
-        messages.error(request, _("Two-step verification is required for you here."))
+    """Refused while any of the person's programmes or roles requires it (all of them, not
+    only this site's: the authenticator is the same everywhere)."""
+    reasons = two_factor_required_reasons(request)
+    if reasons:
+        messages.error(
+            request,
+            _("Two-step verification cannot be turned off: %(reasons)s.")
+            % {"reasons": "; ".join(reasons)},
+        )
     else:
         two_factor_disable(user=request.user)
         audit_record(action="2fa.disabled", target=request.user)
@@ -144,6 +225,7 @@ def two_factor_off(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters()
+@recent_auth_required
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -164,3 +246,54 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("You have been logged out on every device and programme."))
     return redirect("login")
+
+
+@otp_exempt
+@never_cache
+@sensitive_post_parameters("password")
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    """ "Confirm it's you": the password, and a code from the authenticator (or a recovery
+    code) when the person has one. Counted like failed sign-ins."""
+    user = request.user
+    needs_code = has_two_factor(user)
+    form = ReauthenticateForm(request.POST or None, needs_code=needs_code)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        gate = login_gate(email=user.email, ip=ip, has_grant=True)
+        try:
+            if gate.wait_seconds:
+                raise Throttled(wait_message(gate.wait_seconds), wait_seconds=gate.wait_seconds)
+            is_password_right = user.check_password(form.cleaned_data["password"])
+            device = (
+                otp_verify(user=user, token=form.cleaned_data["token"])
+                if needs_code and is_password_right
+                else None
+            )
+        except Throttled as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            if is_password_right and (device is not None or not needs_code):
+                request.session[SESSION_REAUTH_AT] = int(time.time())
+                audit_record(action="auth.reauthenticated", target=user)
+                return redirect(_next_url(request, reverse("account")))
+            login_failure_record(email=user.email, ip=ip)
+            form.add_error(None, _("Wrong password or code."))
+        if needs_code:
+            _clear_token(form)
+    return render(
+        request, "accounts/reauthenticate.html", {"form": form, "next": _next_url(request)}
+    )
+
+
+@public_view
+@never_cache
+def signin_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time link emailed while the account is under attack. Opening it (GET) changes
+    nothing, as mail scanners follow links; the button (POST) lets this browser sign in."""
+    if signin_link_find(token=token) is None:
+        return render(request, "accounts/signin_link_invalid.html", status=410)
+    if request.method == "POST":
+        signin_link_redeem(token=token, session=request.session, ip=client_ip(request))
+        messages.success(request, _("You can now sign in from this device with your password."))
+        return redirect("login")
+    return render(request, "accounts/signin_link.html")

@@ -3,7 +3,7 @@ from django.db.models import Case, QuerySet, Value, When
 from shared_apps.accounts.selectors import User
 from tenant_apps.participants.models import Participant
 from tenant_apps.programs.models import ProgramSettings
-from tenant_apps.programs.selectors import program_settings_cached
+from tenant_apps.programs.selectors import program_settings, program_settings_cached
 
 
 def two_factor_required(user: User) -> bool:
@@ -26,3 +26,32 @@ def participants_for_manager(*, role: str = "", status: str = "") -> QuerySet[Pa
     if status:
         queryset = queryset.filter(status=status)
     return queryset
+
+
+def two_factor_required_reasons(user: User) -> list[str]:
+    """Why this person may not turn two-step verification off, across every programme they are
+    an active member of (from the public membership index) and their platform role. Empty
+    when nothing requires it."""
+    from django.utils.translation import gettext as _
+    from django_tenants.utils import tenant_context
+
+    from shared_apps.accounts.selectors import programs_of
+
+    reasons: list[str] = []
+    if user.is_staff:
+        reasons.append(_("you are a super-admin of the platform"))
+    for program in programs_of(user=user):
+        with tenant_context(program):
+            participant = Participant.objects.filter(
+                user=user, status=Participant.Status.ACTIVE
+            ).first()
+            if participant is None:
+                continue
+            if participant.is_manager:
+                reasons.append(_("you manage the programme “%(name)s”") % {"name": program.name})
+            elif program_settings().two_factor_policy == ProgramSettings.TwoFactorPolicy.REQUIRED:
+                reasons.append(
+                    _("the programme “%(name)s” requires it of its participants")
+                    % {"name": program.name}
+                )
+    return reasons

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from saas.core.decorators import public_view
 from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import EmailAuthenticationForm, form_add_errors
+from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.security import client_ip, rate_limit_exceeded
 from tenant_apps.participants.forms import (
     EmailForm,
@@ -39,9 +40,9 @@ from tenant_apps.participants.services import (
     participant_reactivate,
     participant_register,
     password_reset_confirm,
-    password_reset_request,
     registration_roles,
 )
+from tenant_apps.participants.tasks import send_password_reset_task
 from tenant_apps.programs.selectors import program_settings
 
 EMAIL_FORMS_PER_HOUR = 20  # registration, new link, password reset: per IP address
@@ -176,7 +177,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         if _too_many(request, "reset"):
             form.add_error(None, _("Too many attempts from your network. Try again in an hour."))
         else:
-            password_reset_request(email=form.cleaned_data["email"])
+            # The lookup and the email happen in a task: the same work here for every address,
+            # so the answer time does not tell who is an active participant.
+            enqueue_on_commit(send_password_reset_task, email=form.cleaned_data["email"])
             return render(request, "participants/password_reset_sent.html")
     return render(request, "participants/password_reset.html", {"form": form})
 

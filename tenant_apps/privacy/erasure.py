@@ -82,6 +82,8 @@ ERASE: dict[str, Callable[[Participant, Identity], None] | str] = {
     "accounts.ProgramMembership": "this programme's row deleted by user_erase_if_unused",
     "otp_totp.TOTPDevice": "deleted with the account",
     "accounts.RecoveryCodeDevice": "deleted with the account",
+    "accounts.AccountSecurityEvent": "deleted with the account; purged after 90 days",
+    "accounts.SignInLink": "deleted with the account; purged after 90 days",
 }
 
 

@@ -130,6 +130,12 @@ SOURCES: dict[str, Source] = {
     ),
     "otp_totp.TOTPDevice": Source(rows=None, reason_excluded="secret; shown as 2FA on/off"),
     "accounts.RecoveryCodeDevice": Source(rows=None, reason_excluded="secret; shown as 2FA on/off"),
+    "accounts.AccountSecurityEvent": Source(
+        rows=None, reason_excluded="account-level: exported in the account section"
+    ),
+    "accounts.SignInLink": Source(
+        rows=None, reason_excluded="secret; its sending and use are account security events"
+    ),
 }
 
 
@@ -161,6 +167,7 @@ def _source_rows(label: str, source: Source, participant: Participant) -> Any:
 def participant_export(*, participant: Participant) -> dict[str, Any]:
     """The person's data in this programme, as plain JSON-ready values."""
     from shared_apps.accounts.otp import has_two_factor
+    from shared_apps.accounts.selectors import security_events_of
 
     user = participant.user
     data: dict[str, Any] = {
@@ -171,6 +178,9 @@ def participant_export(*, participant: Participant) -> dict[str, Any]:
             "last_name": user.last_name,
             "date_joined": user.date_joined.isoformat(),
             "two_factor": has_two_factor(user),
+            "security_events": [
+                {"kind": kind, "at": at.isoformat()} for kind, at in security_events_of(user=user)
+            ],
         },
         "data": {},
     }

@@ -46,7 +46,10 @@ def security_measures() -> list[str]:
         ),
         _("Passwords hashed with Argon2 (12 characters at least, common passwords refused)."),
         _("Two-step verification (TOTP) required for managers and super-admins."),
-        _("Login throttling per account and per network address; the owner is told by email."),
+        _(
+            "Sign-in throttling: a growing delay per account and network address; under attack, "
+            "a new network needs a link emailed to the owner, who is warned."
+        ),
         _("Encryption in transit (TLS, HSTS) and at rest (managed database and backups)."),
         _("Append-only audit log of sensitive actions, kept 12 months."),
         _("Video rooms reachable only from a scheduled meeting, never by a public link."),
@@ -136,6 +139,11 @@ def register_build() -> Register:
             {
                 "data": _("Audit log"),
                 "rule": _("kept %(days)d days") % {"days": django_settings.AUDIT_RETENTION_DAYS},
+            },
+            {
+                "data": _("Account sign-in records (failed sign-ins, sign-in links)"),
+                "rule": _("kept %(days)d days")
+                % {"days": django_settings.ACCOUNT_SECURITY_RETENTION_DAYS},
             },
         ],
         security=security_measures(),

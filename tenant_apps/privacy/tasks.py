@@ -16,8 +16,12 @@ def purge_audit_log_task() -> int:
 
 @shared_task(ignore_result=True)
 def purge_audit_logs_everywhere_task() -> int:
-    """Daily beat job: the platform log here, then one task per open programme."""
+    """Daily beat job: the platform log and the accounts' security records (public schema),
+    then one task per open programme."""
+    from shared_apps.accounts.tasks import purge_account_security_task
+
     purge_audit_log_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
+    purge_account_security_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
     return fan_out(purge_audit_log_task)
 
 

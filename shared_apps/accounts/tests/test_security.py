@@ -5,43 +5,12 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from django.core import mail
 from django.db import connection
 from django.test import override_settings
 from django_tenants.utils import tenant_context
 
 from conftest import host_client, http_login
 from shared_apps.accounts.middleware import SESSION_SEEN, SESSION_STARTED
-
-LOCKED = "Trop de tentatives échouées sur ce compte"
-
-
-@pytest.mark.django_db
-@override_settings(LOGIN_FAILURES_PER_ACCOUNT=5)
-def test_failures_on_several_programmes_lock_the_account_everywhere(
-    world, password, django_capture_on_commit_callbacks
-):
-    # given a person in A and B, whose password someone guesses on both sites
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        for index in range(5):
-            program = world.program_a if index % 2 else world.program_b
-            host_client(program).post(
-                "/connexion/", {"username": world.both.email, "password": f"wrong guess {index}"}
-            )
-    # when the owner then types the right password, on either programme
-    for program in (world.program_a, world.program_b):
-        response = host_client(program).post(
-            "/connexion/", {"username": world.both.email, "password": password}
-        )
-        # then the account is locked, with a clear message, and no session is opened
-        assert response.status_code == 200
-        assert LOCKED in response.content.decode()
-    # and the owner was told once, by email
-    assert [m.to for m in mail.outbox] == [[world.both.email]]
-    assert "verrouillé" in mail.outbox[0].subject
-    # another account is not affected
-    http_login(host_client(world.program_a), world.mentee_a.email, password)
 
 
 @pytest.mark.django_db

@@ -60,7 +60,7 @@ def test_every_listed_action_is_audited(world, django_capture_on_commit_callback
     manager.post(f"/gestion/participants/{target.pk}/desactiver/")
     manager.get("/gestion/journal/?format=csv")
     host_client(world.program_a).post(
-        "/connexion/", {"username": world.mentee_b.email, "password": "not it, surely"}
+        "/connexion/", {"username": world.both.email, "password": "not it, surely"}
     )
     assert {
         "auth.login",
