@@ -81,15 +81,19 @@ def field_label(model: type[models.Model], field: models.Field) -> str:
     return f"{model._meta.label}.{field.name}"
 
 
+def _holds_text(field: models.Field) -> bool:
+    if isinstance(field, ArrayField):  # an array of ids holds no text
+        return _holds_text(field.base_field)
+    return isinstance(field, TEXT_FIELD_TYPES) and not field.choices
+
+
 def text_fields(model: type[models.Model]) -> list[models.Field]:
     """The fields of `model` that hold text a person may have typed: every text, JSON or
-    array field without a fixed list of choices, minus EXCLUDED."""
+    array-of-text field without a fixed list of choices, minus EXCLUDED."""
     return [
         field
         for field in model._meta.concrete_fields
-        if isinstance(field, TEXT_FIELD_TYPES)
-        and not field.choices
-        and field_label(model, field) not in EXCLUDED
+        if _holds_text(field) and field_label(model, field) not in EXCLUDED
     ]
 
 
