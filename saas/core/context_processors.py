@@ -13,7 +13,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "is_public_site": is_public,
     }
     if not is_public:
-        from tenant_apps.programs.selectors import program_brand_color
+        from tenant_apps.programs.selectors import program_brand_color, program_logo_path
 
         context["program_brand_color"] = program_brand_color()
+        context["program_logo_path"] = program_logo_path()
     return context

@@ -3,8 +3,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.programs.branding import brand_colors
+from tenant_apps.programs.icons import image_size, is_size_allowed
 from tenant_apps.programs.models import ProgramSettings, Question
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -16,6 +19,19 @@ PERSONAL_EMAIL_PROVIDERS = frozenset(
         "aol.com", "gmx.fr", "gmx.com", "protonmail.com", "proton.me", "yandex.com",
     }
 )  # fmt: skip
+
+
+class LogoField(forms.ImageField):
+    """An image whose declared dimensions are checked before Pillow decodes or verifies it."""
+
+    def to_python(self, data: Any) -> Any:
+        if data not in self.empty_values and hasattr(data, "read"):
+            size = image_size(data)
+            if size is not None and not is_size_allowed(size):
+                raise forms.ValidationError(
+                    _("The logo must be 4,096 × 4,096 pixels at most."), code="too_large"
+                )
+        return super().to_python(data)
 
 
 class ProgramSettingsForm(forms.ModelForm):
@@ -64,6 +80,7 @@ class ProgramSettingsForm(forms.ModelForm):
             "retention_unverified_days": _("Delete unconfirmed registrations after (days)"),
             "ends_on": _("End of the programme"),
         }
+        field_classes = {"logo": LogoField}
         widgets = {
             "primary_color": forms.TextInput(attrs={"type": "color"}),
             "language": forms.Select(choices=settings.LANGUAGES),
@@ -107,6 +124,21 @@ class ProgramSettingsForm(forms.ModelForm):
         if not 1 <= erase <= 60 or erase <= warn:
             raise forms.ValidationError(_("From 1 to 60 months, and later than the warning."))
         return erase
+
+    def clean_primary_color(self) -> str:
+        color = self.cleaned_data["primary_color"].lower()
+        colors = brand_colors(color)
+        if not colors.is_usable:
+            raise forms.ValidationError(
+                _(
+                    "No text is readable on this colour: white or black text reaches only "
+                    "%(ratio)s:1 of contrast, 4.5:1 is needed. Choose a darker or a lighter "
+                    "shade."
+                ),
+                code="low_contrast",
+                params={"ratio": number_format(colors.text_contrast, 1)},
+            )
+        return color
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("theme.css", views.theme_css, name="theme-css"),
     path("hors-ligne/", views.offline, name="offline"),
     path("icones/<slug:name>.png", views.icon, name="icon"),
+    path("marque/logo.png", views.logo, name="logo"),
     path("gestion/parametres/", views.manage_settings, name="manage-settings"),
     path("gestion/questionnaire/", views.manage_questionnaire, name="manage-questionnaire"),
     path("gestion/questionnaire/nouvelle/", views.manage_question, name="manage-question-new"),
