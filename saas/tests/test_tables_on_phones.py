@@ -31,7 +31,7 @@ def test_every_data_table_stacks_and_labels_its_cells():
             tables += 1
             name = path.relative_to(ROOT)
             if not re.search(r'class="[^"]*\bstack\b', attributes):
-                problems.append(f"{name}: a table without class=\"stack\"")
+                problems.append(f'{name}: a table without class="stack"')
             for cell in CELL.findall(body):
                 if "colspan" not in cell and "data-label=" not in cell:
                     problems.append(f"{name}: <td{cell}> has no data-label")

@@ -6,6 +6,7 @@ urlpatterns = [
     path("confidentialite/", views.privacy, name="privacy"),
     path("sous-traitants/", views.subprocessors_page, name="subprocessors"),
     path("mentions-legales/", views.legal_notice, name="legal-notice"),
+    path("accessibilite/", views.accessibility_statement, name="accessibility"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("theme.css", views.theme_css, name="theme-css"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
+from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import public_view
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_add_errors
@@ -40,6 +41,22 @@ def subprocessors_page(request: HttpRequest) -> HttpResponse:
     from tenant_apps.privacy.register import register_build
 
     return render(request, "programs/subprocessors.html", {"register": register_build()})
+
+
+@public_view
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    program = connection.tenant
+    contacts = [program_settings_cached().contact_email, platform_contact()]
+    context = statement_context(
+        organisation=program.client.name if program.client else program.name,
+        service=_("the site “%(name)s”") % {"name": program.name},
+        contacts=[
+            contact
+            for index, contact in enumerate(contacts)
+            if contact and contact not in contacts[:index]
+        ],
+    )
+    return render(request, "accessibility.html", context)
 
 
 @public_view
