@@ -61,6 +61,7 @@ def browser(live_site: Site) -> Iterator[object]:
                 *CHROMIUM_ARGS,
                 # Programmes, and the rooms of the Whereby fake (tenant_apps/video/fake).
                 f"--host-resolver-rules=MAP *.{settings.BASE_DOMAIN} 127.0.0.1,"
+                f" MAP {settings.BASE_DOMAIN} 127.0.0.1,"  # the public site (console)
                 " MAP *.whereby.localhost 127.0.0.1",
                 # Service workers need a secure context: production is HTTPS; here the live
                 # server's plain-HTTP origin is declared trustworthy for the test.
