@@ -82,6 +82,15 @@ class ProgramSettingsForm(forms.ModelForm):
             "retention_unverified_days": _("Delete unconfirmed registrations after (days)"),
             "ends_on": _("End of the programme"),
         }
+        help_texts = {
+            "primary_color": _(
+                "Header and buttons; their text is white or near-black, whichever reads better."
+            ),
+            "logo": _(
+                "PNG or JPEG, 1 MB and 4,096 × 4,096 pixels at most. Shown in the header, on "
+                "the login page and in emails, with the programme's name as its text."
+            ),
+        }
         field_classes = {"logo": LogoField}
         widgets = {
             "primary_color": forms.TextInput(attrs={"type": "color"}),
