@@ -102,3 +102,13 @@ def test_an_unknown_host_links_the_platform_statement(world):
         f'<a href="{settings.SITE_SCHEME}://{settings.BASE_DOMAIN}{port}/accessibilite/">'
         "Accessibilité : non conforme</a>"
     ) in page
+
+
+@pytest.mark.django_db
+def test_the_statement_is_wholly_in_french(world):
+    # every sentence of the statement is translated (an untranslated one stays in English)
+    page = host_client(world.program_a).get("/accessibilite/").content.decode()
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    for english in ("Manual checks", "Scope", "Automated checks", "Known", "the site"):
+        assert english not in main
+    assert "Vérifications manuelles" in main
