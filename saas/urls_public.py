@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", console_views.home, name="home"),
+    path("accessibilite/", core_views.accessibility_statement, name="accessibility"),
     path("connexion/", console_views.login_view, name="login"),
     path("deconnexion/", otp_exempt(LogoutView.as_view()), name="logout"),
     path("console/registres/", register_views.registers, name="console-registers"),

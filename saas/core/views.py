@@ -1,7 +1,9 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import public_view
 
 
@@ -10,6 +12,15 @@ from saas.core.decorators import public_view
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process answers. No I/O: a database outage must not get every container killed."""
     return JsonResponse({"status": "ok"})
+
+
+@public_view
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The platform's own statement, on the public site."""
+    context = statement_context(
+        organisation="Binôme", service=_("the Binôme platform"), contacts=[platform_contact()]
+    )
+    return render(request, "accessibility.html", context)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

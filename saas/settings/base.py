@@ -27,6 +27,8 @@ BASE_DOMAIN = env("BASE_DOMAIN", default="localhost").lower()
 SITE_SCHEME = env("SITE_SCHEME", default="https")
 SITE_PORT = env("SITE_PORT", default="")
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}"]
+# Who answers for the platform (accessibility statement, legal pages).
+PLATFORM_CONTACT_EMAIL = env("PLATFORM_CONTACT_EMAIL", default=f"contact@{BASE_DOMAIN}")
 
 # --- Applications --------------------------------------------------------------------------------
 

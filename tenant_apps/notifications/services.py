@@ -66,7 +66,8 @@ def email_queue(
     `participant` or `user`.
     """
     from tenant_apps.notifications.tasks import send_email_task
-    from tenant_apps.programs.selectors import program_settings
+    from tenant_apps.programs.branding import brand_colors
+    from tenant_apps.programs.selectors import program_logo_path, program_settings
 
     program = connection.tenant
     program_config = program_settings()
@@ -74,6 +75,8 @@ def email_queue(
         "program": program,
         "site_url": program.url(),
         "brand_color": program_config.primary_color,
+        "brand_text_color": brand_colors(program_config.primary_color).text,
+        "logo_url": program.url(logo) if (logo := program_logo_path()) else "",
         **context,
     }
     # The programme's language (French unless the manager chose English).

@@ -3,8 +3,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.programs.branding import brand_colors
+from tenant_apps.programs.icons import image_size, is_size_allowed
 from tenant_apps.programs.models import ProgramSettings, Question
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -16,6 +19,19 @@ PERSONAL_EMAIL_PROVIDERS = frozenset(
         "aol.com", "gmx.fr", "gmx.com", "protonmail.com", "proton.me", "yandex.com",
     }
 )  # fmt: skip
+
+
+class LogoField(forms.ImageField):
+    """An image whose declared dimensions are checked before Pillow decodes or verifies it."""
+
+    def to_python(self, data: Any) -> Any:
+        if data not in self.empty_values and hasattr(data, "read"):
+            size = image_size(data)
+            if size is not None and not is_size_allowed(size):
+                raise forms.ValidationError(
+                    _("The logo must be 4,096 × 4,096 pixels at most."), code="too_large"
+                )
+        return super().to_python(data)
 
 
 class ProgramSettingsForm(forms.ModelForm):
@@ -36,6 +52,7 @@ class ProgramSettingsForm(forms.ModelForm):
             "primary_color",
             "logo",
             "language",
+            "contact_email",
             "matching_mode",
             "matching_objective",
             "request_expiry_days",
@@ -54,6 +71,7 @@ class ProgramSettingsForm(forms.ModelForm):
             "primary_color": _("Main colour"),
             "logo": _("Logo"),
             "language": _("Language of the emails"),
+            "contact_email": _("Contact address for participants (accessibility, questions)"),
             "matching_mode": _("How pairs are made"),
             "matching_objective": _("What the matching run aims for"),
             "request_expiry_days": _("Days a mentor has to answer a request"),
@@ -64,6 +82,16 @@ class ProgramSettingsForm(forms.ModelForm):
             "retention_unverified_days": _("Delete unconfirmed registrations after (days)"),
             "ends_on": _("End of the programme"),
         }
+        help_texts = {
+            "primary_color": _(
+                "Header and buttons; their text is white or near-black, whichever reads better."
+            ),
+            "logo": _(
+                "PNG or JPEG, 1 MB and 4,096 × 4,096 pixels at most. Shown in the header, on "
+                "the login page and in emails, with the programme's name as its text."
+            ),
+        }
+        field_classes = {"logo": LogoField}
         widgets = {
             "primary_color": forms.TextInput(attrs={"type": "color"}),
             "language": forms.Select(choices=settings.LANGUAGES),
@@ -107,6 +135,21 @@ class ProgramSettingsForm(forms.ModelForm):
         if not 1 <= erase <= 60 or erase <= warn:
             raise forms.ValidationError(_("From 1 to 60 months, and later than the warning."))
         return erase
+
+    def clean_primary_color(self) -> str:
+        color = self.cleaned_data["primary_color"].lower()
+        colors = brand_colors(color)
+        if not colors.is_usable:
+            raise forms.ValidationError(
+                _(
+                    "No text is readable on this colour: white or black text reaches only "
+                    "%(ratio)s:1 of contrast, 4.5:1 is needed. Choose a darker or a lighter "
+                    "shade."
+                ),
+                code="low_contrast",
+                params={"ratio": number_format(colors.text_contrast, 1)},
+            )
+        return color
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")

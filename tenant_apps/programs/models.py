@@ -34,6 +34,8 @@ class ProgramSettings(models.Model):
     primary_color = models.CharField(max_length=7, default="#1d4e89", validators=[color_validator])
     logo = models.ImageField(upload_to="branding/", blank=True)
     language = models.CharField(max_length=5, default="fr")
+    # Whom participants write to (accessibility statement); the platform's contact otherwise.
+    contact_email = models.EmailField(blank=True)
 
     class MatchingMode(models.TextChoices):
         MANAGER = "manager", _("The manager proposes the pairs")

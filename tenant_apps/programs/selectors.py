@@ -22,3 +22,12 @@ def program_settings_cached() -> ProgramSettings:
 
 def program_brand_color() -> str:
     return program_settings_cached().primary_color
+
+
+def program_logo_path() -> str | None:
+    """The path of the programme's logo on its own host, versioned so that a new logo shows at
+    once; None without a logo."""
+    settings = program_settings_cached()
+    if not settings.logo:
+        return None
+    return f"/marque/logo.png?v={int(settings.updated_at.timestamp())}"

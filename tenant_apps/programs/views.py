@@ -1,26 +1,31 @@
 import json
 
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
+from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import public_view
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_add_errors
 from tenant_apps.participants.views import manager_required
+from tenant_apps.programs.branding import brand_colors
 from tenant_apps.programs.forms import ProgramSettingsForm, QuestionForm
-from tenant_apps.programs.icons import icon_png
+from tenant_apps.programs.icons import ICON_NAMES, LOGO_PATH, icon_path, icons_generate
 from tenant_apps.programs.models import Question
 from tenant_apps.programs.questionnaire import question_archive, question_move, question_save
-from tenant_apps.programs.selectors import program_brand_color, program_settings
+from tenant_apps.programs.selectors import (
+    program_brand_color,
+    program_settings,
+    program_settings_cached,
+)
 from tenant_apps.programs.services import program_settings_update
-
-ICON_SIZES = {"180": 180, "192": 192, "512": 512}
 
 
 @public_view
@@ -36,6 +41,22 @@ def subprocessors_page(request: HttpRequest) -> HttpResponse:
     from tenant_apps.privacy.register import register_build
 
     return render(request, "programs/subprocessors.html", {"register": register_build()})
+
+
+@public_view
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    program = connection.tenant
+    contacts = [program_settings_cached().contact_email, platform_contact()]
+    context = statement_context(
+        organisation=program.client.name if program.client else program.name,
+        service=_("the site “%(name)s”") % {"name": program.name},
+        contacts=[
+            contact
+            for index, contact in enumerate(contacts)
+            if contact and contact not in contacts[:index]
+        ],
+    )
+    return render(request, "accessibility.html", context)
 
 
 @public_view
@@ -78,19 +99,31 @@ def manifest(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _stored_image(path: str) -> FileResponse:
+    """A stored branding image, drawn once if a programme has none yet (created before they were
+    stored); never decoded here."""
+    if not default_storage.exists(path):
+        icons_generate(name=connection.tenant.name, settings=program_settings())
+        if not default_storage.exists(path):
+            raise Http404
+    return FileResponse(default_storage.open(path, "rb"), content_type="image/png")
+
+
 @public_view
 @cache_control(max_age=86400)
 def icon(request: HttpRequest, name: str) -> HttpResponse:
-    size, _sep, variant = name.partition("-")
-    if size not in ICON_SIZES or variant not in {"", "maskable"}:
+    if name not in ICON_NAMES:
         raise Http404
-    png = icon_png(
-        name=connection.tenant.name,
-        settings=program_settings(),
-        size=ICON_SIZES[size],
-        maskable=variant == "maskable",
-    )
-    return HttpResponse(png, content_type="image/png")
+    return _stored_image(icon_path(name))
+
+
+@public_view
+@cache_control(max_age=86400)
+def logo(request: HttpRequest) -> HttpResponse:
+    """The programme's logo as shown in pages and emails (re-encoded, at most 480 × 160)."""
+    if not program_settings_cached().logo:
+        raise Http404
+    return _stored_image(LOGO_PATH)
 
 
 @public_view
@@ -112,8 +145,12 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @cache_control(max_age=86400)
 def theme_css(request: HttpRequest) -> HttpResponse:
     """The programme's colour as CSS custom properties (the CSP allows no inline style)."""
-    color = program_brand_color()
-    return HttpResponse(f":root {{ --brand: {color}; }}\n", content_type="text/css")
+    colors = brand_colors(program_brand_color())
+    return HttpResponse(
+        f":root {{ --brand: {colors.background}; --brand-contrast: {colors.text};"
+        f" --brand-link: {colors.link}; }}\n",
+        content_type="text/css",
+    )
 
 
 @public_view

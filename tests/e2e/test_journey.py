@@ -10,6 +10,8 @@ import pytest
 from django.core import mail
 from django_otp.oath import TOTP
 
+from tests.e2e.conftest import record_axe_page
+
 PASSWORD = "une phrase de passe vraiment solide"
 EMAIL = "camille.bernard@e2e.example"
 
@@ -24,6 +26,7 @@ def totp(secret: str, *, steps_ahead: int = 0) -> str:
 def assert_accessible(page, axe, visited: list[str]) -> None:
     results = axe.run(page)
     visited.append(page.url)
+    record_axe_page(page.url)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 

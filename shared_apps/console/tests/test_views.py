@@ -128,9 +128,9 @@ def test_listing_shows_status_and_participant_counts(console, world, django_asse
     # Programme A: mentee, manager and the shared person are active (the invited first manager
     # is not counted until they open their link)
     row_a = page.split("Programme A")[1].split("</tr>")[0]
-    assert '<td class="num">3</td>' in row_a
+    assert '<td class="num" data-label="Participants actifs">3</td>' in row_a
     row_b = page.split("Programme B")[1].split("</tr>")[0]
-    assert '<td class="num">2</td>' in row_b
+    assert '<td class="num" data-label="Participants actifs">2</td>' in row_b
 
 
 @pytest.mark.django_db

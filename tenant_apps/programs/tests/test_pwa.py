@@ -25,7 +25,7 @@ def test_manifest_meets_installability_criteria(world):
     for icon in manifest["icons"]:
         png = client.get(icon["src"])
         assert png.status_code == 200 and png["Content-Type"] == "image/png"
-        image = Image.open(io.BytesIO(png.content))
+        image = Image.open(io.BytesIO(png.getvalue()))
         assert f"{image.width}x{image.height}" == icon["sizes"]
 
 
@@ -45,6 +45,6 @@ def test_pages_link_the_manifest_and_register_the_service_worker(world):
 
 @pytest.mark.django_db
 def test_icons_differ_between_programmes(world):
-    a = host_client(world.program_a).get("/icones/192.png").content
-    b = host_client(world.program_b).get("/icones/192.png").content
+    a = host_client(world.program_a).get("/icones/192.png").getvalue()
+    b = host_client(world.program_b).get("/icones/192.png").getvalue()
     assert a != b  # initials "PA" and "PB"
