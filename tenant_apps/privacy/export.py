@@ -54,6 +54,9 @@ class Source:
     rows: Callable[[Participant], Q] | None
     reason_excluded: str = ""  # for a model deliberately not exported per programme
     omit: frozenset[str] = field(default_factory=frozenset)
+    # Left out of the rows the person did not do themselves: who else acted (their address,
+    # their request) is that other person's data, or an unknown network's.
+    omit_unless_own: frozenset[str] = field(default_factory=frozenset)
     # How the rows read on the "Mes données" page: a section of readable.SECTION_TITLES, a
     # function of privacy.readable, and the relations it reads (fetched with the rows).
     section: str = ""
@@ -121,6 +124,7 @@ SOURCES: dict[str, Source] = {
         ),
         section="journal",
         present=readable.audit_event,
+        omit_unless_own=frozenset({"ip", "request_id"}),
     ),
     # Shared identity (public schema): exported as the "account" section, per programme
     # without anything that would reveal the person's other programmes.
@@ -157,6 +161,12 @@ def _row(instance: Model, omit: frozenset[str]) -> dict[str, Any]:
     }
 
 
+def _others_omitted(row: Model, source: Source, participant: Participant) -> frozenset[str]:
+    if not source.omit_unless_own or getattr(row, "actor_user_id", None) == participant.user_id:
+        return frozenset()
+    return source.omit_unless_own
+
+
 def _source_rows(label: str, source: Source, participant: Participant) -> Any:
     assert source.rows is not None
     model = apps.get_model(label)
@@ -188,7 +198,9 @@ def participant_export(*, participant: Participant) -> dict[str, Any]:
         if source.rows is None:
             continue
         rows = _source_rows(label, source, participant)
-        data["data"][label] = [_row(row, source.omit) for row in rows]
+        data["data"][label] = [
+            _row(row, source.omit | _others_omitted(row, source, participant)) for row in rows
+        ]
     return data
 
 

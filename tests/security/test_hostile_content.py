@@ -41,6 +41,7 @@ from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.participants.services import participant_invite
 from tenant_apps.programs.models import ProgramSettings, Question
+from tenant_apps.programs.selectors import SETTINGS_CACHE_KEY
 from tenant_apps.video.models import WebhookEvent
 from tests.isolation import SAMPLES, Endpoint, endpoints
 from tests.security.hostile import (
@@ -127,9 +128,16 @@ def _hostile_actions(people: dict[str, Participant]) -> None:
     match = Match.objects.get(mentee=mentee, mentor=mentor, status="active")
     meeting = meeting_propose(match=match, by=mentee, slots=[slot(timedelta(days=10))])
     meeting_cancel(meeting=meeting, by=mentor, reason=PAYLOADS[0])
+    # The allow-list holds a payload too: the invitation goes to an address it names.
+    settings_row = ProgramSettings.objects.get()
+    domains = list(settings_row.allowed_email_domains)
+    ProgramSettings.objects.filter(pk=settings_row.pk).update(allowed_email_domains=[])
+    caches["default"].delete(SETTINGS_CACHE_KEY)
     participant_invite(
         email="invite@a.example", role="mentee", first_name=PAYLOADS[0][:150], last_name="O'Brien"
     )
+    ProgramSettings.objects.filter(pk=settings_row.pk).update(allowed_email_domains=domains)
+    caches["default"].delete(SETTINGS_CACHE_KEY)
 
 
 def _login(program: Any, email: str, password: str, *, second_factor: bool = False) -> Client:
