@@ -250,9 +250,7 @@ def test_signature_verify_accepts_any_of_several_v1_values():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", ["paused", "archived", "provisioning", "failed", "spare"])
-def test_an_event_naming_the_public_schema_or_a_closed_programme_is_ignored(
-    world, status, caplog
-):
+def test_an_event_naming_the_public_schema_or_a_closed_programme_is_ignored(world, status, caplog):
     """Correctly signed events whose room prefix names a schema that is not a ready programme
     (the public schema, a paused or archived programme, a pool spare) are acknowledged and
     ignored, and logged: never a 500 (Whereby would retry a 500 for days)."""
