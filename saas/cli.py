@@ -97,6 +97,14 @@ def whereby_fake(env: dict[str, str]) -> Iterator[None]:
             fake.kill()
 
 
+def server_address(env: dict[str, str]) -> str:
+    """Where `run` listens: loopback unless `HOST` says otherwise, since every demo account
+    shares a published password (HOST=0.0.0.0 opens it to the network on purpose)."""
+    host = env.get("HOST", "").strip() or "127.0.0.1"
+    port = env.get("PORT", "").strip() or "8000"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "manage.py", *args], check=True, cwd=ROOT, env=env)
 
@@ -112,7 +120,7 @@ def run() -> int:
         manage("demo_seed", "--port", env.get("PORT", "8000"), env=env)
         say("emails are printed here; Celery tasks run in-process. Ctrl-C stops everything.")
         server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"0.0.0.0:{env.get('PORT', '8000')}"],
+            [sys.executable, "manage.py", "runserver", server_address(env)],
             cwd=ROOT,
             env=env,
             start_new_session=True,  # its own process group: the reloader and its child
