@@ -10,5 +10,5 @@ def test_run_listens_on_loopback_by_default():
 
 
 def test_host_opens_another_interface_on_request():
-    assert server_address({"HOST": "0.0.0.0", "PORT": "8123"}) == "0.0.0.0:8123"  # noqa: S104
+    assert server_address({"HOST": "0.0.0.0", "PORT": "8123"}) == "0.0.0.0:8123"
     assert server_address({"HOST": "::1"}) == "[::1]:8000"
