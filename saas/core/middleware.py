@@ -12,11 +12,15 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from saas.core.observability import context
+from saas.core.observability.paths import redact_path, redact_resolved
 
 logger = logging.getLogger("saas.request")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_META = "HTTP_X_REQUEST_ID"
+# The path as logs may show it (sign-in tokens filtered), for gunicorn's access log, which
+# reads the WSGI environ (request.META is that environ).
+LOG_PATH_META = "binome.log_path"
 # An id sent by the load balancer is kept if it is short and plain; a client's never is.
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
@@ -61,8 +65,9 @@ class RequestContextMiddleware:
     usable one, else it is new (a client's own X-Request-ID is ignored);
     it is written back into the WSGI environ (gunicorn's access log reads it from there) and
     into the response. The closing line has the path without its query string (query strings
-    carry tokens), the status and the duration; the programme and user id come from the
-    context filter (saas.core.observability.logs).
+    carry tokens) and with its sign-in token filtered (saas.core.observability.paths; the
+    filtered path goes to the environ for gunicorn too), the status and the duration; the
+    programme and user id come from the context filter (saas.core.observability.logs).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -84,14 +89,21 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            match = getattr(request, "resolver_match", None)
+            path = (
+                redact_resolved(request.path, match)
+                if match is not None
+                else redact_path(request.path)
+            )
+            request.META[LOG_PATH_META] = path
             logger.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
