@@ -52,3 +52,27 @@ def test_the_readme_documents_port_and_host():
     readme = (ROOT / "README.md").read_text()
     assert "| `PORT` |" in readme
     assert "| `HOST` |" in readme
+
+
+EAGER_PROBE = """
+import django
+django.setup()
+from saas.celery import app
+assert app.conf.task_always_eager
+with app.producer_or_acquire() as producer:  # what every eager .delay() does
+    pass
+print("ok")
+"""
+
+
+def test_eager_tasks_start_without_kombus_no_hostname_warning():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "saas.settings.dev",
+        "DATABASE_URL": "postgres://binome@127.0.0.1:5432/binome",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", EAGER_PROBE], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No hostname" not in result.stderr + result.stdout
