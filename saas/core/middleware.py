@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from saas.core.observability import context
 from saas.core.observability.paths import redact_path, redact_resolved
@@ -169,3 +169,37 @@ class PermissionsPolicyMiddleware:
             f"{feature}={allowlist}" for feature, allowlist in policy.items()
         )
         return response
+
+
+class NotFoundPageMiddleware:
+    """The product's own 404 page, with DEBUG on too (`dev.py run`): Django's debug 404 lists
+    every URL pattern of the site, which is not something to show a visitor of a programme.
+    Without DEBUG, Django already renders it (handler404); this does the same in DEBUG for
+    an address that matches no pattern and for a view that raises Http404. Answers that a
+    view or the programme middleware built on purpose (a JSON 404, the unknown-host page)
+    are left alone: it sits after the programme middleware and only replaces Django's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None  # no URL pattern matched
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return self._page(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self._page(request)
+        return None
+
+    @staticmethod
+    def _page(request: HttpRequest) -> HttpResponse:
+        from saas.core.views import page_not_found
+
+        return page_not_found(request)

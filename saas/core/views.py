@@ -1,6 +1,9 @@
+import functools
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 
 from saas.core.decorators import public_view
 
@@ -10,6 +13,18 @@ from saas.core.decorators import public_view
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process answers. No I/O: a database outage must not get every container killed."""
     return JsonResponse({"status": "ok"})
+
+
+@functools.cache
+def _favicon() -> bytes:
+    return (settings.BASE_DIR / "static" / "favicon.ico").read_bytes()
+
+
+@public_view
+@cache_control(max_age=7 * 86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask every host for (a 404 on the console otherwise)."""
+    return HttpResponse(_favicon(), content_type="image/x-icon")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
