@@ -4,7 +4,7 @@ reads the patterns from the resolver, so a new page is covered without editing a
 import pytest
 from django.conf import settings
 
-from conftest import host_client
+from conftest import host_client, http_login
 from saas.core.middleware import PERMISSIONS_POLICY_FEATURES, permissions_policy_parse
 from tests.isolation import endpoints
 
@@ -40,6 +40,31 @@ def test_every_page_switches_every_browser_feature_off(world):
             elif on := _all_off(_policy(response)):
                 problems.append(f"{endpoint.url}: {on} not off")
     assert walked > 40
+    assert problems == []
+
+
+@pytest.mark.django_db
+def test_every_page_a_manager_sees_switches_every_browser_feature_off(world, password):
+    # given a manager of programme A, logged in with a second factor (full pages, not
+    # redirects to the login page)
+    client = host_client(world.program_a)
+    http_login(client, world.manager_a.email, password, second_factor=True)
+    client.raise_request_exception = False
+
+    # when every programme URL is requested
+    problems, statuses = [], set()
+    for endpoint in endpoints(settings.ROOT_URLCONF):
+        if endpoint.name in {"logout", "logout-everywhere"}:
+            continue
+        response = client.get(endpoint.url)
+        statuses.add(response.status_code)
+        if "Permissions-Policy" not in response:
+            problems.append(f"{endpoint.url}: no Permissions-Policy")
+        elif on := _all_off(_policy(response)):
+            problems.append(f"{endpoint.url}: {on} not off")
+
+    # then pages were really rendered, and none of them leaves a feature on
+    assert 200 in statuses
     assert problems == []
 
 
