@@ -42,11 +42,12 @@ COPY . .
 
 ENV PATH=/opt/venv/bin:$PATH
 
-# Build-time settings: a throwaway key and a database URL nothing connects to. Neither
-# command opens a connection; neither value reaches the final image's environment.
+# Build-time settings: a throwaway key, database and Redis URLs nothing connects to. Neither
+# command opens a connection; none of these values reaches the final image's environment.
 RUN DJANGO_SETTINGS_MODULE=saas.settings.production \
     DJANGO_SECRET_KEY=build-only-not-a-secret \
     DATABASE_URL=postgres://build:build@127.0.0.1:5432/build \
+    REDIS_URL=redis://127.0.0.1:6379/0 \
     BASE_DOMAIN=build.invalid \
     sh -c "python manage.py compilemessages && python manage.py collectstatic --noinput"
 

@@ -3,6 +3,7 @@
 
     python3 dev.py run     # install, start PostgreSQL if needed, migrate, demo data, serve :8000
     python3 dev.py test    # install, start PostgreSQL if needed, run the whole test suite
+    python3 dev.py totp <email>   # the current two-step verification code of a demo account
 
 Standard library only: it installs uv in .local/tools, syncs .venv from uv.lock, then hands
 over to `saas.cli` inside that environment.
@@ -44,9 +45,10 @@ def ensure_uv() -> Path:
     return uv
 
 
-def ensure_environment() -> Path:
+def ensure_environment(*, quiet: bool = False) -> Path:
     uv = ensure_uv()
-    say("syncing .venv from uv.lock…")
+    if not quiet:
+        say("syncing .venv from uv.lock…")
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)}
     subprocess.run(
         [str(uv), "sync", "--frozen", "--quiet", "--python", sys.executable],
@@ -58,10 +60,11 @@ def ensure_environment() -> Path:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "totp"}:
         print(__doc__)
         return 2
-    python = ensure_environment()
+    # `totp` prints a code and nothing else on stdout (its messages go to stderr).
+    python = ensure_environment(quiet=sys.argv[1] == "totp")
     os.chdir(ROOT)
     return subprocess.call([str(python), "-m", "saas.cli", *sys.argv[1:]])
 

@@ -1,4 +1,5 @@
-"""`python -m saas.cli run|test` — what dev.py runs inside the project environment.
+"""`python -m saas.cli run|test|totp <email>` — what dev.py runs inside the project
+environment.
 
 Uses DATABASE_URL when set; otherwise starts an embedded PostgreSQL 16 (the pgserver wheel)
 under .local/ and stops it on exit.
@@ -25,7 +26,7 @@ def say(message: str) -> None:
 
 
 @contextmanager
-def database(*, database_name: str, persistent: bool) -> Iterator[str]:
+def database(*, database_name: str, persistent: bool, quiet: bool = False) -> Iterator[str]:
     """DATABASE_URL, or an embedded PostgreSQL's URL for the duration of the block."""
     if os.environ.get("DATABASE_URL"):
         yield os.environ["DATABASE_URL"]
@@ -34,7 +35,8 @@ def database(*, database_name: str, persistent: bool) -> Iterator[str]:
 
     pgdata = DEV_PGDATA if persistent else Path(tempfile.mkdtemp(prefix="binome-pg-"))
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    say(f"no DATABASE_URL: starting an embedded PostgreSQL in {pgdata}")
+    if not quiet:
+        say(f"no DATABASE_URL: starting an embedded PostgreSQL in {pgdata}")
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
     try:
         query = f"SELECT 1 FROM pg_database WHERE datname = '{database_name}';"  # noqa: S608
@@ -97,6 +99,14 @@ def whereby_fake(env: dict[str, str]) -> Iterator[None]:
             fake.kill()
 
 
+def server_address(env: dict[str, str]) -> str:
+    """Where `run` listens: loopback unless `HOST` says otherwise, since every demo account
+    shares a published password (HOST=0.0.0.0 opens it to the network on purpose)."""
+    host = env.get("HOST", "").strip() or "127.0.0.1"
+    port = env.get("PORT", "").strip() or "8000"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "manage.py", *args], check=True, cwd=ROOT, env=env)
 
@@ -112,7 +122,7 @@ def run() -> int:
         manage("demo_seed", "--port", env.get("PORT", "8000"), env=env)
         say("emails are printed here; Celery tasks run in-process. Ctrl-C stops everything.")
         server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"0.0.0.0:{env.get('PORT', '8000')}"],
+            [sys.executable, "manage.py", "runserver", server_address(env)],
             cwd=ROOT,
             env=env,
             start_new_session=True,  # its own process group: the reloader and its child
@@ -128,6 +138,20 @@ def run() -> int:
         return 0 if code in (0, -signal.SIGTERM) else code
 
 
+def totp(args: list[str]) -> int:
+    """The current two-step verification code of a demo account, from the local database
+    (the running platform's, when `run` is up: the embedded PostgreSQL is shared)."""
+    if len(args) != 1:
+        print("usage: python3 dev.py totp <email>")
+        return 2
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "saas.settings.dev"}
+    with database(database_name="binome", persistent=True, quiet=True) as url:
+        env["DATABASE_URL"] = url
+        return subprocess.call(
+            [sys.executable, "manage.py", "demo_totp", args[0]], cwd=ROOT, env=env
+        )
+
+
 def test(args: list[str]) -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "saas.settings.test"}
     with database(database_name="binome", persistent=False) as url:
@@ -136,10 +160,12 @@ def test(args: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in {"run", "test", "totp"}:
         print(__doc__)
         return 2
-    return run() if argv[0] == "run" else test(argv[1:])
+    if argv[0] == "run":
+        return run()
+    return test(argv[1:]) if argv[0] == "test" else totp(argv[1:])
 
 
 if __name__ == "__main__":

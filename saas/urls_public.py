@@ -11,6 +11,7 @@ from shared_apps.console import views as console_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", console_views.home, name="home"),
     path("accessibilite/", core_views.accessibility_statement, name="accessibility"),
     path("connexion/", console_views.login_view, name="login"),

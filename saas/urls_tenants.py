@@ -11,6 +11,7 @@ from saas.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("tenant_apps.participants.urls")),
     path("", include("tenant_apps.programs.urls")),
     path("", include("tenant_apps.matching.urls")),

@@ -1,14 +1,17 @@
 """gunicorn settings of the web container (`gunicorn -c infra/docker/gunicorn.conf.py ...`).
 
 Sized from the environment (GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT,
-GUNICORN_GRACEFUL_TIMEOUT). The access log is JSON, one object per line, with the request id
-and without the query string: query strings can carry tokens (signed invitation and
-verification links), and the access log is kept and shipped to Cockpit.
+GUNICORN_GRACEFUL_TIMEOUT). The access log is JSON, one object per line, with the request id,
+without the query string, and with the sign-in token of invitation, registration and reset
+links filtered from the path (`/acces/[Filtered]/`): the access log is kept and shipped to
+Cockpit. Which paths carry a token is read from the URLconfs
+(saas.core.observability.paths); Django's middleware leaves the filtered path in the environ.
 """
 
 import datetime
 import json
 import os
+import re
 import traceback
 
 from gunicorn import glogging
@@ -50,8 +53,28 @@ def _environ_key(header: str) -> str:
     return "HTTP_" + header.upper().replace("-", "_")
 
 
+LOG_PATH_ENVIRON_KEY = "binome.log_path"  # saas.core.middleware.LOG_PATH_META
+# Without the application (it failed to load): any long segment may be a token.
+_LONG_SEGMENT_RE = re.compile(r"(?<=/)[^/]{16,}")
+
+
+def log_path(environ: dict) -> str:
+    """The request's path as the log may keep it: the one Django filtered, else filtered here
+    from the URLconfs, else with every long segment filtered."""
+    if isinstance(environ.get(LOG_PATH_ENVIRON_KEY), str):
+        return environ[LOG_PATH_ENVIRON_KEY]
+    path = environ.get("PATH_INFO") or ""
+    try:
+        from saas.core.observability.paths import redact_path
+
+        return redact_path(path)
+    except Exception:
+        return _LONG_SEGMENT_RE.sub("[Filtered]", path)
+
+
 def access_record(*, environ: dict, status: str | int, sent: int | None, duration) -> dict:
-    """The access log entry of one request. The path only: never the query string."""
+    """The access log entry of one request. The path only (never the query string), with its
+    sign-in token filtered."""
     status_code = int(str(status).split(None, 1)[0])
     return {
         "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
@@ -59,7 +82,7 @@ def access_record(*, environ: dict, status: str | int, sent: int | None, duratio
         "request_id": environ.get(_environ_key(REQUEST_ID_HEADER)),
         "method": environ.get("REQUEST_METHOD"),
         "host": environ.get("HTTP_HOST"),
-        "path": environ.get("PATH_INFO"),
+        "path": log_path(environ),
         "status": status_code,
         "bytes": sent,
         "duration_ms": round(duration.total_seconds() * 1000, 1),

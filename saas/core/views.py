@@ -1,7 +1,10 @@
+import functools
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 
 from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import public_view
@@ -21,6 +24,18 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
         organisation="Binôme", service=_("the Binôme platform"), contacts=[platform_contact()]
     )
     return render(request, "accessibility.html", context)
+
+
+@functools.cache
+def _favicon() -> bytes:
+    return (settings.BASE_DIR / "static" / "favicon.ico").read_bytes()
+
+
+@public_view
+@cache_control(max_age=7 * 86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask every host for (a 404 on the console otherwise)."""
+    return HttpResponse(_favicon(), content_type="image/x-icon")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

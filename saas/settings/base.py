@@ -118,11 +118,14 @@ RESERVED_SLUGS = frozenset(
 
 MIDDLEWARE = [
     "saas.core.middleware.RequestContextMiddleware",  # request id, log context, duration
+    "saas.core.middleware.PermissionsPolicyMiddleware",  # every browser feature off by default
     "tenants.middleware.ProgramMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Our 404 page in DEBUG too: Django's debug 404 lists every URL pattern.
+    "saas.core.middleware.NotFoundPageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -271,6 +274,9 @@ MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
 # --- Security headers ----------------------------------------------------------------------------
+# Addresses (IPs or CIDRs) of the load balancer in front of the web containers: only its
+# X-Request-ID is kept (saas.core.middleware); a client's own is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

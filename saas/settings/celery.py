@@ -6,7 +6,9 @@ from celery.schedules import crontab
 env = environ.Env()
 
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "memory://"
+# Eager tasks still take a producer from the pool: Kombu's in-memory transport, named with a
+# host so that Kombu does not warn "No hostname was supplied" at every start.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "memory://localhost//"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -22,5 +22,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # The queue tests switch eagerness off and start a worker on this broker: RabbitMQ in CI
 # (TEST_BROKER_URL), Kombu's in-memory transport on a machine without one. One queue per run so
 # that concurrent test runs on one broker do not take each other's messages.
-CELERY_BROKER_URL = os.environ.get("TEST_BROKER_URL") or "memory://"
+CELERY_BROKER_URL = os.environ.get("TEST_BROKER_URL") or "memory://localhost//"
 CELERY_TASK_DEFAULT_QUEUE = f"binome-test-{os.getpid()}"

@@ -98,8 +98,9 @@ def test_anonymous_request_on_the_public_site_has_no_user(world, json_log):
 
 
 @pytest.mark.django_db
-def test_request_id_from_the_load_balancer_is_kept_and_a_bad_one_replaced(world):
-    # given requests that arrive with a usable and an unusable X-Request-ID
+def test_request_id_from_the_load_balancer_is_kept_and_a_bad_one_replaced(world, settings):
+    # given requests from the load balancer with a usable and an unusable X-Request-ID
+    settings.TRUSTED_PROXIES = ["127.0.0.0/8"]  # the test client's REMOTE_ADDR is 127.0.0.1
     client = host_client(world.program_a)
     kept = client.get("/healthz", HTTP_X_REQUEST_ID="lb-7f3a9c2e-0001")
     replaced = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\n<script>")
@@ -107,6 +108,37 @@ def test_request_id_from_the_load_balancer_is_kept_and_a_bad_one_replaced(world)
     assert kept["X-Request-ID"] == "lb-7f3a9c2e-0001"
     assert replaced["X-Request-ID"] != "bad id\n<script>"
     assert len(replaced["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("trusted", "remote_addr"),
+    [([], "127.0.0.1"), (["10.0.0.0/8"], "203.0.113.9"), (["10.0.0.5"], "10.0.0.6")],
+)
+def test_a_clients_own_request_id_is_ignored(world, settings, json_log, trusted, remote_addr):
+    # given a client that is not the load balancer and sends an id of its choice
+    settings.TRUSTED_PROXIES = trusted
+    chosen = "someone-elses-request-id-0001"
+
+    # when it makes a request
+    response = host_client(world.program_a).get(
+        "/healthz", HTTP_X_REQUEST_ID=chosen, REMOTE_ADDR=remote_addr
+    )
+
+    # then the request gets an id of ours, in the answer and in the log line
+    assert response["X-Request-ID"] != chosen
+    assert len(response["X-Request-ID"]) == 32
+    assert chosen not in json.dumps(json_log())
+
+
+@pytest.mark.django_db
+def test_the_load_balancers_id_is_kept_from_a_trusted_network(world, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "fd00::/8"]
+    for remote_addr in ("10.42.0.7", "fd00::7"):
+        response = host_client(world.program_a).get(
+            "/healthz", HTTP_X_REQUEST_ID="lb-7f3a9c2e-0002", REMOTE_ADDR=remote_addr
+        )
+        assert response["X-Request-ID"] == "lb-7f3a9c2e-0002"
 
 
 @pytest.mark.django_db

@@ -307,3 +307,20 @@ def test_settings_start_sentry_only_when_the_dsn_is_set():
     assert (on["pii"], on["locals"], on["body"]) == (False, False, "never")
     assert (on["release"], on["environment"]) == (RELEASE, "staging")
     assert {"django", "celery"} <= set(on["integrations"])
+
+
+@pytest.mark.django_db
+def test_a_sign_in_token_the_patterns_miss_is_filtered_by_its_route(sentry_transport):
+    # given a token of lower-case letters only (the generic token patterns want a mix), in a
+    # breadcrumb's message
+    token = "zqxwvutsrqponmlkjihgfedcbazyxwvutsrqpon"
+    sentry_sdk.add_breadcrumb(
+        category="navigation", message=f"GET https://prog-a.binome.fr/acces/{token}/"
+    )
+    # when an event is captured
+    sentry_sdk.capture_message("something happened")
+    sentry_sdk.flush()
+
+    # then the route read from the URLconf filtered it
+    assert token not in sentry_transport.text()
+    assert "/acces/[Filtered]/" in sentry_transport.text()

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.participants.imports import MAX_BYTES
 from tenant_apps.participants.models import Participant
 
 
@@ -94,6 +95,13 @@ class ImportForm(forms.Form):
             "— UTF-8 or Windows-1252 (Excel)."
         ),
     )
+
+    def clean_file(self) -> Any:
+        """The size is checked before the file is read into memory."""
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        return upload
 
 
 class ProfileForm(forms.Form):

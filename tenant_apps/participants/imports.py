@@ -19,8 +19,15 @@ from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import invitation_domain_refusal, participant_invite
 from tenant_apps.programs.selectors import program_settings
 
+# Limits of one file: checked before anything is written, each refused with its own message.
 MAX_BYTES = 1024 * 1024
 MAX_LINES = 5000
+# The longest email address is 254 characters; no other column needs more.
+MAX_CELL_CHARS = 254
+# What an account holds (shared_apps.accounts.models.User).
+MAX_NAME_CHARS = 150
+# Python's csv module refuses a cell over this many characters (csv.field_size_limit()).
+_CSV_FIELD_LIMIT_ERROR = "field larger than field limit"
 HEADERS = {
     "email": {"email", "e-mail", "courriel", "adresse email", "adresse e-mail", "mail"},
     "first_name": {"first_name", "first name", "prénom", "prenom"},
@@ -92,6 +99,38 @@ def _column_map(header: list[str]) -> dict[str, int]:
     return columns
 
 
+def _cell_too_long(line: int) -> ValidationFailed:
+    return ValidationFailed(
+        _("Line %(line)d: a cell is longer than %(count)d characters.")
+        % {"line": line, "count": MAX_CELL_CHARS}
+    )
+
+
+def _rows(text: str, *, delimiter: str) -> list[list[str]]:
+    """Every row of the file, or a ValidationFailed naming the line: a cell over the limit
+    (Python's csv module raises past 131,072 characters), more lines than allowed, or text
+    that is not CSV (a quoted cell that never ends)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if any(len(cell) > MAX_CELL_CHARS for cell in row):
+                raise _cell_too_long(reader.line_num)
+            rows.append(row)
+            if len(rows) - 1 > MAX_LINES:
+                raise ValidationFailed(
+                    _("At most %(count)d lines per file.") % {"count": MAX_LINES}
+                )
+    except csv.Error as exc:
+        if _CSV_FIELD_LIMIT_ERROR in str(exc):
+            raise _cell_too_long(reader.line_num) from exc
+        raise ValidationFailed(
+            _("Line %(line)d: this is not a readable CSV file (check the quotation marks).")
+            % {"line": reader.line_num}
+        ) from exc
+    return rows
+
+
 def import_preview(*, data: bytes) -> ImportReport:
     """Parse and check every line; writes nothing."""
     try:
@@ -102,7 +141,7 @@ def import_preview(*, data: bytes) -> ImportReport:
         raise ValidationFailed(_("The file is empty."))
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    rows = _rows(text, delimiter=delimiter)
     columns = _column_map(rows[0])
     missing = [name for name in ("email", "role") if name not in columns]
     if missing:
@@ -110,8 +149,6 @@ def import_preview(*, data: bytes) -> ImportReport:
             _("The first line must name the columns; missing: %(columns)s.")
             % {"columns": ", ".join(missing)}
         )
-    if len(rows) - 1 > MAX_LINES:
-        raise ValidationFailed(_("At most %(count)d lines per file.") % {"count": MAX_LINES})
 
     known = set(
         Participant.objects.values_list("user__email", flat=True)
@@ -133,6 +170,12 @@ def import_preview(*, data: bytes) -> ImportReport:
             first_name=cell("first_name"),
             last_name=cell("last_name"),
         )
+        for name, label in (("first_name", _("first name")), ("last_name", _("last name"))):
+            if len(getattr(line, name)) > MAX_NAME_CHARS:
+                line.errors.append(
+                    _("%(field)s too long (%(count)d characters at most)")
+                    % {"field": label, "count": MAX_NAME_CHARS}
+                )
         try:
             validate_email(line.email)
         except DjangoValidationError:

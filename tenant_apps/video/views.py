@@ -46,7 +46,9 @@ def whereby_webhook(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "invalid event"}, status=400)
     program = program_for_room(room_name=event.room_name)
     if program is None:
-        logger.info("Whereby event %s for no open programme: ignored", event.type)
+        # Acknowledged (a 2xx stops Whereby's retries) and ignored: the room is not one of a
+        # ready programme (gone, closed, the public schema, or not ours at all).
+        logger.info("Whereby event %s for no ready programme: ignored", event.type)
         return JsonResponse({"status": "ignored"})
     with tenant_context(program):
         is_new = webhook_event_receive(event=event)

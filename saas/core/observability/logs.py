@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from saas.core.observability import context
+from saas.core.observability.paths import redact_paths_in_text
 from saas.core.observability.scrubbing import scrub_data, scrub_text
 
 CONTEXT_FIELDS = ("request_id", "programme", "user_id", "task_id", "task_name")
@@ -27,7 +28,8 @@ class ContextFilter(logging.Filter):
 
     Django logs 4xx and 5xx answers (`django.request`) after the middleware chain returned,
     when the context is no longer bound; those records carry the request, which gives the
-    same ids."""
+    same ids. A path with a sign-in token in the message is logged with the token filtered
+    (saas.core.observability.paths)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         current = context.current()
@@ -39,6 +41,12 @@ class ContextFilter(logging.Filter):
         record.user_id = context.user_id(request)
         record.task_id = current.task_id
         record.task_name = current.task_name
+        # Sign-in tokens in paths ("Not Found: /acces/<token>/", runserver's request lines),
+        # in every format, plain included.
+        message = record.getMessage()
+        redacted = redact_paths_in_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
         return True
 
 

@@ -22,6 +22,7 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.transport import Transport
 
 from saas.core.observability import context
+from saas.core.observability.paths import redact_paths_in_text
 from saas.core.observability.scrubbing import (
     FILTERED,
     format_safely,
@@ -104,7 +105,7 @@ def _drop_frame_variables(container: Any) -> None:
 
 def _scrub_request(request: dict[str, Any], known: frozenset[str]) -> None:
     if isinstance(request.get("url"), str):
-        request["url"] = scrub_url(request["url"])
+        request["url"] = scrub_url(redact_paths_in_text(request["url"]))
     if isinstance(request.get("query_string"), str):
         request["query_string"] = scrub_query(request["query_string"])
     elif request.get("query_string"):
@@ -132,7 +133,7 @@ def _scrub_breadcrumb(crumb: dict[str, Any], known: frozenset[str], record: Any 
     if record is not None and isinstance(getattr(record, "msg", None), str):
         crumb["message"] = scrub_text(format_safely(record.msg, record.args), known)
     elif isinstance(crumb.get("message"), str):
-        crumb["message"] = scrub_text(crumb["message"], known)
+        crumb["message"] = scrub_text(redact_paths_in_text(crumb["message"]), known)
     data = crumb.get("data")
     if isinstance(data, dict):
         data = scrub_data(data, known)
@@ -175,7 +176,7 @@ def _scrub_event(event: dict[str, Any]) -> dict[str, Any]:
     if isinstance(event.get("user"), dict):
         event["user"] = {k: v for k, v in event["user"].items() if k == "id"}
     if isinstance(event.get("transaction"), str):
-        event["transaction"] = scrub_text(event["transaction"], known)
+        event["transaction"] = scrub_text(redact_paths_in_text(event["transaction"]), known)
 
     breadcrumbs = event.get("breadcrumbs")
     crumbs = breadcrumbs.get("values") if isinstance(breadcrumbs, dict) else breadcrumbs

@@ -82,6 +82,9 @@ def test_the_mentee_gets_the_room_embedded_with_only_whereby_allowed_to_be_frame
     assert "frame-src 'none'" not in policy
     assert f'camera=(self "{whereby_fake.room_origin}")' in response["Permissions-Policy"]
     assert f'microphone=(self "{whereby_fake.room_origin}")' in response["Permissions-Policy"]
+    # every other browser feature stays off (saas.core.middleware.PermissionsPolicyMiddleware)
+    assert "geolocation=()" in response["Permissions-Policy"]
+    assert "payment=()" in response["Permissions-Policy"]
     assert "no-store" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "no-referrer"
 
@@ -107,7 +110,8 @@ def test_other_pages_frame_nothing_and_do_not_open_the_camera(pair, meeting):
         response = client.get(path)
         assert response.status_code == 200
         assert "frame-src 'none'" in response["Content-Security-Policy"]
-        assert "Permissions-Policy" not in response
+        assert "camera=()" in response["Permissions-Policy"]
+        assert "microphone=()" in response["Permissions-Policy"]
 
 
 def _visitor(kind, world):

@@ -93,7 +93,8 @@ def test_dpo_pack_for_the_demo_programmes(tmp_path, django_capture_on_commit_cal
         register = (folder / "register.md").read_text()
         for section in REQUIRED_SECTIONS:
             assert f"## {section}" in register, (slug, section)
-        assert "Ucanss" in register  # the controller
+        controller = {"ucanss-2027": "Ucanss", "banque-mentorat": "Banque Territoriale"}[slug]
+        assert controller in register  # the controller: the client that owns the programme
         assert "Sujets que vous souhaitez travailler" in register  # the live questionnaire
         assert "Argon2" in (folder / "security.md").read_text()
     assert "ucanss-2027/register.md" in (tmp_path / "README.md").read_text()

@@ -246,3 +246,29 @@ def test_signature_verify_accepts_any_of_several_v1_values():
         signature_verify(
             body=body, header=f"t={now},v1={'0' * 64}", secret="s", now=now, tolerance_seconds=300
         )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["paused", "archived", "provisioning", "failed", "spare"])
+def test_an_event_naming_the_public_schema_or_a_closed_programme_is_ignored(world, status, caplog):
+    """Correctly signed events whose room prefix names a schema that is not a ready programme
+    (the public schema, a paused or archived programme, a pool spare) are acknowledged and
+    ignored, and logged: never a 500 (Whereby would retry a 500 for days)."""
+    from tenants.models import Program
+
+    # given a signed event naming the public schema, and one naming a programme that is closed
+    public = Program.objects.get(schema_name="public")
+    public_body = event_body(public)
+    Program.objects.filter(pk=world.program_b.pk).update(status=status)
+    closed_body = event_body(world.program_b)
+
+    # when Whereby posts them
+    with caplog.at_level("INFO", logger="tenant_apps.video.views"):
+        answers = [post(body, signed(body)) for body in (public_body, closed_body)]
+
+    # then both are acknowledged and ignored, nothing reached a handler, and it was logged
+    assert [a.status_code for a in answers] == [200, 200]
+    assert [a.json() for a in answers] == [{"status": "ignored"}] * 2
+    assert received == []
+    assert events_in(world.program_b) == 0
+    assert sum("ignored" in r.getMessage() for r in caplog.records) == 2

@@ -1,15 +1,24 @@
-"""Demo data for `python3 dev.py run`: one client, two programmes with people in every role,
-one super-admin. Idempotent. Never run it against a production database."""
+"""Demo data for `python3 dev.py run`: two clients, each with its programme and people in
+every role, one super-admin. The managers and the super-admin have two-step verification set
+up already, all with one authenticator secret printed in the banner (`python3 dev.py totp
+<email>` prints the current code). Idempotent. Never run it against a production database."""
 
+import secrets
+from base64 import b32encode
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test.utils import override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.selectors import User
 from shared_apps.accounts.services import user_get_or_create
+from tenant_apps.notifications.models import Email
+from tenant_apps.notifications.services import email_send
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_add
 from tenants.models import Client, Program
@@ -17,10 +26,20 @@ from tenants.services import client_create, program_create, program_provision
 
 DEMO_PASSWORD = "binome-demo-2027"
 SUPER_ADMIN = "admin@binome.localhost"
+# slug, name, allowed email domain, the client organisation that owns it
 PROGRAMS = [
-    ("ucanss-2027", "Mentorat Ucanss 2027", "ucanss.fr"),
-    ("banque-mentorat", "Mentorat Banque Territoriale", "banque-territoriale.fr"),
+    ("ucanss-2027", "Mentorat Ucanss 2027", "ucanss.fr", "Ucanss"),
+    (
+        "banque-mentorat",
+        "Mentorat Banque Territoriale",
+        "banque-territoriale.fr",
+        "Banque Territoriale",
+    ),
 ]
+DEMO_DEVICE_NAME = "demo authenticator"
+# Emails of the seeding itself (the first managers' invitations: they have a password
+# already) are not sent, so that they do not flood the start-up log.
+QUIET_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 PEOPLE = [
     ("manager", Participant.Role.MANAGER, "Claire", "Martin"),
     ("mentor1", Participant.Role.MENTOR, "Karim", "Benali"),
@@ -36,10 +55,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options.get("force"):
             raise CommandError("demo_seed runs only with DEBUG on.")
-        self._user(SUPER_ADMIN, "Ada", "Admin", is_staff=True, is_superuser=True)
-        client = Client.objects.filter(name="Ucanss").first() or client_create(name="Ucanss")
+        with override_settings(EMAIL_BACKEND=QUIET_EMAIL_BACKEND):
+            logins, two_factor_users = self._seed()
+        connection.set_schema_to_public()
+        key = self._two_factor(two_factor_users)
+        self._print(logins, port=options.get("port") or "8000", key=key)
+
+    def _seed(self) -> tuple[list[tuple[str, str, str]], list[User]]:
+        admin = self._user(SUPER_ADMIN, "Ada", "Admin", is_staff=True, is_superuser=True)
+        two_factor_users = [admin]
         logins: list[tuple[str, str, str]] = [("console", SUPER_ADMIN, "super-admin")]
-        for slug, name, domain in PROGRAMS:
+        for slug, name, domain, client_name in PROGRAMS:
+            client = Client.objects.filter(name=client_name).first() or client_create(
+                name=client_name
+            )
             program = Program.objects.filter(slug=slug).first()
             if program is None:
                 program = program_create(
@@ -47,11 +76,15 @@ class Command(BaseCommand):
                 )
                 program_provision(program_id=program.pk)
                 program.refresh_from_db()
+            elif program.client_id != client.pk:  # seeded by an earlier version: one client
+                Program.objects.filter(pk=program.pk).update(client=client)
             with tenant_context(program):
                 for local, role, first, last in PEOPLE:
                     user = self._user(f"{local}@{domain}", first, last)
                     participant_add(user=user, role=role)
                     logins.append((slug, user.email, role))
+                    if role == Participant.Role.MANAGER:
+                        two_factor_users.append(user)
                 # One person in both programmes: one identity, two separate logins.
                 shared = self._user("camille.durand@ucanss.fr", "Camille", "Durand")
                 participant_add(
@@ -64,8 +97,30 @@ class Command(BaseCommand):
                 self._questionnaire(
                     domain=domain, mode="manager" if slug == "ucanss-2027" else "choice"
                 )
+                self._outbox_flush()
         connection.set_schema_to_public()
-        self._print(logins, port=options.get("port") or "8000")
+        return logins, two_factor_users
+
+    def _outbox_flush(self) -> None:
+        """Send what the seeding put in the outbox now, while the quiet backend is in place:
+        a sending task that runs later (when the caller's transaction commits) finds the
+        rows sent and leaves them alone."""
+        for email_id in Email.objects.filter(status=Email.Status.PENDING).values_list(
+            "pk", flat=True
+        ):
+            email_send(email_id=email_id)
+
+    def _two_factor(self, users: list[User]) -> str:
+        """Two-step verification set up for `users`, all with one authenticator secret (one
+        entry in an authenticator app opens every demo account that needs a code). The
+        secret is random per database and kept from one start to the next. Returns it, hex."""
+        existing = TOTPDevice.objects.filter(name=DEMO_DEVICE_NAME, confirmed=True).first()
+        key = existing.key if existing is not None else secrets.token_hex(20)
+        for user in users:
+            if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                continue
+            TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=key, confirmed=True)
+        return key
 
     def _questionnaire(self, *, domain: str, mode: str) -> None:
         """A small questionnaire with answers, so that matching can be tried at once: the
@@ -114,20 +169,26 @@ class Command(BaseCommand):
                     participant=participant, question=by_key[key], defaults={"value": value}
                 )
 
-    def _print(self, logins: list[tuple[str, str, str]], *, port: str) -> None:
+    def _print(self, logins: list[tuple[str, str, str]], *, port: str, key: str) -> None:
         base = settings.BASE_DOMAIN
         write = self.stdout.write
+        secret = b32encode(bytes.fromhex(key)).decode().rstrip("=")
+        issuer = quote(settings.OTP_TOTP_ISSUER)
         write("")
         write("Binôme is ready. Open:")
         write(f"    {'console':<16} http://{base}:{port}/")
-        for slug, _name, _domain in PROGRAMS:
+        for slug, _name, _domain, _client in PROGRAMS:
             write(f"    {slug:<16} http://{slug}.{base}:{port}/")
         write("")
         write(f"Demo logins (the password of every demo account is {DEMO_PASSWORD}):")
-        write("(managers and the super-admin set up two-step verification at their first login:")
-        write(" scan the QR code with any authenticator app)")
         for where, email, role in logins:
             write(f"    {where:<16} {role:<12} {email}")
+        write("")
+        write("Managers and the super-admin have two-step verification set up with this secret:")
+        write(f"    {secret}")
+        write(f"    otpauth://totp/{issuer}:demo?secret={secret}&issuer={issuer}")
+        write("Add it to an authenticator app, or print the current code with:")
+        write("    python3 dev.py totp <email>")
         write("")
 
     def add_arguments(self, parser: Any) -> None:
