@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -45,39 +46,66 @@ class Site:
         return f"http://{program.host}:{self.port}{path}"  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-def browser(live_site: Site) -> Iterator[object]:
+def chromium_launch(playwright: object, *, secure_origin: str | None = None) -> object:
+    """Debian's Chromium, headless, resolving the public domain, every programme's host and
+    the Whereby fake's rooms to this machine. Skips the test when there is no Chromium."""
     path = chromium_path()
     if path is None:
         pytest.skip("Debian's chromium is not installed and cannot be installed (not root)")
     from django.conf import settings
+
+    args = [
+        *CHROMIUM_ARGS,
+        # The public site (console), programmes, and the rooms of the Whereby fake
+        # (tenant_apps/video/fake).
+        f"--host-resolver-rules=MAP {settings.BASE_DOMAIN} 127.0.0.1,"
+        f" MAP *.{settings.BASE_DOMAIN} 127.0.0.1, MAP *.whereby.localhost 127.0.0.1",
+    ]
+    if secure_origin:
+        # Service workers need a secure context: production is HTTPS; here the live
+        # server's plain-HTTP origin is declared trustworthy for the test.
+        args.append(f"--unsafely-treat-insecure-origin-as-secure={secure_origin}")
+    return playwright.chromium.launch(  # type: ignore[attr-defined]
+        executable_path=path, headless=True, args=args
+    )
+
+
+@pytest.fixture
+def browser(live_site: Site) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=path,
-            headless=True,
-            args=[
-                *CHROMIUM_ARGS,
-                # Programmes, and the rooms of the Whereby fake (tenant_apps/video/fake).
-                f"--host-resolver-rules=MAP *.{settings.BASE_DOMAIN} 127.0.0.1,"
-                " MAP *.whereby.localhost 127.0.0.1",
-                # Service workers need a secure context: production is HTTPS; here the live
-                # server's plain-HTTP origin is declared trustworthy for the test.
-                f"--unsafely-treat-insecure-origin-as-secure={live_site.url('')}",
-            ],
-        )
+        browser = chromium_launch(playwright, secure_origin=live_site.url(""))
         yield browser
         browser.close()
+
+
+@contextmanager
+def live_server() -> Iterator[int]:
+    """A live server thread on 127.0.0.1 (every host: the console and each programme); links
+    in emails point at it, so the browser follows them as they are. Yields its port."""
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    previous_port, settings.SITE_PORT = settings.SITE_PORT, str(server.port)
+    try:
+        yield server.port
+    finally:
+        settings.SITE_PORT = previous_port
+        server.terminate()
 
 
 @pytest.fixture(scope="module")
 def live_site(world, django_db_blocker) -> Iterator[Site]:
     """A programme created (and committed) for the module, a live server, and clean-up."""
-    from django.conf import settings
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.db import connection
-    from django.test.testcases import LiveServerThread
     from django_tenants.utils import tenant_context
 
     from shared_apps.accounts.models import ProgramMembership, User
@@ -99,19 +127,10 @@ def live_site(world, django_db_blocker) -> Iterator[Site]:
                 is_registration_open=True, allowed_email_domains=["e2e.example"]
             )
         connection.set_schema_to_public()
-        server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-        server.daemon = True
-        server.start()
-        server.is_ready.wait()
-        if server.error:
-            raise server.error
-        # Links in emails point at the live server, so the browser follows them as they are.
-        previous_port, settings.SITE_PORT = settings.SITE_PORT, str(server.port)
         try:
-            yield Site(port=server.port, program=program)
+            with live_server() as port:
+                yield Site(port=port, program=program)
         finally:
-            settings.SITE_PORT = previous_port
-            server.terminate()
             connection.set_schema_to_public()
             emails = list(
                 ProgramMembership.objects.filter(program=program).values_list(
