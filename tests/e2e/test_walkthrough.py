@@ -195,13 +195,14 @@ def platform(django_db_setup, django_db_blocker) -> Iterator[Platform]:
     prints it), one spare schema in the pool (as `dev.py run` keeps them), and a live server
     with dev's behaviour: tasks eager inside the request, debug pages on. Everything created
     on the way (organisations, programmes and their schemas, people) is removed afterwards."""
-    from django.db import connection, connections
+    from django.db import connection, connections, transaction
     from django.db.models import Max
     from django.test import override_settings
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from django_tenants.utils import tenant_context
 
     from shared_apps.accounts.models import ProgramMembership, User
+    from shared_apps.platform_audit.models import PlatformAuditEvent
     from tenant_apps.participants.models import Participant
     from tenants.models import Client, Domain, Program
     from tenants.services import program_pool_refill
@@ -222,6 +223,7 @@ def platform(django_db_setup, django_db_blocker) -> Iterator[Platform]:
     with django_db_blocker.unblock():
         last_program = Program.objects.aggregate(top=Max("pk"))["top"] or 0
         last_client = Client.objects.aggregate(top=Max("pk"))["top"] or 0
+        last_event = PlatformAuditEvent.objects.aggregate(top=Max("pk"))["top"] or 0
         superadmin = User.objects.create_user(
             email=SUPERADMIN_EMAIL,
             password=PASSWORD,
@@ -263,6 +265,14 @@ def platform(django_db_setup, django_db_blocker) -> Iterator[Platform]:
                 program.delete()
             Client.objects.filter(pk__gt=last_client).delete()
             User.objects.filter(pk__in=user_ids).exclude(memberships__isnull=False).delete()
+            # The platform's audit log is append-only; the retention purge's switch lets these
+            # test rows (console logins and actions) go, so that other tests start clean.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL binome.audit_purge = 'on'")
+                cursor.execute(
+                    f"DELETE FROM {PlatformAuditEvent._meta.db_table} WHERE id > %s",
+                    [last_event],
+                )
 
 
 @pytest.fixture
@@ -377,11 +387,21 @@ class Walk:
         if not statement.count():  # issue 11.12: linked from every footer
             self.without_statement.append(urlsplit(page.url).path)
 
+    def _axe_run(self, page: Any) -> Any:
+        """axe-core as `Axe().run(page)` does it, injected once per page for both widths."""
+        from axe_playwright_python.base import AxeResults
+        from axe_playwright_python.sync_playwright import DEFAULT_OPTIONS
+
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(self.axe.axe_script)
+        arguments = self.axe._format_script_args(context=None, options=DEFAULT_OPTIONS)
+        return AxeResults(page.evaluate(f"axe.run({arguments})"))
+
     def _check_layout(self, page: Any, where: str) -> None:
         if found := page.evaluate(BROKEN_WORDS_JS):
             self.problem(where, f"words broken over two lines: {found}")
         axe_started = time.monotonic()
-        results = self.axe.run(page)
+        results = self._axe_run(page)
         self.axe_seconds += time.monotonic() - axe_started
         if results.violations_count:
             rules = sorted({v["id"] for v in results.response["violations"]})
@@ -923,3 +943,41 @@ def check_erased_shown(walk: Walk, step: str, text: str, *, named: bool = True) 
     walk.check("erased.invalid" not in text, step, "an erased person is shown as …@erased.invalid")
     if named:
         walk.check(ERASED_LABEL in text, step, f"the erased person is not “{ERASED_LABEL}”")
+
+
+# --- The checks themselves can fail ------------------------------------------------------------
+
+
+def test_text_checks_find_what_they_look_for():
+    # given an English msgid the catalogue translates, and its French translation
+    english = "Send the invitation"
+    french = t(english)
+    assert french != english
+    # then the English one is found in a page, the French one is not
+    assert english_strings().findall(f"Inviter\n{english}.") == [english]
+    assert english_strings().findall(f"Inviter\n{french}.") == []
+    # and very short ones are left out as ambiguous (“Save”, “Log in”)
+    assert english_strings().findall("Save · Log in") == []
+    assert RAW_ERROR.findall("NoReverseMatch at /console/") == ["NoReverseMatch"]
+    assert RAW_ERROR.findall("La création a échoué, réessayez.") == []
+    assert RAW_CODE.findall("first_name : Léa — participant.profile_viewed") == [
+        "first_name",
+        "profile_viewed",
+    ]
+
+
+def test_layout_check_finds_words_broken_over_two_lines():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = chromium_launch(playwright)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.set_content(
+            '<html lang="fr"><body><table><tr>'
+            '<td style="width:20px;max-width:20px;overflow-wrap:anywhere">Désactiver</td>'
+            "<td>Désactivé</td></tr></table>"
+            '<span style="position:absolute;width:1px;height:1px;overflow:hidden">'
+            "Texte masqué pour les lecteurs d’écran</span></body></html>"
+        )
+        assert page.evaluate(BROKEN_WORDS_JS) == ["Désactiver"]
+        browser.close()
