@@ -46,36 +46,28 @@ class Site:
         return f"http://{program.host}:{self.port}{path}"  # type: ignore[attr-defined]
 
 
-def chromium_launch(playwright: object, *, secure_origin: str | None = None) -> object:
-    """Debian's Chromium, headless, resolving the public domain, every programme's host and
-    the Whereby fake's rooms to this machine. Skips the test when there is no Chromium."""
+@pytest.fixture
+def browser(live_site: Site) -> Iterator[object]:
     path = chromium_path()
     if path is None:
         pytest.skip("Debian's chromium is not installed and cannot be installed (not root)")
     from django.conf import settings
-
-    args = [
-        *CHROMIUM_ARGS,
-        # The public site (console), programmes, and the rooms of the Whereby fake
-        # (tenant_apps/video/fake).
-        f"--host-resolver-rules=MAP {settings.BASE_DOMAIN} 127.0.0.1,"
-        f" MAP *.{settings.BASE_DOMAIN} 127.0.0.1, MAP *.whereby.localhost 127.0.0.1",
-    ]
-    if secure_origin:
-        # Service workers need a secure context: production is HTTPS; here the live
-        # server's plain-HTTP origin is declared trustworthy for the test.
-        args.append(f"--unsafely-treat-insecure-origin-as-secure={secure_origin}")
-    return playwright.chromium.launch(  # type: ignore[attr-defined]
-        executable_path=path, headless=True, args=args
-    )
-
-
-@pytest.fixture
-def browser(live_site: Site) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = chromium_launch(playwright, secure_origin=live_site.url(""))
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                # Programmes, and the rooms of the Whereby fake (tenant_apps/video/fake).
+                f"--host-resolver-rules=MAP *.{settings.BASE_DOMAIN} 127.0.0.1,"
+                " MAP *.whereby.localhost 127.0.0.1",
+                # Service workers need a secure context: production is HTTPS; here the live
+                # server's plain-HTTP origin is declared trustworthy for the test.
+                f"--unsafely-treat-insecure-origin-as-secure={live_site.url('')}",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -100,6 +92,26 @@ def live_server() -> Iterator[int]:
     finally:
         settings.SITE_PORT = previous_port
         server.terminate()
+
+
+def chromium_launch(playwright: object) -> object:
+    """Debian's Chromium, headless, resolving the public site (the console), every
+    programme's host and the Whereby fake's rooms to this machine. Skips the test when there
+    is no Chromium."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Debian's chromium is not installed and cannot be installed (not root)")
+    from django.conf import settings
+
+    rules = (
+        f"MAP {settings.BASE_DOMAIN} 127.0.0.1, MAP *.{settings.BASE_DOMAIN} 127.0.0.1,"
+        " MAP *.whereby.localhost 127.0.0.1"
+    )
+    return playwright.chromium.launch(  # type: ignore[attr-defined]
+        executable_path=path,
+        headless=True,
+        args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"],
+    )
 
 
 @pytest.fixture(scope="module")
