@@ -5,18 +5,30 @@ exited; the schema is captured now and sent in the task headers (tenant-schemas-
 `_schema_name`), so the task runs in the programme that asked for it.
 """
 
+import logging
 from typing import Any
 
 from celery import Task
+from celery.exceptions import Retry
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
     schema_name = connection.schema_name
-    transaction.on_commit(
-        lambda: task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name})
-    )
+    transaction.on_commit(lambda: _send(task, kwargs, schema_name))
+
+
+def _send(task: Task, kwargs: dict[str, Any], schema_name: str) -> None:
+    try:
+        task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name})
+    except Retry as exc:
+        # Only without a broker (`dev.py run`: tasks run eagerly, inside the request that
+        # queued them). The request's work is committed; a worker would retry long after the
+        # answer, so the request answers normally and the retry that cannot happen is logged.
+        logger.warning("%s asked for a retry, not done in eager mode: %s", task.name, exc)
 
 
 def fan_out(task: Task, **kwargs: Any) -> int:

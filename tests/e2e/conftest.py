@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -135,13 +136,52 @@ def browser(live_site: Site) -> Iterator[object]:
         browser.close()
 
 
+@contextmanager
+def live_server() -> Iterator[int]:
+    """A live server thread on 127.0.0.1 (every host: the console and each programme); links
+    in emails point at it, so the browser follows them as they are. Yields its port."""
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    previous_port, settings.SITE_PORT = settings.SITE_PORT, str(server.port)
+    try:
+        yield server.port
+    finally:
+        settings.SITE_PORT = previous_port
+        server.terminate()
+
+
+def chromium_launch(playwright: object) -> object:
+    """Debian's Chromium, headless, resolving the public site (the console), every
+    programme's host and the Whereby fake's rooms to this machine. Skips the test when there
+    is no Chromium."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Debian's chromium is not installed and cannot be installed (not root)")
+    from django.conf import settings
+
+    rules = (
+        f"MAP {settings.BASE_DOMAIN} 127.0.0.1, MAP *.{settings.BASE_DOMAIN} 127.0.0.1,"
+        " MAP *.whereby.localhost 127.0.0.1"
+    )
+    return playwright.chromium.launch(  # type: ignore[attr-defined]
+        executable_path=path,
+        headless=True,
+        args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"],
+    )
+
+
 @pytest.fixture(scope="module")
 def live_site(world, django_db_blocker) -> Iterator[Site]:
     """A programme created (and committed) for the module, a live server, and clean-up."""
-    from django.conf import settings
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.db import connection
-    from django.test.testcases import LiveServerThread
     from django_tenants.utils import tenant_context
 
     from shared_apps.accounts.models import ProgramMembership, User
@@ -163,19 +203,10 @@ def live_site(world, django_db_blocker) -> Iterator[Site]:
                 is_registration_open=True, allowed_email_domains=["e2e.example"]
             )
         connection.set_schema_to_public()
-        server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-        server.daemon = True
-        server.start()
-        server.is_ready.wait()
-        if server.error:
-            raise server.error
-        # Links in emails point at the live server, so the browser follows them as they are.
-        previous_port, settings.SITE_PORT = settings.SITE_PORT, str(server.port)
         try:
-            yield Site(port=server.port, program=program)
+            with live_server() as port:
+                yield Site(port=port, program=program)
         finally:
-            settings.SITE_PORT = previous_port
-            server.terminate()
             connection.set_schema_to_public()
             emails = list(
                 ProgramMembership.objects.filter(program=program).values_list(
