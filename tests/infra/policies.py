@@ -26,7 +26,9 @@ from tests.infra.hcl_tree import (
     walk,
 )
 
-EU_REGIONS = frozenset({"fr-par", "nl-ams", "pl-waw"})
+# The client's FAQ promises datacentres in France: Paris only (Amsterdam and Warsaw are EU, but
+# not France).
+EU_REGIONS = frozenset({"fr-par"})
 EU_ZONES = frozenset(f"{region}-{n}" for region in EU_REGIONS for n in (1, 2, 3))
 
 # Environment variables of the application that hold a secret.
@@ -141,7 +143,7 @@ def violations_bucket(tree: dict[str, dict]) -> list[str]:
 # --- regions ---------------------------------------------------------------------------------
 
 
-_NOT_LOCATIONS = frozenset({"dns_zone", "same_zone", "keep_empty_zone", "backup_same_region"})
+_NOT_LOCATIONS = frozenset({"dns_zone", "same_zone", "backup_same_region"})
 
 
 def _is_region_name(name: str) -> bool:
@@ -156,7 +158,9 @@ def _check_location(where: str, key: str, value: object, allowed: frozenset) -> 
     """A region or zone argument: a reference to a variable, or an EU literal."""
     text = expression(value)
     if text is None:
-        return [] if value in allowed else [f"{where}: {key} = {value!r} is not an EU {key}"]
+        return (
+            [] if value in allowed else [f"{where}: {key} = {value!r} is outside France (fr-par)"]
+        )
     if not re.fullmatch(r"var\.[a-z0-9_]+|[a-z0-9_.\[\]]+\.(region|zone)", text):
         return [f"{where}: {key} must come from a variable, not `{text}`"]
     return []
@@ -173,17 +177,17 @@ def violations_region(tree: dict[str, dict]) -> list[str]:
         else:
             continue
         if body.get("default") not in allowed:
-            found.append(f"{where}: default {body.get('default')!r} is not an EU {kind}")
+            found.append(f"{where}: default {body.get('default')!r} is outside France (fr-par)")
         listed = [
             value
             for validation in blocks(body, "validation")
             for value in string_list_in(expression(validation.get("condition")) or "")
         ]
         if not listed:
-            found.append(f"{where}: no validation restricting it to EU {kind}s")
+            found.append(f"{where}: no validation restricting it to fr-par {kind}s")
         outside = sorted(set(listed) - allowed)
         if outside:
-            found.append(f"{where}: validation allows non-EU {kind}s {outside}")
+            found.append(f"{where}: validation allows {kind}s outside France {outside}")
     located = [
         (f"{directory}: {rtype}.{name}", body)
         for kind in ("resource", "data")
@@ -204,10 +208,10 @@ def violations_region(tree: dict[str, dict]) -> list[str]:
     for directory, name, body in backends(tree):
         where = f"{directory}: backend {name}"
         if body.get("region") not in EU_REGIONS:
-            found.append(f"{where}: state region {body.get('region')!r} is not an EU region")
+            found.append(f"{where}: state region {body.get('region')!r} is not fr-par")
         endpoint = str(body.get("endpoints", {}).get("s3", ""))
-        if not re.fullmatch(r"https://s3\.(fr-par|nl-ams|pl-waw)\.scw\.cloud", endpoint):
-            found.append(f"{where}: state endpoint {endpoint!r} is not Scaleway EU")
+        if not re.fullmatch(r"https://s3\.fr-par\.scw\.cloud", endpoint):
+            found.append(f"{where}: state endpoint {endpoint!r} is not Scaleway fr-par")
     return found
 
 

@@ -273,7 +273,8 @@ def test_region_policy_catches_a_hard_coded_non_eu_region():
 
     # then
     assert found == [
-        "modules/storage: scaleway_object_bucket.main: region = 'us-east-1' is not an EU region"
+        "modules/storage: scaleway_object_bucket.main: region = 'us-east-1' "
+        "is outside France (fr-par)"
     ]
 
 
@@ -289,8 +290,31 @@ def test_region_policy_catches_a_non_eu_default_and_a_loose_validation():
 
     # then
     assert found == [
-        "environments/production: variable region: default 'us-east-1' is not an EU region",
-        "environments/production: variable region: validation allows non-EU regions ['us-east-1']",
+        "environments/production: variable region: default 'us-east-1' is outside France (fr-par)",
+        "environments/production: variable region: validation allows regions outside France "
+        "['us-east-1']",
+    ]
+
+
+def test_region_policy_refuses_amsterdam_and_warsaw_even_though_they_are_eu():
+    # given: the FAQ promises datacentres in France
+    tree = mutated(real_tree())
+    region = variable_body(tree, "environments/production", "region")
+    region["validation"][0]["condition"] = '${contains(["fr-par", "nl-ams", "pl-waw"], var.region)}'
+    zone = variable_body(tree, "modules/redis", "zone")
+    zone["validation"][0]["condition"] = '${contains(["fr-par-1", "nl-ams-1"], var.zone)}'
+    body_of(tree, "scaleway_object_bucket")["region"] = "nl-ams"
+
+    # when
+    found = violations_region(tree)
+
+    # then
+    assert found == [
+        "environments/production: variable region: validation allows regions outside France "
+        "['nl-ams', 'pl-waw']",
+        "modules/redis: variable zone: validation allows zones outside France ['nl-ams-1']",
+        "modules/storage: scaleway_object_bucket.main: region = 'nl-ams' "
+        "is outside France (fr-par)",
     ]
 
 
@@ -303,7 +327,7 @@ def test_region_policy_catches_a_zone_variable_without_validation():
     found = violations_region(tree)
 
     # then
-    assert found == ["modules/redis: variable zone: no validation restricting it to EU zones"]
+    assert found == ["modules/redis: variable zone: no validation restricting it to fr-par zones"]
 
 
 def test_region_policy_catches_state_stored_outside_the_eu():
@@ -326,9 +350,9 @@ def test_region_policy_catches_state_stored_outside_the_eu():
 
     # then
     assert found == [
-        "inline: backend s3: state region 'us-east-1' is not an EU region",
+        "inline: backend s3: state region 'us-east-1' is not fr-par",
         "inline: backend s3: state endpoint 'https://s3.us-east-1.amazonaws.com' "
-        "is not Scaleway EU",
+        "is not Scaleway fr-par",
     ]
 
 

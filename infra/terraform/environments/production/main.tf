@@ -47,11 +47,12 @@ module "storage" {
 module "email" {
   source = "../../modules/email"
 
-  name       = var.name
-  project_id = var.project_id
-  domain     = var.base_domain
-  dns_zone   = var.dns_zone
-  region     = var.region
+  name            = var.name
+  organization_id = var.organization_id
+  project_id      = var.project_id
+  domain          = var.base_domain
+  dns_zone        = var.dns_zone
+  region          = var.region
 }
 
 module "compute" {
