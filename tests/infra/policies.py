@@ -277,6 +277,37 @@ def violations_secrets(tree: dict[str, dict]) -> list[str]:
     return found
 
 
+# The provider stores `scaleway_secret_version.data` base64-encoded in the state (a StateFunc):
+# reading it back gives `cG9zdGdyZXM6Ly8...`, never the value written. Nothing may read it.
+_SECRET_VERSION_DATA = re.compile(r"\bscaleway_secret_version\.[a-z0-9_]+(\[[^\]]*\])?\.data\b")
+_SECRET_VERSION_LOOP = re.compile(
+    r"\bfor\s+(?:[a-z0-9_]+\s*,\s*)?([a-z0-9_]+)\s+in\s+scaleway_secret_version\.[a-z0-9_]+"
+    r"\s*:(.*)",
+    re.DOTALL,
+)
+
+
+def _reads_secret_version_data(text: str) -> bool:
+    if _SECRET_VERSION_DATA.search(text):
+        return True
+    loop = _SECRET_VERSION_LOOP.search(text)
+    return bool(loop and re.search(rf"\b{loop.group(1)}\.data\b", loop.group(2)))
+
+
+def violations_secret_state_reads(tree: dict[str, dict]) -> list[str]:
+    """Every expression that reads `scaleway_secret_version.*.data` back (base64 in state)."""
+    found = []
+    for directory, document in sorted(tree.items()):
+        for key, value in walk(document):
+            text = expression(value) if isinstance(value, str) else None
+            if text and _reads_secret_version_data(text):
+                found.append(
+                    f"{directory}: `{key}` reads scaleway_secret_version data back from the "
+                    "state, where it is base64-encoded"
+                )
+    return found
+
+
 # --- arguments -------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from tests.infra.policies import (
     violations_database,
     violations_redis,
     violations_region,
+    violations_secret_state_reads,
     violations_secrets,
 )
 
@@ -357,6 +358,39 @@ def test_region_policy_catches_state_stored_outside_the_eu():
 
 
 # --- secrets ---------------------------------------------------------------------------------
+
+
+def test_pods_get_the_secret_values_not_their_base64_state():
+    # given
+    tree = real_tree()
+
+    # when
+    found = violations_secret_state_reads(tree)
+
+    # then
+    assert found == []
+    env = next(entry["env"] for entry in tree["modules/secrets"]["output"] if "env" in entry)
+    assert env["value"] == "${{for name in local.secret_names : name => local.values[name]}}"
+
+
+def test_secret_state_policy_catches_the_secret_built_from_secret_versions():
+    # given: what module "secrets" used to output, and a direct read
+    tree = mutated(real_tree())
+    env = next(entry["env"] for entry in tree["modules/secrets"]["output"] if "env" in entry)
+    env["value"] = "${{for name, version in scaleway_secret_version.app : name => version.data}}"
+    secret = body_of(tree, "kubernetes_secret_v1", "env")
+    secret["data"] = {"DATABASE_URL": '${scaleway_secret_version.app["DATABASE_URL"].data}'}
+
+    # when
+    found = violations_secret_state_reads(tree)
+
+    # then
+    assert found == [
+        "modules/app: `DATABASE_URL` reads scaleway_secret_version data back from the state, "
+        "where it is base64-encoded",
+        "modules/secrets: `value` reads scaleway_secret_version data back from the state, "
+        "where it is base64-encoded",
+    ]
 
 
 def test_secrets_never_travel_in_plain_environment_variables():

@@ -37,11 +37,12 @@ module "redis" {
 module "storage" {
   source = "../../modules/storage"
 
-  name        = var.name
-  project_id  = var.project_id
-  bucket_name = var.media_bucket_name
-  region      = var.region
-  tags        = { application = var.name, environment = "production" }
+  organization_id = var.organization_id
+  name            = var.name
+  project_id      = var.project_id
+  bucket_name     = var.media_bucket_name
+  region          = var.region
+  tags            = { application = var.name, environment = "production" }
 }
 
 module "email" {
@@ -58,6 +59,7 @@ module "email" {
 module "compute" {
   source = "../../modules/compute"
 
+  organization_id    = var.organization_id
   name               = var.name
   project_id         = var.project_id
   private_network_id = module.network.private_network_id

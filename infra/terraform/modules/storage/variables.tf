@@ -3,6 +3,16 @@ variable "name" {
   type        = string
 }
 
+variable "organization_id" {
+  description = "Scaleway organisation owning the project: IAM applications and policies belong to it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.organization_id))
+    error_message = "organization_id must be the organisation's UUID (console: Organization settings)."
+  }
+}
+
 variable "project_id" {
   description = "Scaleway project holding the bucket (scopes the application's key)."
   type        = string
