@@ -9,7 +9,6 @@ broken on purpose, where it must report the break.
 import json
 import re
 
-from tests.infra import scaleway_schema
 from tests.infra.hcl_tree import (
     attributes,
     backends,
@@ -305,48 +304,4 @@ def violations_secret_state_reads(tree: dict[str, dict]) -> list[str]:
                     f"{directory}: `{key}` reads scaleway_secret_version data back from the "
                     "state, where it is base64-encoded"
                 )
-    return found
-
-
-# --- arguments -------------------------------------------------------------------------------
-
-
-def _check_body(where: str, body: dict, known: dict) -> list[str]:
-    found = []
-    arguments = set(known.get("arguments", ())) | scaleway_schema.META_ARGUMENTS
-    block_names = set(known.get("blocks", ())) | scaleway_schema.META_BLOCKS
-    nested = known.get("nested", {})
-    for key in body:
-        if key == "__is_block__":
-            continue
-        if key == "dynamic":
-            for label in dynamic_labels(body):
-                if label not in block_names:
-                    found.append(f"{where}: unknown block `{label}` (dynamic)")
-            continue
-        if blocks(body, key):
-            if key not in block_names:
-                kind = "argument used as a block" if key in arguments else "block"
-                found.append(f"{where}: unknown {kind} `{key}`")
-            elif key in nested:
-                allowed = {"arguments": nested[key], "blocks": nested[key]}
-                for inner in blocks(body, key):
-                    inner_found = _check_body(f"{where}.{key}", inner, allowed)
-                    found += [line for line in inner_found if "`lifecycle`" not in line]
-        elif key not in arguments:
-            kind = "block used as an argument" if key in block_names else "argument"
-            found.append(f"{where}: unknown {kind} `{key}`")
-    return found
-
-
-def unknown_arguments(tree: dict[str, dict], schema=scaleway_schema) -> list[str]:
-    """Resource types outside the allow-list, and arguments or blocks they do not know."""
-    found = []
-    for kind, known_types in (("resource", schema.RESOURCES), ("data", schema.DATA_SOURCES)):
-        for directory, rtype, name, body in resources(tree, kind=kind):
-            where = f"{directory}: {'data.' if kind == 'data' else ''}{rtype}.{name}"
-            if rtype not in known_types:
-                found.append(f"{where}: {kind} type `{rtype}` is not in the allow-list")
-                continue
-            found += _check_body(where, body, known_types[rtype])
     return found
