@@ -351,7 +351,11 @@ def test_terraform_fmt_finds_the_tree_canonical(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
-        env={"TF_CLI_CONFIG_FILE": str(cli_config), "PATH": "/usr/bin:/bin"},
+        env={
+            "TF_CLI_CONFIG_FILE": str(cli_config),
+            "CHECKPOINT_DISABLE": "1",  # no version check-in: nothing leaves this machine
+            "PATH": "/usr/bin:/bin",
+        },
         check=False,
     )
 
