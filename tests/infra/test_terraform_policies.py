@@ -1,9 +1,22 @@
 """Security and residency policies on the Terraform tree: compliant as written, and each one
 shown to catch the break it exists for."""
 
+import json
+import shutil
+import subprocess
 from functools import cache
 
-from tests.infra.hcl_tree import load_tree, module_calls, mutated, resources, tree_from_text
+import pytest
+
+from tests.infra.hcl_tree import (
+    TERRAFORM_ROOT,
+    load_tree,
+    module_calls,
+    mutated,
+    resources,
+    tree_from_text,
+    variables,
+)
 from tests.infra.policies import (
     violations_bucket,
     violations_database,
@@ -463,3 +476,86 @@ def test_secrets_policy_catches_plain_env_on_containers_and_literals():
         "inline: scaleway_rdb_user.app: password is written in the code",
         "inline: variable whereby_api_key holds a secret and is not sensitive",
     ]
+
+
+# --- residency, as Terraform itself evaluates the validations ------------------------------------
+
+_DUMMY = {"${list(string)}": [], "${map(string)}": {}}
+_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def _directories_with_locations() -> list[str]:
+    return sorted(
+        {directory for directory, name, _ in variables(real_tree()) if name in {"region", "zone"}}
+    )
+
+
+def _console_errors(tmp_path, directory: str, values: dict[str, str]) -> str:
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        pytest.skip("no `terraform` binary on PATH: variable validations cannot be evaluated")
+    module = tmp_path / directory.replace("/", "-")
+    module.mkdir()
+    shutil.copy(TERRAFORM_ROOT / directory / "variables.tf", module / "variables.tf")
+    required = {
+        name: _DUMMY.get(body.get("type"), _UUID)
+        for found_in, name, body in variables(real_tree())
+        if found_in == directory and "default" not in body
+    }
+    (module / "terraform.tfvars.json").write_text(json.dumps({**required, **values}))
+    result = subprocess.run(
+        [terraform, "console", "-input=false", "-no-color"],
+        input="1\n",
+        cwd=module,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    return result.stderr
+
+
+def _location_variables() -> list[tuple[str, str, str]]:
+    outside = {"region": "nl-ams", "zone": "pl-waw-1"}
+    return [
+        (directory, name, value)
+        for directory, name, _ in variables(real_tree())
+        for key, value in outside.items()
+        if name == key
+    ]
+
+
+@pytest.mark.parametrize(
+    ("directory", "name", "value"),
+    _location_variables(),
+    ids=lambda item: item if isinstance(item, str) else None,
+)
+def test_terraform_refuses_amsterdam_and_warsaw(tmp_path, directory, name, value):
+    # given: an EU location that is not in France, the other location in Paris
+    declared = {found for found_in, found, _ in variables(real_tree()) if found_in == directory}
+    paris = {
+        key: good for key, good in (("region", "fr-par"), ("zone", "fr-par-1")) if key in declared
+    }
+
+    # when
+    errors = _console_errors(tmp_path, directory, {**paris, name: value})
+
+    # then: refused by its own validation
+    assert "Invalid value for variable" in errors
+    assert f'var.{name} is "{value}"' in errors
+
+
+@pytest.mark.parametrize("directory", _directories_with_locations())
+def test_terraform_accepts_paris(tmp_path, directory):
+    # given
+    declared = {name for found_in, name, _ in variables(real_tree()) if found_in == directory}
+    values = {
+        key: value for key, value in (("region", "fr-par"), ("zone", "fr-par-2")) if key in declared
+    }
+
+    # when
+    errors = _console_errors(tmp_path, directory, values)
+
+    # then
+    assert "Invalid value for variable" not in errors, errors
