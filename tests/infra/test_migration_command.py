@@ -187,6 +187,16 @@ def test_the_deploy_command_migrates_a_new_database_then_every_programme_schema(
     assert applied["deploy_alpha"] == applied["deploy_beta"] > 0
     assert "3 schemas checked: every migration is applied." in result.stdout
 
+    # when: one programme schema alone (what a new programme's creation runs)
+    single = _run(
+        [sys.executable, "manage.py", "migrate_schemas", "--schema", "deploy_alpha"], two_processes
+    )
+
+    # then: in the command's own process, whatever TENANT_MIGRATION_PROCESSES says
+    assert single.returncode == 0, single.stdout + single.stderr
+    assert "(100%) standard:deploy_alpha] === Starting migration" in single.stdout
+    assert "multiprocessing" not in single.stdout
+
 
 def test_the_old_parallel_executor_does_not_exist(deploy_database):
     # given: the command every deploy used to run
