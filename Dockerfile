@@ -4,7 +4,8 @@
 #   web      gunicorn -c infra/docker/gunicorn.conf.py saas.wsgi:application   (default CMD)
 #   worker   celery -A saas worker -l info
 #   beat     celery -A saas beat -l info --schedule /tmp/celerybeat-schedule --enable-remote-control
-#   migrate  python manage.py migrate_schemas --executor=parallel
+#   migrate  sh -c "python infra/docker/check_environment.py && python manage.py migrate_schemas --noinput && python manage.py migrations_check"
+# (migrate_schemas picks its executor from TENANT_MIGRATION_PROCESSES: see docs/operations.md)
 
 ARG PYTHON_IMAGE=python:3.11.15-slim-bookworm
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9

@@ -72,8 +72,14 @@ PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "saas.urls_public"
 ROOT_URLCONF = "saas.urls_tenants"
 TENANT_LIMIT_SET_CALLS = True
-# The parallel executor makes `migrate_schemas` usable on thousands of schemas.
+# `migrate_schemas` on thousands of schemas: TENANT_MIGRATION_PROCESSES > 1 migrates the
+# programme schemas with django-tenants' `multiprocessing` executor in that many processes
+# (public first, alone); 1 uses the `standard` executor, in the command's own process.
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", default=2)
+TENANT_MIGRATION_EXECUTOR = (
+    "multiprocessing" if TENANT_MULTIPROCESSING_MAX_PROCESSES > 1 else "standard"
+)
+GET_EXECUTOR_FUNCTION = "saas.core.migration_executor.get_executor"
 
 # Spare, fully migrated schemas kept ready so that a new programme is usable at once
 # (tenants.services.program_pool_refill). 0 disables the pool: plain migrate at creation.

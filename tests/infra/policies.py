@@ -9,7 +9,6 @@ broken on purpose, where it must report the break.
 import json
 import re
 
-from tests.infra import scaleway_schema
 from tests.infra.hcl_tree import (
     attributes,
     backends,
@@ -26,7 +25,9 @@ from tests.infra.hcl_tree import (
     walk,
 )
 
-EU_REGIONS = frozenset({"fr-par", "nl-ams", "pl-waw"})
+# The client's FAQ promises datacentres in France: Paris only (Amsterdam and Warsaw are EU, but
+# not France).
+EU_REGIONS = frozenset({"fr-par"})
 EU_ZONES = frozenset(f"{region}-{n}" for region in EU_REGIONS for n in (1, 2, 3))
 
 # Environment variables of the application that hold a secret.
@@ -141,7 +142,7 @@ def violations_bucket(tree: dict[str, dict]) -> list[str]:
 # --- regions ---------------------------------------------------------------------------------
 
 
-_NOT_LOCATIONS = frozenset({"dns_zone", "same_zone", "keep_empty_zone", "backup_same_region"})
+_NOT_LOCATIONS = frozenset({"dns_zone", "same_zone", "backup_same_region"})
 
 
 def _is_region_name(name: str) -> bool:
@@ -156,7 +157,9 @@ def _check_location(where: str, key: str, value: object, allowed: frozenset) -> 
     """A region or zone argument: a reference to a variable, or an EU literal."""
     text = expression(value)
     if text is None:
-        return [] if value in allowed else [f"{where}: {key} = {value!r} is not an EU {key}"]
+        return (
+            [] if value in allowed else [f"{where}: {key} = {value!r} is outside France (fr-par)"]
+        )
     if not re.fullmatch(r"var\.[a-z0-9_]+|[a-z0-9_.\[\]]+\.(region|zone)", text):
         return [f"{where}: {key} must come from a variable, not `{text}`"]
     return []
@@ -173,17 +176,17 @@ def violations_region(tree: dict[str, dict]) -> list[str]:
         else:
             continue
         if body.get("default") not in allowed:
-            found.append(f"{where}: default {body.get('default')!r} is not an EU {kind}")
+            found.append(f"{where}: default {body.get('default')!r} is outside France (fr-par)")
         listed = [
             value
             for validation in blocks(body, "validation")
             for value in string_list_in(expression(validation.get("condition")) or "")
         ]
         if not listed:
-            found.append(f"{where}: no validation restricting it to EU {kind}s")
+            found.append(f"{where}: no validation restricting it to fr-par {kind}s")
         outside = sorted(set(listed) - allowed)
         if outside:
-            found.append(f"{where}: validation allows non-EU {kind}s {outside}")
+            found.append(f"{where}: validation allows {kind}s outside France {outside}")
     located = [
         (f"{directory}: {rtype}.{name}", body)
         for kind in ("resource", "data")
@@ -204,10 +207,10 @@ def violations_region(tree: dict[str, dict]) -> list[str]:
     for directory, name, body in backends(tree):
         where = f"{directory}: backend {name}"
         if body.get("region") not in EU_REGIONS:
-            found.append(f"{where}: state region {body.get('region')!r} is not an EU region")
+            found.append(f"{where}: state region {body.get('region')!r} is not fr-par")
         endpoint = str(body.get("endpoints", {}).get("s3", ""))
-        if not re.fullmatch(r"https://s3\.(fr-par|nl-ams|pl-waw)\.scw\.cloud", endpoint):
-            found.append(f"{where}: state endpoint {endpoint!r} is not Scaleway EU")
+        if not re.fullmatch(r"https://s3\.fr-par\.scw\.cloud", endpoint):
+            found.append(f"{where}: state endpoint {endpoint!r} is not Scaleway fr-par")
     return found
 
 
@@ -273,45 +276,32 @@ def violations_secrets(tree: dict[str, dict]) -> list[str]:
     return found
 
 
-# --- arguments -------------------------------------------------------------------------------
+# The provider stores `scaleway_secret_version.data` base64-encoded in the state (a StateFunc):
+# reading it back gives `cG9zdGdyZXM6Ly8...`, never the value written. Nothing may read it.
+_SECRET_VERSION_DATA = re.compile(r"\bscaleway_secret_version\.[a-z0-9_]+(\[[^\]]*\])?\.data\b")
+_SECRET_VERSION_LOOP = re.compile(
+    r"\bfor\s+(?:[a-z0-9_]+\s*,\s*)?([a-z0-9_]+)\s+in\s+scaleway_secret_version\.[a-z0-9_]+"
+    r"\s*:(.*)",
+    re.DOTALL,
+)
 
 
-def _check_body(where: str, body: dict, known: dict) -> list[str]:
+def _reads_secret_version_data(text: str) -> bool:
+    if _SECRET_VERSION_DATA.search(text):
+        return True
+    loop = _SECRET_VERSION_LOOP.search(text)
+    return bool(loop and re.search(rf"\b{loop.group(1)}\.data\b", loop.group(2)))
+
+
+def violations_secret_state_reads(tree: dict[str, dict]) -> list[str]:
+    """Every expression that reads `scaleway_secret_version.*.data` back (base64 in state)."""
     found = []
-    arguments = set(known.get("arguments", ())) | scaleway_schema.META_ARGUMENTS
-    block_names = set(known.get("blocks", ())) | scaleway_schema.META_BLOCKS
-    nested = known.get("nested", {})
-    for key in body:
-        if key == "__is_block__":
-            continue
-        if key == "dynamic":
-            for label in dynamic_labels(body):
-                if label not in block_names:
-                    found.append(f"{where}: unknown block `{label}` (dynamic)")
-            continue
-        if blocks(body, key):
-            if key not in block_names:
-                kind = "argument used as a block" if key in arguments else "block"
-                found.append(f"{where}: unknown {kind} `{key}`")
-            elif key in nested:
-                allowed = {"arguments": nested[key], "blocks": nested[key]}
-                for inner in blocks(body, key):
-                    inner_found = _check_body(f"{where}.{key}", inner, allowed)
-                    found += [line for line in inner_found if "`lifecycle`" not in line]
-        elif key not in arguments:
-            kind = "block used as an argument" if key in block_names else "argument"
-            found.append(f"{where}: unknown {kind} `{key}`")
-    return found
-
-
-def unknown_arguments(tree: dict[str, dict], schema=scaleway_schema) -> list[str]:
-    """Resource types outside the allow-list, and arguments or blocks they do not know."""
-    found = []
-    for kind, known_types in (("resource", schema.RESOURCES), ("data", schema.DATA_SOURCES)):
-        for directory, rtype, name, body in resources(tree, kind=kind):
-            where = f"{directory}: {'data.' if kind == 'data' else ''}{rtype}.{name}"
-            if rtype not in known_types:
-                found.append(f"{where}: {kind} type `{rtype}` is not in the allow-list")
-                continue
-            found += _check_body(where, body, known_types[rtype])
+    for directory, document in sorted(tree.items()):
+        for key, value in walk(document):
+            text = expression(value) if isinstance(value, str) else None
+            if text and _reads_secret_version_data(text):
+                found.append(
+                    f"{directory}: `{key}` reads scaleway_secret_version data back from the "
+                    "state, where it is base64-encoded"
+                )
     return found

@@ -6,7 +6,6 @@ its module declares (all the required ones, no unknown one).
 import re
 from pathlib import Path
 
-from tests.infra import scaleway_schema
 from tests.infra.hcl_tree import (
     TERRAFORM_ROOT,
     labelled,
@@ -16,11 +15,12 @@ from tests.infra.hcl_tree import (
     outputs,
     resources,
 )
+from tests.infra.provider_schema import resource_schemas
 
 MODULE_META_ARGUMENTS = frozenset(
     {"source", "version", "providers", "count", "for_each", "depends_on"}
 )
-_KNOWN_TYPES = "|".join(sorted(scaleway_schema.RESOURCES, key=len, reverse=True))
+_KNOWN_TYPES = "|".join(sorted(resource_schemas(), key=len, reverse=True))
 _RESOURCE_REFERENCE = re.compile(rf"(?<![\w.])({_KNOWN_TYPES})\.([a-z_][a-z0-9_-]*)")
 _VAR = re.compile(r"(?<![\w.])var\.([a-z_][a-z0-9_]*)")
 _LOCAL = re.compile(r"(?<![\w.])local\.([a-z_][a-z0-9_]*)")

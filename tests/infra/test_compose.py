@@ -64,7 +64,7 @@ def test_each_application_service_runs_its_command():
     ]
     assert commands["worker"] == ["celery", "-A", "saas", "worker", "-l", "info"]
     assert beat[:6] == ["celery", "-A", "saas", "beat", "-l", "info"]
-    assert commands["migrate"] == ["python", "manage.py", "migrate_schemas", "--executor=parallel"]
+    assert commands["migrate"][:2] == ["sh", "-c"]  # run for real by test_migration_command.py
     assert commands["whereby-fake"] == [
         "python",
         "-m",

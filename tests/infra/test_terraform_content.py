@@ -2,16 +2,23 @@
 bucket lifecycle, email authentication records, secrets, compute for web/worker/beat behind a
 load balancer with an HTTP->HTTPS redirect, wildcard DNS and certificate, Cockpit sources."""
 
+import json
 import re
+import shutil
+import subprocess
 from functools import cache
 
+import pytest
+
 from tests.infra.hcl_tree import (
+    TERRAFORM_ROOT,
     backends,
     blocks,
     expression,
     load_tree,
     locals_of,
     module_calls,
+    providers,
     resources,
     variables,
 )
@@ -143,7 +150,7 @@ def test_email_domain_publishes_spf_dkim_dmarc_and_is_validated():
     )
     assert records["dkim"]["data"] == "${scaleway_tem_domain.main.dkim_config}"
     assert "._domainkey" in records["dkim"]["name"]
-    assert "dmarc_name" in records["dmarc"]["name"]
+    assert records["dmarc"]["name"] == "${local.dmarc_name}"
     assert validation["domain_id"] == "${scaleway_tem_domain.main.id}"
     assert one("scaleway_tem_domain")["accept_tos"] is True
 
@@ -249,11 +256,8 @@ def test_migrations_run_before_the_deployments():
     # when
     command = job["spec"][0]["template"][0]["spec"][0]["container"][0]["command"]
 
-    # then
+    # then: the command itself is run against a database by test_migration_command.py
     assert command[:2] == ["sh", "-c"]
-    assert command[2] == (
-        "python manage.py migrate_schemas --executor=parallel && python manage.py migrations_check"
-    )
     assert job["wait_for_completion"] is True
     for name in ("web", "worker", "beat"):
         depends_on = one("kubernetes_deployment_v1", name)["depends_on"]
@@ -333,3 +337,122 @@ def test_every_region_and_zone_variable_defaults_to_paris():
     # then
     assert values == {"fr-par", "fr-par-1"}
     assert ("environments/production", "region") in defaults
+
+
+def _locals_block(path) -> str:
+    """The text of the first `locals { ... }` block of a .tf file (braces matched)."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index("locals {")
+    depth = 0
+    for index in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[index], 0)
+        if depth == 0 and text[index] == "}":
+            return text[start : index + 1]
+    raise AssertionError(f"unclosed locals block in {path}")
+
+
+def _evaluate_email_local(tmp_path, name: str, domain: str, dns_zone: str) -> str:
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        pytest.skip("no `terraform` binary on PATH: the locals cannot be evaluated here")
+    module = tmp_path / f"{domain}-{dns_zone}"
+    module.mkdir()
+    (module / "main.tf").write_text(
+        'variable "domain" {\n  type = string\n}\n'
+        'variable "dns_zone" {\n  type = string\n}\n'
+        + _locals_block(TERRAFORM_ROOT / "modules" / "email" / "main.tf")
+    )
+    result = subprocess.run(
+        [terraform, "console", f"-var=domain={domain}", f"-var=dns_zone={dns_zone}"],
+        input=f"local.{name}\n",
+        cwd=module,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        # no version check-in: Terraform sends nothing off this machine
+        env={"TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip())
+
+
+@pytest.mark.parametrize(
+    ("domain", "dns_zone", "expected"),
+    [
+        ("binome.fr", "binome.fr", "_dmarc"),
+        ("mail.binome.fr", "binome.fr", "_dmarc.mail"),
+        ("notify.mail.binome.fr", "binome.fr", "_dmarc.notify.mail"),
+    ],
+)
+def test_dmarc_record_name_is_right_at_the_apex_and_on_a_subdomain(
+    tmp_path, domain, dns_zone, expected
+):
+    # given: the email module's own locals, evaluated by Terraform
+
+    # when
+    name = _evaluate_email_local(tmp_path, "dmarc_name", domain, dns_zone)
+
+    # then: relative to the zone, so the record is _dmarc.<sending domain> (RFC 7489)
+    assert name == expected
+
+
+def _required_root_variables() -> dict[str, dict]:
+    return {
+        name: body
+        for directory, name, body in variables(real_tree())
+        if directory == "environments/production" and "default" not in body
+    }
+
+
+def test_readme_lists_every_secret_an_operator_must_export():
+    # given: the sensitive root variables without a default (every plan needs them)
+    required_secrets = {
+        name for name, body in _required_root_variables().items() if body.get("sensitive") is True
+    }
+    readme = (TERRAFORM_ROOT / "README.md").read_text(encoding="utf-8")
+
+    # when
+    exported = set(re.findall(r"^export TF_VAR_([a-z_]+)=", readme, flags=re.MULTILINE))
+    announced = re.search(r"The operator supplies (\w+) secrets", readme)
+
+    # then
+    assert exported == required_secrets
+    assert "whereby_webhook_secret" in exported
+    assert announced is not None
+    assert announced.group(1) == {4: "four", 5: "five"}.get(len(required_secrets))
+
+
+def test_tfvars_example_sets_every_required_plain_variable():
+    # given
+    required_plain = {
+        name
+        for name, body in _required_root_variables().items()
+        if body.get("sensitive") is not True
+    }
+    example = TERRAFORM_ROOT / "environments" / "production" / "terraform.tfvars.example"
+
+    # when
+    assigned = set(re.findall(r"^([a-z_]+)\s*=", example.read_text(encoding="utf-8"), re.MULTILINE))
+
+    # then
+    assert required_plain <= assigned
+    assert "organization_id" in required_plain
+
+
+def test_iam_resources_name_their_organisation():
+    # given
+    tree = real_tree()
+
+    # when
+    organisations = {
+        f"{directory}: {rtype}.{name}": body.get("organization_id")
+        for directory, rtype, name, body in resources(tree)
+        if rtype in {"scaleway_iam_application", "scaleway_iam_policy"}
+    }
+    provider = next(body for _, name, body in providers(tree) if name == "scaleway")
+
+    # then: every one of them (the email, storage and registry keys)
+    assert len(organisations) == 6
+    assert set(organisations.values()) == {"${var.organization_id}"}
+    assert provider["organization_id"] == "${var.organization_id}"

@@ -1,14 +1,28 @@
 """Security and residency policies on the Terraform tree: compliant as written, and each one
 shown to catch the break it exists for."""
 
+import json
+import shutil
+import subprocess
 from functools import cache
 
-from tests.infra.hcl_tree import load_tree, module_calls, mutated, resources, tree_from_text
+import pytest
+
+from tests.infra.hcl_tree import (
+    TERRAFORM_ROOT,
+    load_tree,
+    module_calls,
+    mutated,
+    resources,
+    tree_from_text,
+    variables,
+)
 from tests.infra.policies import (
     violations_bucket,
     violations_database,
     violations_redis,
     violations_region,
+    violations_secret_state_reads,
     violations_secrets,
 )
 
@@ -273,7 +287,8 @@ def test_region_policy_catches_a_hard_coded_non_eu_region():
 
     # then
     assert found == [
-        "modules/storage: scaleway_object_bucket.main: region = 'us-east-1' is not an EU region"
+        "modules/storage: scaleway_object_bucket.main: region = 'us-east-1' "
+        "is outside France (fr-par)"
     ]
 
 
@@ -289,8 +304,31 @@ def test_region_policy_catches_a_non_eu_default_and_a_loose_validation():
 
     # then
     assert found == [
-        "environments/production: variable region: default 'us-east-1' is not an EU region",
-        "environments/production: variable region: validation allows non-EU regions ['us-east-1']",
+        "environments/production: variable region: default 'us-east-1' is outside France (fr-par)",
+        "environments/production: variable region: validation allows regions outside France "
+        "['us-east-1']",
+    ]
+
+
+def test_region_policy_refuses_amsterdam_and_warsaw_even_though_they_are_eu():
+    # given: the FAQ promises datacentres in France
+    tree = mutated(real_tree())
+    region = variable_body(tree, "environments/production", "region")
+    region["validation"][0]["condition"] = '${contains(["fr-par", "nl-ams", "pl-waw"], var.region)}'
+    zone = variable_body(tree, "modules/redis", "zone")
+    zone["validation"][0]["condition"] = '${contains(["fr-par-1", "nl-ams-1"], var.zone)}'
+    body_of(tree, "scaleway_object_bucket")["region"] = "nl-ams"
+
+    # when
+    found = violations_region(tree)
+
+    # then
+    assert found == [
+        "environments/production: variable region: validation allows regions outside France "
+        "['nl-ams', 'pl-waw']",
+        "modules/redis: variable zone: validation allows zones outside France ['nl-ams-1']",
+        "modules/storage: scaleway_object_bucket.main: region = 'nl-ams' "
+        "is outside France (fr-par)",
     ]
 
 
@@ -303,7 +341,7 @@ def test_region_policy_catches_a_zone_variable_without_validation():
     found = violations_region(tree)
 
     # then
-    assert found == ["modules/redis: variable zone: no validation restricting it to EU zones"]
+    assert found == ["modules/redis: variable zone: no validation restricting it to fr-par zones"]
 
 
 def test_region_policy_catches_state_stored_outside_the_eu():
@@ -326,13 +364,46 @@ def test_region_policy_catches_state_stored_outside_the_eu():
 
     # then
     assert found == [
-        "inline: backend s3: state region 'us-east-1' is not an EU region",
+        "inline: backend s3: state region 'us-east-1' is not fr-par",
         "inline: backend s3: state endpoint 'https://s3.us-east-1.amazonaws.com' "
-        "is not Scaleway EU",
+        "is not Scaleway fr-par",
     ]
 
 
 # --- secrets ---------------------------------------------------------------------------------
+
+
+def test_pods_get_the_secret_values_not_their_base64_state():
+    # given
+    tree = real_tree()
+
+    # when
+    found = violations_secret_state_reads(tree)
+
+    # then
+    assert found == []
+    env = next(entry["env"] for entry in tree["modules/secrets"]["output"] if "env" in entry)
+    assert env["value"] == "${{for name in local.secret_names : name => local.values[name]}}"
+
+
+def test_secret_state_policy_catches_the_secret_built_from_secret_versions():
+    # given: what module "secrets" used to output, and a direct read
+    tree = mutated(real_tree())
+    env = next(entry["env"] for entry in tree["modules/secrets"]["output"] if "env" in entry)
+    env["value"] = "${{for name, version in scaleway_secret_version.app : name => version.data}}"
+    secret = body_of(tree, "kubernetes_secret_v1", "env")
+    secret["data"] = {"DATABASE_URL": '${scaleway_secret_version.app["DATABASE_URL"].data}'}
+
+    # when
+    found = violations_secret_state_reads(tree)
+
+    # then
+    assert found == [
+        "modules/app: `DATABASE_URL` reads scaleway_secret_version data back from the state, "
+        "where it is base64-encoded",
+        "modules/secrets: `value` reads scaleway_secret_version data back from the state, "
+        "where it is base64-encoded",
+    ]
 
 
 def test_secrets_never_travel_in_plain_environment_variables():
@@ -405,3 +476,86 @@ def test_secrets_policy_catches_plain_env_on_containers_and_literals():
         "inline: scaleway_rdb_user.app: password is written in the code",
         "inline: variable whereby_api_key holds a secret and is not sensitive",
     ]
+
+
+# --- residency, as Terraform itself evaluates the validations ------------------------------------
+
+_DUMMY = {"${list(string)}": [], "${map(string)}": {}}
+_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def _directories_with_locations() -> list[str]:
+    return sorted(
+        {directory for directory, name, _ in variables(real_tree()) if name in {"region", "zone"}}
+    )
+
+
+def _console_errors(tmp_path, directory: str, values: dict[str, str]) -> str:
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        pytest.skip("no `terraform` binary on PATH: variable validations cannot be evaluated")
+    module = tmp_path / directory.replace("/", "-")
+    module.mkdir()
+    shutil.copy(TERRAFORM_ROOT / directory / "variables.tf", module / "variables.tf")
+    required = {
+        name: _DUMMY.get(body.get("type"), _UUID)
+        for found_in, name, body in variables(real_tree())
+        if found_in == directory and "default" not in body
+    }
+    (module / "terraform.tfvars.json").write_text(json.dumps({**required, **values}))
+    result = subprocess.run(
+        [terraform, "console", "-input=false", "-no-color"],
+        input="1\n",
+        cwd=module,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    return result.stderr
+
+
+def _location_variables() -> list[tuple[str, str, str]]:
+    outside = {"region": "nl-ams", "zone": "pl-waw-1"}
+    return [
+        (directory, name, value)
+        for directory, name, _ in variables(real_tree())
+        for key, value in outside.items()
+        if name == key
+    ]
+
+
+@pytest.mark.parametrize(
+    ("directory", "name", "value"),
+    _location_variables(),
+    ids=lambda item: item if isinstance(item, str) else None,
+)
+def test_terraform_refuses_amsterdam_and_warsaw(tmp_path, directory, name, value):
+    # given: an EU location that is not in France, the other location in Paris
+    declared = {found for found_in, found, _ in variables(real_tree()) if found_in == directory}
+    paris = {
+        key: good for key, good in (("region", "fr-par"), ("zone", "fr-par-1")) if key in declared
+    }
+
+    # when
+    errors = _console_errors(tmp_path, directory, {**paris, name: value})
+
+    # then: refused by its own validation
+    assert "Invalid value for variable" in errors
+    assert f'var.{name} is "{value}"' in errors
+
+
+@pytest.mark.parametrize("directory", _directories_with_locations())
+def test_terraform_accepts_paris(tmp_path, directory):
+    # given
+    declared = {name for found_in, name, _ in variables(real_tree()) if found_in == directory}
+    values = {
+        key: value for key, value in (("region", "fr-par"), ("zone", "fr-par-2")) if key in declared
+    }
+
+    # when
+    errors = _console_errors(tmp_path, directory, values)
+
+    # then
+    assert "Invalid value for variable" not in errors, errors

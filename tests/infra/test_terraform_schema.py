@@ -2,15 +2,24 @@
 and every reference points at something declared (what `terraform validate` would say, without
 downloading a provider)."""
 
+import re
 import shutil
 import subprocess
 from functools import cache
 
 import pytest
 
-from tests.infra import scaleway_schema
-from tests.infra.hcl_tree import TERRAFORM_ROOT, load_tree, parse_file, tf_files, tree_from_text
-from tests.infra.policies import unknown_arguments
+from tests.infra.hcl_tree import (
+    TERRAFORM_ROOT,
+    load_tree,
+    mutated,
+    parse_file,
+    resources,
+    tf_files,
+    tree_from_text,
+)
+from tests.infra.provider_schema import extracts, resource_schemas, schema_errors
+from tests.infra.provider_schema import reference_errors as schema_reference_errors
 from tests.infra.references import reference_errors
 
 
@@ -72,81 +81,213 @@ def test_module_has_the_four_standard_files(module):
     assert files == expected
 
 
-def test_every_resource_type_and_argument_is_known():
+# --- the providers' own schemas (provider_schemas/*.json, extracted from their source) ---------
+
+
+def body_of(tree: dict, resource_type: str, name: str) -> dict:
+    return next(body for _, rtype, rname, body in resources(tree, resource_type) if rname == name)
+
+
+def test_every_resource_argument_and_block_is_in_the_provider_schemas():
     # given
     tree = real_tree()
 
     # when
-    found = unknown_arguments(tree)
+    found = schema_errors(tree)
 
     # then
     assert found == []
 
 
-def test_argument_check_catches_an_invented_argument():
+def test_every_attribute_reference_exists_in_the_provider_schemas():
+    # given
+    tree = real_tree()
+
+    # when
+    found = schema_reference_errors(tree)
+
+    # then
+    assert found == []
+
+
+def test_schema_check_catches_an_argument_the_provider_removed():
+    # given: keep_empty_zone, removed from scaleway_domain_record in provider v2.58.0
+    tree = mutated(real_tree())
+    body_of(tree, "scaleway_domain_record", "apex")["keep_empty_zone"] = True
+
+    # when
+    found = schema_errors(tree)
+
+    # then
+    assert found == [
+        "modules/dns: scaleway_domain_record.apex: unsupported argument `keep_empty_zone`"
+    ]
+
+
+def test_schema_check_catches_a_wrong_attribute_reference():
+    # given: the Redis address as it used to be read (the attribute is `private_ips`)
+    tree = mutated(real_tree())
+    locals_block = tree["modules/redis"]["locals"][0]
+    locals_block["address"] = "${scaleway_redis_cluster.main.private_ip[0].address}"
+
+    # when
+    found = schema_reference_errors(tree)
+
+    # then
+    assert found == [
+        "modules/redis: `scaleway_redis_cluster.main.private_ip[0].address`: "
+        "scaleway_redis_cluster has no attribute `private_ip`"
+    ]
+
+
+def test_schema_check_catches_a_wrong_attribute_inside_a_nested_block():
+    # given
+    tree = mutated(real_tree())
+    locals_block = tree["modules/redis"]["locals"][0]
+    locals_block["address"] = "${scaleway_redis_cluster.main.private_ips[0].ip_address}"
+
+    # when
+    found = schema_reference_errors(tree)
+
+    # then
+    assert found == [
+        "modules/redis: `scaleway_redis_cluster.main.private_ips[0].ip_address`: "
+        "scaleway_redis_cluster has no attribute `ip_address`"
+    ]
+
+
+def test_schema_check_catches_a_misspelt_block():
+    # given: `private_network` misspelt on the Redis cluster, `env_from` on a container
+    tree = mutated(real_tree())
+    redis = body_of(tree, "scaleway_redis_cluster", "main")
+    redis["private_netwrok"] = redis.pop("private_network")
+    container = body_of(tree, "kubernetes_job_v1", "migrate")["spec"][0]["template"][0]["spec"][0][
+        "container"
+    ][0]
+    container["env_form"] = container.pop("env_from")
+
+    # when
+    found = schema_errors(tree)
+
+    # then
+    assert found == [
+        "modules/app: kubernetes_job_v1.migrate.spec.template.spec.container: "
+        "unsupported block type `env_form`",
+        "modules/redis: scaleway_redis_cluster.main: unsupported block type `private_netwrok`",
+    ]
+
+
+def test_schema_check_catches_computed_required_and_misplaced_arguments():
+    # given
+    tree = tree_from_text(
+        """
+        resource "scaleway_tem_domain" "main" {
+          name       = "binome.fr"
+          accept_tos = true
+          dmarc_name = "_dmarc"
+        }
+
+        resource "scaleway_redis_cluster" "main" {
+          version         = "7.2.4"
+          user_name       = "binome"
+          private_network = { id = "x" }
+          tls_enabled {
+          }
+        }
+
+        resource "scaleway_instance_server" "bastion" {
+          type = "DEV1-S"
+        }
+        """
+    )
+
+    # when
+    found = schema_errors(tree)
+
+    # then
+    assert found == [
+        "inline: scaleway_tem_domain.main: `dmarc_name` is computed by the provider: "
+        "it cannot be set",
+        "inline: scaleway_redis_cluster.main: `private_network` is a block, not an argument",
+        "inline: scaleway_redis_cluster.main: `tls_enabled` is an argument, not a block",
+        "inline: scaleway_redis_cluster.main: missing required argument `node_type`",
+        "inline: scaleway_instance_server.bastion: resource type `scaleway_instance_server` "
+        "is not in any provider extract",
+    ]
+
+
+def test_schema_check_reads_dynamic_blocks_and_max_items():
     # given
     tree = tree_from_text(
         """
         resource "scaleway_rdb_instance" "main" {
-          node_type        = "DB-PRO2-XXS"
-          engine           = "PostgreSQL-16"
-          backup_in_region = true
-          private_network {
-            pn_id       = var.private_network_id
-            enable_ipam = true
-            public      = false
+          node_type = "DB-PRO2-XXS"
+          engine    = "PostgreSQL-16"
+
+          dynamic "private_network" {
+            for_each = [1]
+            content {
+              pn_id   = "x"
+              colour  = "blue"
+            }
+          }
+
+          logs_policy {
+          }
+
+          logs_policy {
           }
         }
         """
     )
 
     # when
-    found = unknown_arguments(tree)
+    found = schema_errors(tree)
 
     # then
     assert found == [
-        "inline: scaleway_rdb_instance.main: unknown argument `backup_in_region`",
-        "inline: scaleway_rdb_instance.main.private_network: unknown argument `public`",
+        "inline: scaleway_rdb_instance.main.private_network: unsupported argument `colour`",
+        "inline: scaleway_rdb_instance.main: at most 1 `logs_policy` block(s)",
     ]
 
 
-def test_argument_check_catches_an_unlisted_type_and_a_block_written_as_an_attribute():
-    # given
-    tree = tree_from_text(
-        """
-        resource "scaleway_instance_server" "bastion" {
-          type = "DEV1-S"
-        }
-
-        resource "scaleway_redis_cluster" "main" {
-          version         = "7.2.4"
-          node_type       = "RED1-S"
-          private_network = { id = var.private_network_id }
-        }
-        """
-    )
-
-    # when
-    found = unknown_arguments(tree)
-
-    # then
-    assert found == [
-        "inline: scaleway_instance_server.bastion: resource type `scaleway_instance_server` "
-        "is not in the allow-list",
-        "inline: scaleway_redis_cluster.main: unknown block used as an argument `private_network`",
-    ]
-
-
-def test_allow_list_records_where_each_type_was_checked():
-    # given
-    entries = scaleway_schema.RESOURCES
+@pytest.mark.parametrize(
+    ("provider", "constraint_source"),
+    [
+        ("scaleway", "scaleway"),
+        ("kubernetes", "kubernetes"),
+        ("random", "random"),
+    ],
+)
+def test_each_extract_is_of_the_version_we_pin(provider, constraint_source):
+    # given: the version constraints of every versions.tf
+    constraints = set()
+    for path in TERRAFORM_ROOT.rglob("versions.tf"):
+        for block in parse_file(path).get("terraform", []):
+            for required in block.get("required_providers", []):
+                if constraint_source in required:
+                    constraints.add(required[constraint_source]["version"])
 
     # when
-    missing = [rtype for rtype, spec in entries.items() if not spec.get("source")]
+    extract = extracts()[provider]
 
-    # then
-    assert missing == []
-    assert {"arguments", "blocks"} <= set(entries["scaleway_rdb_instance"])
+    # then: `~> X.Y` admits X.Y.z and later minors; the extract is of X.Y.z, at a known commit
+    (constraint,) = constraints
+    pinned = constraint.removeprefix("~> ")
+    assert extract["tag"].removeprefix("v").startswith(f"{pinned}.")
+    assert re.fullmatch(r"[0-9a-f]{40}", extract["commit"])
+    assert extract["generated_by"] == "infra/tools/extract_provider_schema.py"
+
+
+def test_extracts_cover_exactly_the_resource_types_of_the_tree():
+    # given
+    used = {rtype for _, rtype, _, _ in resources(real_tree())}
+
+    # when
+    extracted = set(resource_schemas())
+
+    # then: a new resource type means running the extractor again (infra/terraform/README.md)
+    assert extracted == used
 
 
 def test_every_reference_points_at_something_declared():
@@ -210,7 +351,11 @@ def test_terraform_fmt_finds_the_tree_canonical(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
-        env={"TF_CLI_CONFIG_FILE": str(cli_config), "PATH": "/usr/bin:/bin"},
+        env={
+            "TF_CLI_CONFIG_FILE": str(cli_config),
+            "CHECKPOINT_DISABLE": "1",  # no version check-in: nothing leaves this machine
+            "PATH": "/usr/bin:/bin",
+        },
         check=False,
     )
 

@@ -37,26 +37,29 @@ module "redis" {
 module "storage" {
   source = "../../modules/storage"
 
-  name        = var.name
-  project_id  = var.project_id
-  bucket_name = var.media_bucket_name
-  region      = var.region
-  tags        = { application = var.name, environment = "production" }
+  organization_id = var.organization_id
+  name            = var.name
+  project_id      = var.project_id
+  bucket_name     = var.media_bucket_name
+  region          = var.region
+  tags            = { application = var.name, environment = "production" }
 }
 
 module "email" {
   source = "../../modules/email"
 
-  name       = var.name
-  project_id = var.project_id
-  domain     = var.base_domain
-  dns_zone   = var.dns_zone
-  region     = var.region
+  name            = var.name
+  organization_id = var.organization_id
+  project_id      = var.project_id
+  domain          = var.base_domain
+  dns_zone        = var.dns_zone
+  region          = var.region
 }
 
 module "compute" {
   source = "../../modules/compute"
 
+  organization_id    = var.organization_id
   name               = var.name
   project_id         = var.project_id
   private_network_id = module.network.private_network_id

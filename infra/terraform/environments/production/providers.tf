@@ -1,8 +1,10 @@
 # Scaleway credentials: SCW_ACCESS_KEY / SCW_SECRET_KEY in the environment, never in files.
+# The organisation is explicit too: IAM resources (module "email") are created in it.
 provider "scaleway" {
-  region     = var.region
-  zone       = var.zone
-  project_id = var.project_id
+  region          = var.region
+  zone            = var.zone
+  project_id      = var.project_id
+  organization_id = var.organization_id
 }
 
 # Talks to the cluster created by module.compute. On the very first apply the cluster does not

@@ -16,7 +16,7 @@ locals {
   checksum      = sha256("${jsonencode(var.config)}${nonsensitive(sha256(jsonencode(var.secret_env)))}")
   redis_ca_dir  = dirname(var.redis_ca_certificate_path)
   redis_ca_file = basename(var.redis_ca_certificate_path)
-  migrate_name  = "migrate-${substr(sha256(var.image), 0, 12)}"
+  migrate_name  = "migrate-${substr(sha256("${var.image}${local.checksum}"), 0, 12)}"
 }
 
 resource "kubernetes_namespace_v1" "app" {
@@ -74,8 +74,9 @@ resource "kubernetes_secret_v1" "registry" {
   }
 }
 
-# migrate_schemas with the parallel executor, once per image: the Job's name carries a hash of
-# the image reference, so a new image means a new Job, and the Deployments wait for it.
+# The deploy gate, once per image and configuration: the Job's name carries a hash of the image
+# reference and of the settings and secrets, so a new image or a changed secret means a new Job
+# (environment check, migrate_schemas, migrations_check), and the Deployments wait for it.
 resource "kubernetes_job_v1" "migrate" {
   metadata {
     name      = local.migrate_name
@@ -113,10 +114,13 @@ resource "kubernetes_job_v1" "migrate" {
         container {
           name  = "migrate"
           image = var.image
-          # Migrate every schema, then fail the Job (and so the deploy) if any schema lags.
+          # Check that the connection URLs of the pod's environment parse (a base64-encoded
+          # DATABASE_URL fails here, by name), migrate every schema (executor chosen by
+          # TENANT_MIGRATION_PROCESSES), then fail the Job, and so the deploy, if any schema lags.
+          # The same command as docker-compose.yml's `migrate` (tests/infra runs it).
           command = [
             "sh", "-c",
-            "python manage.py migrate_schemas --executor=parallel && python manage.py migrations_check",
+            "python infra/docker/check_environment.py && python manage.py migrate_schemas --noinput && python manage.py migrations_check",
           ]
 
           env_from {

@@ -76,14 +76,16 @@ resource "scaleway_registry_namespace" "main" {
 
 # Read-only key the cluster pulls the image with (imagePullSecret).
 resource "scaleway_iam_application" "registry_pull" {
-  name        = "${var.name}-registry-pull"
-  description = "Kapsule nodes pulling the application image."
+  name            = "${var.name}-registry-pull"
+  description     = "Kapsule nodes pulling the application image."
+  organization_id = var.organization_id
 }
 
 resource "scaleway_iam_policy" "registry_pull" {
-  name           = "${var.name}-registry-pull"
-  description    = "Pull images from the project's registry."
-  application_id = scaleway_iam_application.registry_pull.id
+  name            = "${var.name}-registry-pull"
+  description     = "Pull images from the project's registry."
+  application_id  = scaleway_iam_application.registry_pull.id
+  organization_id = var.organization_id
 
   rule {
     project_ids          = [var.project_id]

@@ -8,28 +8,25 @@ locals {
 }
 
 resource "scaleway_domain_record" "apex" {
-  dns_zone        = var.dns_zone
-  name            = local.apex_name
-  type            = "A"
-  data            = var.ip_address
-  ttl             = var.ttl
-  keep_empty_zone = true
+  dns_zone = var.dns_zone
+  name     = local.apex_name
+  type     = "A"
+  data     = var.ip_address
+  ttl      = var.ttl
 }
 
 resource "scaleway_domain_record" "wildcard" {
-  dns_zone        = var.dns_zone
-  name            = local.wildcard_name
-  type            = "A"
-  data            = var.ip_address
-  ttl             = var.ttl
-  keep_empty_zone = true
+  dns_zone = var.dns_zone
+  name     = local.wildcard_name
+  type     = "A"
+  data     = var.ip_address
+  ttl      = var.ttl
 }
 
 resource "scaleway_domain_record" "caa" {
-  dns_zone        = var.dns_zone
-  name            = local.apex_name
-  type            = "CAA"
-  data            = "0 issue \"letsencrypt.org\""
-  ttl             = 3600
-  keep_empty_zone = true
+  dns_zone = var.dns_zone
+  name     = local.apex_name
+  type     = "CAA"
+  data     = "0 issue \"letsencrypt.org\""
+  ttl      = 3600
 }

@@ -3,6 +3,16 @@ variable "name" {
   type        = string
 }
 
+variable "organization_id" {
+  description = "Scaleway organisation owning the project: IAM applications and policies belong to it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.organization_id))
+    error_message = "organization_id must be the organisation's UUID (console: Organization settings)."
+  }
+}
+
 variable "project_id" {
   description = "Scaleway project of the TEM domain (scopes the sending key)."
   type        = string
@@ -38,7 +48,7 @@ variable "validation_timeout_seconds" {
 
 # TEM only exists in fr-par: the validation lists the EU regions it is offered in.
 variable "region" {
-  description = "Scaleway region of Transactional Email. EU only; TEM is offered in fr-par."
+  description = "Scaleway region of Transactional Email: fr-par (Paris) only."
   type        = string
   default     = "fr-par"
 

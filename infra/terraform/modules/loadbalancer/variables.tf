@@ -36,13 +36,13 @@ variable "certificate_chain" {
   sensitive   = true
 }
 variable "zone" {
-  description = "Scaleway zone. EU only (a zone of fr-par, nl-ams or pl-waw)."
+  description = "Scaleway zone: a zone of fr-par (Paris) only."
   type        = string
   default     = "fr-par-1"
 
   validation {
-    condition     = contains(["fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2", "pl-waw-3"], var.zone)
-    error_message = "The zone must be in an EU region: fr-par-N, nl-ams-N or pl-waw-N."
+    condition     = contains(["fr-par-1", "fr-par-2", "fr-par-3"], var.zone)
+    error_message = "The zone must be fr-par-1, fr-par-2 or fr-par-3: datacentres in France only."
   }
 }
 

@@ -26,24 +26,24 @@ variable "public_gateway_type" {
   default     = "VPC-GW-S"
 }
 variable "region" {
-  description = "Scaleway region. EU only (fr-par, nl-ams, pl-waw): nothing leaves the EU."
+  description = "Scaleway region: fr-par only (Paris): every datacentre is in France."
   type        = string
   default     = "fr-par"
 
   validation {
-    condition     = contains(["fr-par", "nl-ams", "pl-waw"], var.region)
-    error_message = "The region must be an EU region: fr-par, nl-ams or pl-waw."
+    condition     = contains(["fr-par"], var.region)
+    error_message = "The region must be fr-par: the platform promises datacentres in France."
   }
 }
 
 variable "zone" {
-  description = "Scaleway zone. EU only (a zone of fr-par, nl-ams or pl-waw)."
+  description = "Scaleway zone: a zone of fr-par (Paris) only."
   type        = string
   default     = "fr-par-1"
 
   validation {
-    condition     = contains(["fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2", "pl-waw-3"], var.zone)
-    error_message = "The zone must be in an EU region: fr-par-N, nl-ams-N or pl-waw-N."
+    condition     = contains(["fr-par-1", "fr-par-2", "fr-par-3"], var.zone)
+    error_message = "The zone must be fr-par-1, fr-par-2 or fr-par-3: datacentres in France only."
   }
 }
 

@@ -34,7 +34,8 @@ resource "scaleway_redis_cluster" "main" {
 }
 
 locals {
-  address     = scaleway_redis_cluster.main.private_ip[0].address
+  # `private_ips` (a list of {id, address}), filled by IPAM on the private network.
+  address     = scaleway_redis_cluster.main.private_ips[0].address
   credentials = "${urlencode(var.user_name)}:${urlencode(random_password.redis.result)}"
   # redis-py and kombu both read these query parameters on a rediss:// URL.
   tls_query = "ssl_cert_reqs=required&ssl_ca_certs=${urlencode(var.ca_certificate_path)}"

@@ -16,13 +16,13 @@ variable "protected" {
   default     = true
 }
 variable "region" {
-  description = "Scaleway region. EU only (fr-par, nl-ams, pl-waw): nothing leaves the EU."
+  description = "Scaleway region: fr-par only (Paris): every datacentre is in France."
   type        = string
   default     = "fr-par"
 
   validation {
-    condition     = contains(["fr-par", "nl-ams", "pl-waw"], var.region)
-    error_message = "The region must be an EU region: fr-par, nl-ams or pl-waw."
+    condition     = contains(["fr-par"], var.region)
+    error_message = "The region must be fr-par: the platform promises datacentres in France."
   }
 }
 

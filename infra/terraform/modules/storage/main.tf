@@ -50,14 +50,16 @@ resource "scaleway_object_bucket_acl" "main" {
 
 # The application's own credentials: objects of this project only, no bucket administration.
 resource "scaleway_iam_application" "storage" {
-  name        = "${var.name}-storage"
-  description = "Binôme web and workers: media and exports in Object Storage."
+  name            = "${var.name}-storage"
+  description     = "Binôme web and workers: media and exports in Object Storage."
+  organization_id = var.organization_id
 }
 
 resource "scaleway_iam_policy" "storage" {
-  name           = "${var.name}-storage"
-  description    = "Read, write and delete objects in the project's buckets."
-  application_id = scaleway_iam_application.storage.id
+  name            = "${var.name}-storage"
+  description     = "Read, write and delete objects in the project's buckets."
+  application_id  = scaleway_iam_application.storage.id
+  organization_id = var.organization_id
 
   rule {
     project_ids = [var.project_id]

@@ -3,6 +3,16 @@ variable "name" {
   type        = string
 }
 
+variable "organization_id" {
+  description = "Scaleway organisation owning the project: IAM applications and policies belong to it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.organization_id))
+    error_message = "organization_id must be the organisation's UUID (console: Organization settings)."
+  }
+}
+
 variable "project_id" {
   description = "Scaleway project holding the bucket (scopes the application's key)."
   type        = string
@@ -36,12 +46,12 @@ variable "tags" {
   default     = {}
 }
 variable "region" {
-  description = "Scaleway region. EU only (fr-par, nl-ams, pl-waw): nothing leaves the EU."
+  description = "Scaleway region: fr-par only (Paris): every datacentre is in France."
   type        = string
   default     = "fr-par"
 
   validation {
-    condition     = contains(["fr-par", "nl-ams", "pl-waw"], var.region)
-    error_message = "The region must be an EU region: fr-par, nl-ams or pl-waw."
+    condition     = contains(["fr-par"], var.region)
+    error_message = "The region must be fr-par: the platform promises datacentres in France."
   }
 }

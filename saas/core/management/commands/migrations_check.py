@@ -1,4 +1,5 @@
-"""`manage.py migrations_check`: after `migrate_schemas --executor=parallel`, prove that no
+"""`manage.py migrations_check`: after `migrate_schemas` (its executor set by
+TENANT_MIGRATION_PROCESSES, see saas.core.migration_executor), prove that no
 schema was left behind. Lists every schema (public, then each programme, spares included)
 whose migrations lag, or that is missing; exits with status 1 if there is any."""
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         if lagging:
             raise CommandError(
                 f"{len(lagging)} of {len(names)} schemas behind: run "
-                "`manage.py migrate_schemas --executor=parallel` again, or "
+                "`manage.py migrate_schemas` again, or "
                 "`manage.py migrate_schemas --schema=<name>` for one."
             )
         checked = f"{len(names)} schema" + ("s" if len(names) != 1 else "")
