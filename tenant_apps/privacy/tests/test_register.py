@@ -151,7 +151,6 @@ def test_backup_retention_stated_is_the_one_terraform_configures():
     assert settings.DATABASE_BACKUP_RETENTION_DAYS == module_default == production_default
     production = (TERRAFORM_ROOT / "environments/production/main.tf").read_text()
     assert "backup_retention_days = var.db_backup_retention_days" in production
-    assert (
-        "DATABASE_BACKUP_RETENTION_DAYS = tostring(var.db_backup_retention_days)"
-        in " ".join(production.split())
+    assert "DATABASE_BACKUP_RETENTION_DAYS = tostring(var.db_backup_retention_days)" in " ".join(
+        production.split()
     )

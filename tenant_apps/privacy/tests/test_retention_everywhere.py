@@ -10,7 +10,6 @@ import time_machine
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD
@@ -52,13 +51,15 @@ def test_an_archived_programme_that_ended_long_ago_is_anonymised(world):
     # given programme B, archived, ended in mid-2024 (kept 12 months after its end)
     _set(world.program_b, ends_on=date(2024, 6, 30))
     _status(world.program_b, Program.Status.ARCHIVED)
+    with tenant_context(world.program_b):
+        people = Participant.objects.count()
     # when the daily job runs, twice
     with time_machine.travel(T0):
         _run_daily_job()
         _run_daily_job()
     # then every identity of B is erased; the person also in A keeps their account
     with tenant_context(world.program_b):
-        assert Participant.objects.count() == 2
+        assert people >= 2 and Participant.objects.count() == people  # rows kept, anonymous
         assert not Participant.objects.exclude(user__email__endswith="@erased.invalid").exists()
     connection.set_schema_to_public()
     assert not User.objects.filter(pk=world.mentee_b.pk).exists()
