@@ -212,11 +212,11 @@ def retention_rules(config: ProgramSettings) -> list[dict[str, str]]:
         },
         {
             "data": _("Emails sent or failed (outbox, envelope included)"),
-            "rule": _("deleted after %(days)d days") % {"days": config.retention_outbox_days},
+            "rule": _("removed after %(days)d days") % {"days": config.retention_outbox_days},
         },
         {
             "data": _("Events received from Whereby (webhooks)"),
-            "rule": _("deleted after %(days)d days")
+            "rule": _("removed after %(days)d days")
             % {"days": settings.WHEREBY_WEBHOOK_EVENT_RETENTION_DAYS},
         },
         {

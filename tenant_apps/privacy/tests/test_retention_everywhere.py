@@ -205,6 +205,22 @@ def test_whereby_webhook_events_are_deleted_after_the_period(world, settings):
         assert list(WebhookEvent.objects.values_list("event_id", flat=True)) == ["fresh"]
 
 
+SETTINGS = {
+    "allowed_email_domains_text": "a.example",
+    "registration_roles": "both",
+    "two_factor_policy": "optional",
+    "primary_color": "#1d4e89",
+    "language": "fr",
+    "matching_mode": "manager",
+    "matching_objective": "matches",
+    "request_expiry_days": "3",
+    "retention_inactive_warn_months": "22",
+    "retention_inactive_erase_months": "24",
+    "retention_after_end_months": "12",
+    "retention_unverified_days": "7",
+}
+
+
 def _sessions(expired_at: datetime, valid_until: datetime) -> tuple[str, str]:
     keys = []
     for expiry in (expired_at, valid_until):
@@ -243,3 +259,43 @@ def test_expired_sessions_are_purged_in_every_programme_and_in_public(world):
                 remaining = set(Session.objects.values_list("session_key", flat=True))
         assert expired not in remaining, place
         assert valid in remaining, place
+
+
+@pytest.mark.django_db
+def test_manager_sets_the_new_periods_and_a_bad_one_is_refused(world):
+    from conftest import host_client, http_login
+
+    manager = host_client(world.program_a)
+    http_login(manager, world.manager_a.email, PASSWORD, second_factor=True)
+    # when the manager sets the periods
+    ok = manager.post(
+        "/gestion/parametres/",
+        {
+            **SETTINGS,
+            "retention_invited_days": "15",
+            "retention_deactivated_months": "3",
+            "retention_outbox_days": "45",
+        },
+    )
+    # then they are kept
+    assert ok.status_code == 302
+    with tenant_context(world.program_a):
+        config = ProgramSettings.objects.get(id=1)
+        assert (
+            config.retention_invited_days,
+            config.retention_deactivated_months,
+            config.retention_outbox_days,
+        ) == (15, 3, 45)
+    connection.set_schema_to_public()
+    # when a period is too short: refused, nothing changed
+    page = manager.post(
+        "/gestion/parametres/", {**SETTINGS, "retention_outbox_days": "3"}
+    ).content.decode()
+    assert "De 7 à 365 jours." in page
+    with tenant_context(world.program_a):
+        assert ProgramSettings.objects.get(id=1).retention_outbox_days == 45
+    connection.set_schema_to_public()
+    # and the dry run shows the new rules
+    page = manager.get("/gestion/conservation/").content.decode()
+    assert "Invitations jamais acceptées à effacer" in page
+    assert "Personnes désactivées à effacer" in page
