@@ -6,7 +6,8 @@ paused or archived programme) and shown to the manager as a dry run:
 - deactivated people are erased N months after their deactivation;
 - accounts with no activity are warned, then erased;
 - the whole programme is anonymised N months after it ends;
-- the outbox (sent or failed messages, envelope-only rows included) is emptied after N days;
+- the outbox (sent, failed or never sent messages, envelope-only rows included) is emptied
+  after N days;
 - the ids of handled Whereby webhook events go after N days;
 - expired sessions are deleted (the public schema has its own task).
 
@@ -155,12 +156,14 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def outbox_purge(*, before: datetime) -> int:
-    """Messages sent (or given up) before `before` go, whole: what was kept of an erased
-    person's or a secret-bearing message (its envelope) goes with them. Messages still
-    waiting stay: the send task retries them, then marks them failed."""
+    """Messages sent before `before` go, whole: what was kept of an erased person's or a
+    secret-bearing message (its envelope) goes with them. So do messages given up, or still
+    waiting, written before `before`: a message that old is never worth sending (the send
+    task's retries last minutes; a lost task must not leave a copy behind for ever)."""
     deleted, _by_model = (
-        Email.objects.exclude(status=Email.Status.PENDING)
-        .annotate(done_at=Coalesce("sent_at", "created_at", output_field=DateTimeField()))
+        Email.objects.annotate(
+            done_at=Coalesce("sent_at", "created_at", output_field=DateTimeField())
+        )
         .filter(done_at__lt=before)
         .delete()
     )
@@ -211,7 +214,7 @@ def retention_rules(config: ProgramSettings) -> list[dict[str, str]]:
             % {"months": config.retention_deactivated_months},
         },
         {
-            "data": _("Emails sent or failed (outbox, envelope included)"),
+            "data": _("Outbox emails, sent or not (envelope included)"),
             "rule": _("removed after %(days)d days") % {"days": config.retention_outbox_days},
         },
         {

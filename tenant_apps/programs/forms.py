@@ -95,7 +95,7 @@ class ProgramSettingsForm(forms.ModelForm):
                 "Erase people who never accepted their invitation, after it expired (days)"
             ),
             "retention_deactivated_months": _("Erase deactivated people after (months)"),
-            "retention_outbox_days": _("Delete sent emails after (days)"),
+            "retention_outbox_days": _("Delete outbox emails after (days)"),
             "ends_on": _("End of the programme"),
         }
         help_texts = {

@@ -64,7 +64,7 @@ class ProgramSettings(models.Model):
     retention_invited_days = models.PositiveSmallIntegerField(default=30)
     # deactivated by a manager: erased this many months after the deactivation
     retention_deactivated_months = models.PositiveSmallIntegerField(default=12)
-    # the email outbox (sent, failed or envelope-only rows): deleted after this many days
+    # the email outbox (sent, failed, never sent, envelope-only rows): deleted after N days
     retention_outbox_days = models.PositiveSmallIntegerField(default=90)
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)

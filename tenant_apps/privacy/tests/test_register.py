@@ -122,7 +122,7 @@ def test_register_states_each_retention_rule_with_the_value_the_jobs_use(world, 
     for line in [
         "- Invitations jamais acceptées: effacées 11 jours après l’expiration de l’invitation",
         "- Personnes désactivées: effacées 5 mois après leur désactivation",
-        "- Courriels envoyés ou en échec (boîte d’envoi, enveloppe comprise): "
+        "- Courriels de la boîte d’envoi, envoyés ou non (enveloppe comprise): "
         "supprimés après 33 jours",
         "- Inscriptions jamais confirmées: supprimées après 4 jours",
         "- Données du programme: anonymisées 9 mois après la fin du programme",

@@ -174,10 +174,12 @@ def test_outbox_rows_are_deleted_after_the_period(world):
             email("old sent", status=Email.Status.SENT, at=old),
             email("", status=Email.Status.SENT, at=old, body_text=""),  # envelope only
             email("old failed", status=Email.Status.FAILED, at=old),
+            email("old, never sent", status=Email.Status.PENDING, at=old),
         ]
         kept = [
             email("recent sent", status=Email.Status.SENT, at=recent),
             email("", status=Email.Status.SENT, at=recent, body_text=""),
+            email("recent, waiting", status=Email.Status.PENDING, at=recent),
         ]
     # when
     with time_machine.travel(T0):
