@@ -4,8 +4,8 @@ paused or archived programme) and shown to the manager as a dry run:
 - registrations never confirmed are deleted after N days;
 - people invited who never came are erased N days after their last invitation expired;
 - deactivated people are erased N months after their deactivation;
-- accounts with no activity are warned, then erased;
-- the whole programme is anonymised N months after it ends;
+- accounts with no activity are warned (in an open programme only), then erased;
+- the whole programme is anonymised N months after it ends (or after it was archived);
 - the outbox (sent, failed or never sent messages, envelope-only rows included) is emptied
   after N days;
 - the ids of handled Whereby webhook events go after N days;
@@ -16,10 +16,11 @@ states them for the processing register from the same values. Idempotent: a pers
 once, erased once; a purge finds nothing the second time."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import DateTimeField, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -33,6 +34,7 @@ from tenant_apps.privacy.erasure import ERASED_DOMAIN, participant_erase
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import program_settings
 from tenant_apps.video.models import WebhookEvent
+from tenants.models import Program
 
 DAYS_PER_MONTH = 30.4375
 
@@ -75,14 +77,38 @@ def _people() -> QuerySet[Participant]:
     )
 
 
+def _programme_status() -> tuple[str, datetime | None]:
+    """The current programme's status and when it last changed, read now (a worker's cached
+    tenant may be older than a pause or an archive)."""
+    row = (
+        Program.objects.filter(schema_name=connection.schema_name)
+        .values_list("status", "status_changed_at")
+        .first()
+    )
+    return row if row else (Program.Status.READY, None)
+
+
+def programme_end(
+    config: ProgramSettings, *, status: str, changed_at: datetime | None
+) -> date | None:
+    """When the programme ended: its end date, or the day it was archived if earlier (an
+    archived programme never reopens)."""
+    ends = [config.ends_on] if config.ends_on else []
+    if status == Program.Status.ARCHIVED and changed_at:
+        ends.append(timezone.localdate(changed_at))
+    return min(ends, default=None)
+
+
 def retention_plan(*, now: datetime | None = None) -> RetentionPlan:
     """What the daily job would do now — read only."""
     now = now or timezone.now()
     config = program_settings()
     plan = RetentionPlan(now=now)
     people = _people()
-    if config.ends_on and now.date() > config.ends_on + months(config.retention_after_end_months):
-        plan.programme_ended_on = config.ends_on
+    status, changed_at = _programme_status()
+    ended_on = programme_end(config, status=status, changed_at=changed_at)
+    if ended_on and now.date() > ended_on + months(config.retention_after_end_months):
+        plan.programme_ended_on = ended_on
         plan.to_erase = list(people)
         return plan
     plan.unverified = list(
@@ -116,6 +142,8 @@ def retention_plan(*, now: datetime | None = None) -> RetentionPlan:
     active = people.filter(status=Participant.Status.ACTIVE)
     erase_before = now - months(config.retention_inactive_erase_months)
     plan.to_erase = list(active.filter(last_activity__lt=erase_before))
+    if status != Program.Status.READY:
+        return plan  # paused or archived: nobody can log in, so nobody is told to
     plan.to_warn = list(
         active.filter(
             last_activity__lt=now - months(config.retention_inactive_warn_months),

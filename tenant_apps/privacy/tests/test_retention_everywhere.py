@@ -301,3 +301,35 @@ def test_manager_sets_the_new_periods_and_a_bad_one_is_refused(world):
     page = manager.get("/gestion/conservation/").content.decode()
     assert "Invitations jamais acceptées à effacer" in page
     assert "Personnes désactivées à effacer" in page
+
+
+@pytest.mark.django_db
+def test_an_archived_programme_without_an_end_date_ended_when_it_was_archived(world):
+    # given programme B archived on T0 with no end date set
+    Program.objects.filter(pk=world.program_b.pk).update(
+        status=Program.Status.ARCHIVED, status_changed_at=T0
+    )
+    # when the job runs just before, then just after, 12 months past the archive
+    with time_machine.travel(T0 + months(12) - timedelta(days=1)):
+        _run_daily_job()
+    assert not _is_erased(world.program_b, world.mentee_b.email)
+    with time_machine.travel(T0 + months(12) + timedelta(days=2)):
+        _run_daily_job()
+    # then B's people are erased
+    assert _is_erased(world.program_b, world.mentee_b.email)
+    assert not User.objects.filter(pk=world.mentee_b.pk).exists()
+
+
+@pytest.mark.django_db
+def test_no_warning_to_log_in_where_nobody_can(world):
+    # given programme A paused, and a person inactive for 22 months and a day
+    with tenant_context(world.program_a):
+        Participant.objects.filter(user=world.mentee_a).update(last_active_at=T0 - months(22))
+    _status(world.program_a, Program.Status.PAUSED)
+    # when
+    with time_machine.travel(T0 + timedelta(days=1)):
+        _run_daily_job()
+    # then nobody is told to log in to a programme that refuses every page
+    with tenant_context(world.program_a):
+        assert Participant.objects.get(user=world.mentee_a).retention_warned_at is None
+        assert not Email.objects.filter(template="retention_warning").exists()
