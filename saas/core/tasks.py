@@ -31,14 +31,19 @@ def _send(task: Task, kwargs: dict[str, Any], schema_name: str) -> None:
         logger.warning("%s asked for a retry, not done in eager mode: %s", task.name, exc)
 
 
-def fan_out(task: Task, **kwargs: Any) -> int:
+def fan_out(task: Task, *, include_closed: bool = False, **kwargs: Any) -> int:
     """Send `task` once per open programme, each copy running in its programme's schema
     (periodic jobs: one beat task lists the programmes, one task per programme does the work).
-    Returns how many were sent."""
+    With `include_closed`, paused and archived programmes too: their data still exists, so
+    retention and purges must reach them (schemas being provisioned, failed or spare hold no
+    one). Returns how many were sent."""
     from tenants.models import Program
 
+    statuses = [Program.Status.READY]
+    if include_closed:
+        statuses += [Program.Status.PAUSED, Program.Status.ARCHIVED]
     schemas = (
-        Program.objects.filter(status=Program.Status.READY)
+        Program.objects.filter(status__in=statuses)
         .exclude(schema_name=get_public_schema_name())
         .values_list("schema_name", flat=True)
     )

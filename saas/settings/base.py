@@ -206,6 +206,10 @@ CACHES = {
 
 # Audit log entries are kept this long, then removed by a daily job (RGPD: 12 months).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# How long Scaleway keeps the database's automated backups: set by Terraform
+# (modules/database `backup_retention_days`), handed to the application by the production
+# environment's config, stated in the processing register. The default is Terraform's.
+DATABASE_BACKUP_RETENTION_DAYS = env.int("DATABASE_BACKUP_RETENTION_DAYS", default=14)
 
 # --- Identity and sessions -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

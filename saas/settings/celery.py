@@ -20,6 +20,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
 CELERY_BEAT_SCHEDULE = {
+    # Retention (docs/operations.md § 7): expired sessions of public, then one task per ready,
+    # paused or archived programme (people, outbox, webhook events, sessions).
     "apply-retention-rules": {
         "task": "tenant_apps.privacy.tasks.apply_retention_everywhere_task",
         "schedule": crontab(hour=2, minute=47),

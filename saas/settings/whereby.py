@@ -17,6 +17,9 @@ WHEREBY_BASE_URL = (
 # Webhooks are refused while this is empty (the fake signs with the same value locally).
 WHEREBY_WEBHOOK_SECRET = env("WHEREBY_WEBHOOK_SECRET", default="")
 WHEREBY_WEBHOOK_TOLERANCE_SECONDS = 300  # older (or later) signatures are refused
+# The ids of handled webhook events (de-duplication) are deleted after this many days: far
+# beyond the tolerance above, so a replay of a deleted event is refused by its signature.
+WHEREBY_WEBHOOK_EVENT_RETENTION_DAYS = env.int("WHEREBY_WEBHOOK_EVENT_RETENTION_DAYS", default=30)
 WHEREBY_TIMEOUT_SECONDS = env.float("WHEREBY_TIMEOUT_SECONDS", default=10.0)
 WHEREBY_RETRY_ATTEMPTS = 4
 WHEREBY_RETRY_BACKOFF_SECONDS = 0.5

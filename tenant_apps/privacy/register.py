@@ -7,13 +7,13 @@ pack are rendered from it, so they cannot drift from what runs."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saas.core.subprocessors import subprocessors
+from tenant_apps.privacy.retention import retention_rules
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.selectors import program_settings
 
@@ -117,35 +117,7 @@ def register_build() -> Register:
         ],
         subprocessors=processors,
         transfers=transfers,
-        retention=[
-            {
-                "data": _("Accounts with no activity"),
-                "rule": _("warned after %(warn)d months, erased after %(erase)d months")
-                % {
-                    "warn": config.retention_inactive_warn_months,
-                    "erase": config.retention_inactive_erase_months,
-                },
-            },
-            {
-                "data": _("Programme data"),
-                "rule": _("anonymised %(months)d months after the programme ends")
-                % {"months": config.retention_after_end_months},
-            },
-            {
-                "data": _("Registrations never confirmed"),
-                "rule": _("deleted after %(days)d days")
-                % {"days": config.retention_unverified_days},
-            },
-            {
-                "data": _("Audit log"),
-                "rule": _("kept %(days)d days") % {"days": django_settings.AUDIT_RETENTION_DAYS},
-            },
-            {
-                "data": _("Account sign-in records (failed sign-ins, sign-in links)"),
-                "rule": _("kept %(days)d days")
-                % {"days": django_settings.ACCOUNT_SECURITY_RETENTION_DAYS},
-            },
-        ],
+        retention=retention_rules(config),
         security=security_measures(),
         settings=config,
     )

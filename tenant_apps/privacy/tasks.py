@@ -22,7 +22,7 @@ def purge_audit_logs_everywhere_task() -> int:
 
     purge_audit_log_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
     purge_account_security_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
-    return fan_out(purge_audit_log_task)
+    return fan_out(purge_audit_log_task, include_closed=True)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -33,7 +33,18 @@ def apply_retention_task() -> dict[str, int]:
     return retention_apply()
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def purge_expired_sessions_task() -> None:
+    """In one schema (a programme's or public): `clearsessions`."""
+    from tenant_apps.privacy.retention import sessions_purge_expired
+
+    sessions_purge_expired()
+
+
 @shared_task(ignore_result=True)
 def apply_retention_everywhere_task() -> int:
-    """Daily beat job: one retention task per open programme."""
-    return fan_out(apply_retention_task)
+    """Daily beat job: expired sessions of the public schema, then one retention task per
+    programme that still holds data — ready, paused or archived (an archived programme is
+    still subject to retention). Returns how many programmes were sent a task."""
+    purge_expired_sessions_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
+    return fan_out(apply_retention_task, include_closed=True)

@@ -34,6 +34,14 @@ class LogoField(forms.ImageField):
         return super().to_python(data)
 
 
+# name -> (lowest, highest, the error)
+OPTIONAL_RETENTION_BOUNDS = {
+    "retention_invited_days": (1, 365, _("From 1 to 365 days.")),
+    "retention_deactivated_months": (1, 60, _("From 1 to 60 months.")),
+    "retention_outbox_days": (7, 365, _("From 7 to 365 days.")),
+}
+
+
 class ProgramSettingsForm(forms.ModelForm):
     allowed_email_domains_text = forms.CharField(
         label=_("Email domains allowed to register"),
@@ -61,6 +69,9 @@ class ProgramSettingsForm(forms.ModelForm):
             "retention_inactive_erase_months",
             "retention_after_end_months",
             "retention_unverified_days",
+            "retention_invited_days",
+            "retention_deactivated_months",
+            "retention_outbox_days",
             "ends_on",
         ]
         labels = {
@@ -80,6 +91,11 @@ class ProgramSettingsForm(forms.ModelForm):
             "retention_inactive_erase_months": _("Erase inactive accounts after (months)"),
             "retention_after_end_months": _("Anonymise the programme after its end (months)"),
             "retention_unverified_days": _("Delete unconfirmed registrations after (days)"),
+            "retention_invited_days": _(
+                "Erase people who never accepted their invitation, after it expired (days)"
+            ),
+            "retention_deactivated_months": _("Erase deactivated people after (months)"),
+            "retention_outbox_days": _("Delete outbox emails after (days)"),
             "ends_on": _("End of the programme"),
         }
         help_texts = {
@@ -105,6 +121,9 @@ class ProgramSettingsForm(forms.ModelForm):
             self.instance.allowed_email_domains
         )
         self.order_fields(["allowed_email_domains_text"])
+        # Retention periods added later: a form posted without them keeps the current value.
+        for name in OPTIONAL_RETENTION_BOUNDS:
+            self.fields[name].required = False
 
     def clean_allowed_email_domains_text(self) -> list[str]:
         domains: list[str] = []
@@ -128,6 +147,24 @@ class ProgramSettingsForm(forms.ModelForm):
         if not 1 <= days <= 30:
             raise forms.ValidationError(_("From 1 to 30 days."))
         return days
+
+    def _clean_optional_retention(self, name: str) -> int:
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return getattr(self.instance, name)
+        low, high, message = OPTIONAL_RETENTION_BOUNDS[name]
+        if not low <= value <= high:
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_retention_invited_days(self) -> int:
+        return self._clean_optional_retention("retention_invited_days")
+
+    def clean_retention_deactivated_months(self) -> int:
+        return self._clean_optional_retention("retention_deactivated_months")
+
+    def clean_retention_outbox_days(self) -> int:
+        return self._clean_optional_retention("retention_outbox_days")
 
     def clean_retention_inactive_erase_months(self) -> int:
         erase = self.cleaned_data["retention_inactive_erase_months"]

@@ -60,6 +60,12 @@ class ProgramSettings(models.Model):
     retention_inactive_erase_months = models.PositiveSmallIntegerField(default=24)
     retention_after_end_months = models.PositiveSmallIntegerField(default=12)
     retention_unverified_days = models.PositiveSmallIntegerField(default=7)
+    # invited, never came: erased this many days after their last invitation expired
+    retention_invited_days = models.PositiveSmallIntegerField(default=30)
+    # deactivated by a manager: erased this many months after the deactivation
+    retention_deactivated_months = models.PositiveSmallIntegerField(default=12)
+    # the email outbox (sent, failed, never sent, envelope-only rows): deleted after N days
+    retention_outbox_days = models.PositiveSmallIntegerField(default=90)
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -98,3 +98,60 @@ def test_dpo_pack_for_the_demo_programmes(tmp_path, django_capture_on_commit_cal
         assert "Sujets que vous souhaitez travailler" in register  # the live questionnaire
         assert "Argon2" in (folder / "security.md").read_text()
     assert "ucanss-2027/register.md" in (tmp_path / "README.md").read_text()
+
+
+@pytest.mark.django_db
+def test_register_states_each_retention_rule_with_the_value_the_jobs_use(world, settings):
+    # given unusual values for every period, per programme and platform-wide
+    settings.WHEREBY_WEBHOOK_EVENT_RETENTION_DAYS = 17
+    settings.DATABASE_BACKUP_RETENTION_DAYS = 23
+    with tenant_context(world.program_a):
+        ProgramSettings.objects.filter(id=1).update(
+            retention_invited_days=11,
+            retention_deactivated_months=5,
+            retention_outbox_days=33,
+            retention_unverified_days=4,
+            retention_after_end_months=9,
+        )
+    connection.set_schema_to_public()
+    manager = host_client(world.program_a)
+    http_login(manager, world.manager_a.email, PASSWORD, second_factor=True)
+    # when
+    markdown = manager.get("/gestion/registre/?format=md").content.decode()
+    # then each rule is stated with its configured value
+    retention = markdown.split("## Conservation", 1)[1].split("## ", 1)[0]
+    for line in [
+        "- Invitations jamais acceptées: effacées 11 jours après l’expiration de l’invitation",
+        "- Personnes désactivées: effacées 5 mois après leur désactivation",
+        "- Courriels de la boîte d’envoi, envoyés ou non (enveloppe comprise): "
+        "supprimés après 33 jours",
+        "- Inscriptions jamais confirmées: supprimées après 4 jours",
+        "- Données du programme: anonymisées 9 mois après la fin du programme",
+        "- Événements reçus de Whereby (webhooks): supprimés après 17 jours",
+        "- Sessions de connexion: supprimées dès leur expiration (12 h au plus)",
+        "- Sauvegardes de la base de données (Scaleway, fr-par, chiffrées): "
+        "conservées 23 jours, puis supprimées",
+    ]:
+        assert line in retention, (line, retention)
+
+
+def test_backup_retention_stated_is_the_one_terraform_configures():
+    """The register's default is the Terraform default, and production hands the value to the
+    application, so the statement cannot drift from what Scaleway applies."""
+    from django.conf import settings
+
+    from tests.infra.hcl_tree import TERRAFORM_ROOT, parse_file
+
+    def default(path: str, name: str) -> int:
+        document = parse_file(TERRAFORM_ROOT / path)
+        (variable,) = [v[name] for v in document["variable"] if name in v]
+        return int(variable["default"])
+
+    module_default = default("modules/database/variables.tf", "backup_retention_days")
+    production_default = default("environments/production/variables.tf", "db_backup_retention_days")
+    assert settings.DATABASE_BACKUP_RETENTION_DAYS == module_default == production_default
+    production = (TERRAFORM_ROOT / "environments/production/main.tf").read_text()
+    assert "backup_retention_days = var.db_backup_retention_days" in production
+    assert "DATABASE_BACKUP_RETENTION_DAYS = tostring(var.db_backup_retention_days)" in " ".join(
+        production.split()
+    )

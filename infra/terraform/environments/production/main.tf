@@ -153,5 +153,8 @@ module "app" {
     GUNICORN_WORKERS        = tostring(var.gunicorn_workers)
     GUNICORN_THREADS        = tostring(var.gunicorn_threads)
     LOG_LEVEL               = "INFO"
+
+    # Stated in the processing register: what the database module configures.
+    DATABASE_BACKUP_RETENTION_DAYS = tostring(var.db_backup_retention_days)
   }
 }
