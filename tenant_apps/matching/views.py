@@ -146,10 +146,19 @@ def manage_run(request: HttpRequest) -> HttpResponse:
 
 
 @manager_required
-@require_POST
+@never_cache
 def manage_publish(request: HttpRequest) -> HttpResponse:
-    _run(request, proposals_publish, _("The pairs are published; everyone has been told."))
-    return redirect("manage-matches")
+    """Publishing emails everyone concerned and cannot be taken back: a page says so and asks
+    first (a POST that does not come from it only shows that page)."""
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        _run(request, proposals_publish, _("The pairs are published; everyone has been told."))
+        return redirect("manage-matches")
+    proposed = list(matches_for_manager().filter(status=Match.Status.PROPOSED))
+    return render(
+        request,
+        "matching/publish_confirm.html",
+        {"proposed": proposed, "people": 2 * len(proposed)},
+    )
 
 
 @manager_required

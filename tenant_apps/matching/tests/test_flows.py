@@ -123,10 +123,20 @@ def test_manager_runs_reviews_and_publishes(
         assert Match.objects.get(pk=kept.pk).is_locked
     assert ("lea", "rita") not in _pairs(world.program_a)
     assert _pairs(world.program_a)[("max", "ugo")] == "proposed"
-    # publishing activates the pairs and tells both people
+    # publishing first says what will happen, to how many people, and changes nothing
+    proposed = sum(1 for status in _pairs(world.program_a).values() if status == "proposed")
     mail.outbox.clear()
+    for ask in (manager.get, manager.post):  # a bare POST (stale page) only asks too
+        confirm = ask("/gestion/binomes/publier/")
+        page = confirm.content.decode()
+        assert confirm.status_code == 200
+        assert f"{proposed} binômes deviennent actifs" in page
+        assert f"{2 * proposed} personnes reçoivent un email" in page
+        assert set(_pairs(world.program_a).values()) == {"proposed"}
+    assert mail.outbox == []
+    # publishing, once confirmed, activates the pairs and tells both people
     with django_capture_on_commit_callbacks(execute=True):
-        manager.post("/gestion/binomes/publier/")
+        manager.post("/gestion/binomes/publier/", {"confirmed": "1"})
     assert set(_pairs(world.program_a).values()) == {"active"}
     told = sorted(m.to[0] for m in mail.outbox)
     assert "max@a.example" in told and "ugo@a.example" in told
