@@ -113,4 +113,3 @@ def test_an_audited_service_that_writes_its_row_goes_through(world):
     client_rename(client=client, name="Renamed")
     assert Client.objects.get(pk=client.pk).name == "Renamed"
     assert PlatformAuditEvent.objects.filter(action="console.client_renamed").count() == 1
-
