@@ -50,13 +50,8 @@ class Program(TenantMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
-    status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    # who changed the status (a super-admin's id, as in the audit log: no personal data here)
+    status_changed_by_user_id = models.BigIntegerField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     archive_reason = models.TextField(blank=True)
     status_before_archive = models.CharField(max_length=20, blank=True)

@@ -277,8 +277,10 @@ _TRANSITIONS = {
 
 def _status_save(program: Program, *, by: Any, fields: list[str]) -> None:
     program.status_changed_at = timezone.now()
-    program.status_changed_by = by if getattr(by, "pk", None) else None
-    program.save(update_fields=["status", "status_changed_at", "status_changed_by", *fields])
+    program.status_changed_by_user_id = getattr(by, "pk", None)
+    program.save(
+        update_fields=["status", "status_changed_at", "status_changed_by_user_id", *fields]
+    )
     # Now and after commit: a request between the two could cache the old status again.
     host_cache_clear(program)
     transaction.on_commit(lambda: host_cache_clear(program))

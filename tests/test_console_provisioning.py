@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django_tenants.utils import schema_exists
 
 from conftest import host_client, http_login
@@ -60,14 +60,41 @@ def _remove_all() -> None:
     connection.set_schema_to_public()
 
 
+def _traces_now() -> tuple[int, set[int]]:
+    from shared_apps.accounts.models import RecoveryCodeDevice
+    from shared_apps.platform_audit.models import PlatformAuditEvent
+
+    last = PlatformAuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    return last or 0, set(RecoveryCodeDevice.objects.values_list("id", flat=True))
+
+
+def _traces_forget(before: tuple[int, set[int]]) -> None:
+    """What the committed requests left in `public` besides the programmes: the platform
+    audit rows (logins, console actions) and the super-admin's recovery codes — other tests
+    expect neither."""
+    from shared_apps.accounts.models import RecoveryCodeDevice
+    from shared_apps.platform_audit.models import PlatformAuditEvent
+
+    last_audit_id, devices = before
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL binome.audit_purge = 'on'")  # the append-only escape hatch
+        cursor.execute(
+            f"DELETE FROM {PlatformAuditEvent._meta.db_table} WHERE id > %s",
+            [last_audit_id],
+        )
+    RecoveryCodeDevice.objects.exclude(id__in=devices).delete()
+
+
 @pytest.fixture
 def committed(world) -> Iterator[Committed]:
     run = Committed()
     run(_remove_all)
+    before = run(_traces_now)
     try:
         yield run
     finally:
         run(_remove_all)
+        run(_traces_forget, before)
         run.close()
 
 

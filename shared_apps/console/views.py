@@ -120,7 +120,15 @@ def _program_context(program: Program) -> dict[str, Any]:
         ),
         "restore_deadline": _restorable_until(program),
         "history": program_history(program=program),
+        "status_changed_by": _person_name(program.status_changed_by_user_id),
     }
+
+
+def _person_name(user_id: int | None) -> str:
+    from shared_apps.accounts.selectors import User
+
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    return (user.get_full_name() or user.email) if user is not None else ""
 
 
 def _restorable_until(program: Program) -> Any:

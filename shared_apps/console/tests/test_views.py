@@ -227,7 +227,7 @@ def test_archive_needs_a_reason_and_can_be_undone_for_30_days(console, world):
     archived = Program.objects.get(pk=program.pk)
     assert archived.status == Program.Status.ARCHIVED
     assert archived.archive_reason == "Programme terminé"
-    assert archived.status_changed_by == world.staff
+    assert archived.status_changed_by_user_id == world.staff.pk
     assert "Programme terminé" in page and "Peut être restauré jusqu’au" in page
     assert host_client(program).get("/").status_code == 410
     # a super-admin restores it: back to the status it had, the site answers again
