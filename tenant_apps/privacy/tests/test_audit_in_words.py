@@ -65,6 +65,7 @@ def test_settings_changes_are_logged_and_shown_in_words(world, manager):
     data["is_registration_open"] = "on"
     data["two_factor_policy"] = "required"
     data["retention_unverified_days"] = "5"
+    data["primary_color"] = "#123456"
     response = manager.post("/gestion/parametres/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     # then each kind of change has its row, by the manager, with codes and values
@@ -73,6 +74,7 @@ def test_settings_changes_are_logged_and_shown_in_words(world, manager):
     assert events["programs.domains_changed"].actor_user_id == world.manager_a.pk
     assert "programs.registration_opened" in events
     assert events["programs.two_factor_policy_changed"].details["to"] == "required"
+    assert events["programs.branding_changed"].details == {"fields": ["primary_color"]}
     assert events["programs.retention_changed"].details == {
         "changes": {"retention_unverified_days": [7, 5]}
     }
@@ -84,6 +86,7 @@ def test_settings_changes_are_logged_and_shown_in_words(world, manager):
     page = manager.get("/gestion/journal/").content.decode()
     assert "Sophie Martin a modifié les domaines autorisés : + cnaf.fr" in page
     assert "Sophie Martin a ouvert les inscriptions" in page
+    assert "Sophie Martin a modifié l’identité visuelle : couleur" in page
     assert "programs.domains_changed" not in page
     # while the CSV keeps the codes
     export = manager.get("/gestion/journal/", {"format": "csv"}).content.decode()
