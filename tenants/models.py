@@ -44,11 +44,17 @@ class Program(TenantMixin):
     name = models.CharField(_("name"), max_length=200, blank=True)
     slug = models.CharField(_("sub-domain"), max_length=63, null=True, blank=True, unique=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROVISIONING)
-    failure_reason = models.TextField(blank=True)
+    failure_reason = models.TextField(blank=True)  # technical, for the logs; never shown
+    failure_code = models.CharField(max_length=30, blank=True)  # what the console explains
     first_manager_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # who changed the status (a super-admin's id, as in the audit log: no personal data here)
+    status_changed_by_user_id = models.BigIntegerField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archive_reason = models.TextField(blank=True)
+    status_before_archive = models.CharField(max_length=20, blank=True)
 
     # Schemas are created and dropped by tenants.services only, never as a side effect of save().
     auto_create_schema = False
@@ -77,6 +83,11 @@ class Program(TenantMixin):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.READY
+
+
+class FailureCode(models.TextChoices):
+    HOST_TAKEN = "host_taken", _("The address was taken by another programme meanwhile.")
+    ERROR = "error", _("A technical error interrupted the creation.")
 
 
 class Domain(DomainMixin):

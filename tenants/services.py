@@ -10,6 +10,7 @@ falls back to plain migrate into a new schema. Spare schemas are Program rows (s
 import logging
 import re
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -20,11 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists, tenant_context
 
-from saas.core.audit import audit_record
+from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, ValidationFailed
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.selectors import email_normalize
-from tenants.models import Client, Domain, Program
+from tenants.models import Client, Domain, FailureCode, Program
+
+ARCHIVE_UNDO_DAYS = 30
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +35,20 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 POOL_LOCK_ID = 0x42494E4F  # pg advisory lock: one refill at a time
 
 
+@audit_exempt("pure: returns a random name, writes nothing")
 def schema_name_generate() -> str:
     """`p_` + 12 hex digits: never typed by a person, never derived from a name."""
     return f"p_{secrets.token_hex(6)}"
 
 
+@audit_exempt("clears a cache; the status change that calls it is audited")
 def host_cache_clear(program: Program) -> None:
     """Forget the host -> programme entries of the middleware (status or domain changed)."""
     hosts = list(program.domains.values_list("domain", flat=True))
     caches["global"].delete_many([host_cache_key(host) for host in hosts])
 
 
+@audit_exempt("pure: returns a cache key")
 def host_cache_key(host: str) -> str:
     return f"host:{host}"
 
@@ -51,6 +57,7 @@ def host_cache_key(host: str) -> str:
 
 
 @transaction.atomic
+@audited
 def client_create(*, name: str) -> Client:
     name = " ".join((name or "").split())
     if not name:
@@ -59,7 +66,7 @@ def client_create(*, name: str) -> Client:
         message = _("An organisation with this name already exists.")
         raise Conflict(message, fields={"name": [message]})
     client = Client.objects.create(name=name)
-    audit_record(action="console.client_created", target=client)
+    audit_record(action="console.client_created", target=client, details={"name": client.name})
     return client
 
 
@@ -82,6 +89,7 @@ def _slug_errors(slug: str) -> list[str]:
     return []
 
 
+@audited
 def program_create(*, client_id: int | None, name: str, slug: str, manager_email: str) -> Program:
     """Validate, reserve the programme (claiming a spare schema when there is one) and queue
     its provisioning. Bad input raises ValidationFailed and creates nothing."""
@@ -118,7 +126,11 @@ def program_create(*, client_id: int | None, name: str, slug: str, manager_email
             program.status = Program.Status.PROVISIONING
             program.status_changed_at = timezone.now()
             program.save()
-            audit_record(action="console.program_created", target=program)
+            audit_record(
+                action="console.program_created",
+                target=program,
+                details={"name": name, "slug": slug, "client_id": client.pk},
+            )
             from tenants.tasks import program_pool_refill_task, program_provision_task
 
             enqueue_on_commit(program_provision_task, program_id=program.pk)
@@ -130,12 +142,18 @@ def program_create(*, client_id: int | None, name: str, slug: str, manager_email
     return program
 
 
+@audited
 def program_provision(*, program_id: int) -> Program:
     """Make a reserved programme usable: schema (unless it came from the pool), domain, the
     programme's own first rows and the invitation of its first manager. Idempotent. On failure
-    nothing is left behind — no schema, no domain — and the reason is kept on the row."""
+    nothing is left behind — no schema, no domain —, the traceback goes to the logs and the
+    console explains the cause (`failure_code`).
+
+    Works the same eagerly inside a console request, in a worker or in a shell: nothing here
+    depends on the request being served (links are built by `tenants.links.program_url`)."""
     program = Program.objects.get(pk=program_id)
     if program.status != Program.Status.PROVISIONING:
+        audit_unchanged()
         return program
     try:
         if not schema_exists(program.schema_name):
@@ -146,13 +164,22 @@ def program_provision(*, program_id: int) -> Program:
                 _program_first_rows(program)
             program.status = Program.Status.READY
             program.ready_at = program.status_changed_at = timezone.now()
-            program.failure_reason = ""
+            program.failure_reason = program.failure_code = ""
             program.save(
-                update_fields=["status", "ready_at", "status_changed_at", "failure_reason"]
+                update_fields=[
+                    "status",
+                    "ready_at",
+                    "status_changed_at",
+                    "failure_reason",
+                    "failure_code",
+                ]
             )
+            audit_record(action="console.program_ready", target=program)
     except Exception as exc:
-        logger.exception("provisioning of %s failed", program.schema_name)
-        _program_cleanup(program, reason=f"{type(exc).__name__}: {exc}")
+        logger.exception(
+            "provisioning of programme %s (%s) failed", program.pk, program.schema_name
+        )
+        _program_cleanup(program, exc=exc)
         return program
     return program
 
@@ -166,29 +193,79 @@ def _program_first_rows(program: Program) -> None:
     participant_invite(email=program.first_manager_email, role=Participant.Role.MANAGER)
 
 
-def _program_cleanup(program: Program, *, reason: str) -> None:
+def _failure_code(program: Program, exc: Exception) -> str:
+    if (
+        isinstance(exc, IntegrityError)
+        and Domain.objects.filter(domain=program.host).exclude(tenant=program).exists()
+    ):
+        return FailureCode.HOST_TAKEN
+    return FailureCode.ERROR
+
+
+@transaction.atomic
+def _program_cleanup(program: Program, *, exc: Exception) -> None:
     connection.set_schema_to_public()
     Domain.objects.filter(tenant=program).delete()
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{program.schema_name}" CASCADE')  # generated name
     program.status = Program.Status.FAILED
-    program.failure_reason = reason[:2000]
+    program.failure_code = _failure_code(program, exc)
+    program.failure_reason = f"{type(exc).__name__}: {exc}"[:2000]
     program.status_changed_at = timezone.now()
-    program.save(update_fields=["status", "failure_reason", "status_changed_at"])
+    program.save(update_fields=["status", "failure_code", "failure_reason", "status_changed_at"])
+    audit_record(
+        action="console.program_failed", target=program, details={"code": program.failure_code}
+    )
 
 
+@audit_exempt("a read: words for a failure already audited")
+def program_failure_explanation(program: Program) -> str:
+    """Why the creation failed, in the super-admin's language (never the raw exception)."""
+    if program.failure_code == FailureCode.HOST_TAKEN:
+        return _(
+            "The address %(host)s is already used by another programme. Delete this programme "
+            "to free its name, and create it again with another sub-domain."
+        ) % {"host": program.host}
+    return _(
+        "A technical error interrupted the creation. Nothing was kept (no schema, no "
+        "address); the details are in the server logs under reference %(reference)s. You can "
+        "retry, or delete this programme to free its sub-domain."
+    ) % {"reference": program.schema_name}
+
+
+@transaction.atomic
+@audited
 def program_retry(*, program: Program) -> Program:
-    """Queue provisioning again for a programme that failed."""
+    """Queue provisioning again for a programme that failed. With eager tasks (`dev.py run`)
+    it has already run when this returns: read `program.status` again to know the outcome."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status != Program.Status.FAILED:
         raise Conflict(_("Only a programme whose creation failed can be retried."))
-    with transaction.atomic():
-        program.status = Program.Status.PROVISIONING
-        program.status_changed_at = timezone.now()
-        program.save(update_fields=["status", "status_changed_at"])
-        from tenants.tasks import program_provision_task
+    program.status = Program.Status.PROVISIONING
+    program.status_changed_at = timezone.now()
+    program.save(update_fields=["status", "status_changed_at"])
+    audit_record(action="console.program_retried", target=program)
+    from tenants.tasks import program_provision_task
 
-        enqueue_on_commit(program_provision_task, program_id=program.pk)
+    enqueue_on_commit(program_provision_task, program_id=program.pk)
     return program
+
+
+@transaction.atomic
+@audited
+def program_delete(*, program: Program) -> None:
+    """Delete a programme whose creation failed (it has no schema, no address and no data):
+    its sub-domain can be used again."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status != Program.Status.FAILED:
+        raise Conflict(_("Only a programme whose creation failed can be deleted."))
+    audit_record(
+        action="console.program_deleted",
+        target=program,
+        details={"name": program.name, "slug": program.slug},
+    )
+    Domain.objects.filter(tenant=program).delete()
+    program.delete()
 
 
 _TRANSITIONS = {
@@ -198,10 +275,25 @@ _TRANSITIONS = {
 }
 
 
+def _status_save(program: Program, *, by: Any, fields: list[str]) -> None:
+    program.status_changed_at = timezone.now()
+    program.status_changed_by_user_id = getattr(by, "pk", None)
+    program.save(
+        update_fields=["status", "status_changed_at", "status_changed_by_user_id", *fields]
+    )
+    # Now and after commit: a request between the two could cache the old status again.
+    host_cache_clear(program)
+    transaction.on_commit(lambda: host_cache_clear(program))
+
+
 @transaction.atomic
-def program_set_status(*, program: Program, action: str) -> Program:
-    """pause / resume / archive. A paused programme refuses every page but health checks;
-    an archived one cannot be resumed."""
+@audited
+def program_set_status(
+    *, program: Program, action: str, by: Any = None, reason: str = ""
+) -> Program:
+    """pause / resume / archive. A paused programme refuses every page but health checks; an
+    archived one too, and only a super-admin can restore it, within ARCHIVE_UNDO_DAYS days.
+    Archiving needs a reason."""
     allowed_from, target = _TRANSITIONS[action]
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status not in allowed_from:
@@ -209,19 +301,60 @@ def program_set_status(*, program: Program, action: str) -> Program:
             _("A programme that is “%(status)s” cannot be changed this way.")
             % {"status": program.get_status_display()}
         )
+    reason = " ".join((reason or "").split())[:1000]
+    extra: list[str] = []
+    details: dict[str, Any] = {"from": program.status}
+    if action == "archive":
+        if not reason:
+            message = _("Say why the programme is archived.")
+            raise ValidationFailed(message, fields={"reason": [message]})
+        program.status_before_archive = program.status
+        program.archived_at = timezone.now()
+        program.archive_reason = reason
+        extra = ["status_before_archive", "archived_at", "archive_reason"]
+        details["reason"] = reason
     program.status = target
-    program.status_changed_at = timezone.now()
-    program.save(update_fields=["status", "status_changed_at"])
-    audit_record(action=f"console.program_{action}", target=program)
-    # Now and after commit: a request between the two could cache the old status again.
-    host_cache_clear(program)
-    transaction.on_commit(lambda: host_cache_clear(program))
+    _status_save(program, by=by, fields=extra)
+    audit_record(action=f"console.program_{action}", target=program, details=details)
+    return program
+
+
+@audit_exempt("a read: computes a date")
+def program_restore_deadline(program: Program) -> Any:
+    """Until when an archived programme can still be restored (None if it is not archived)."""
+    if program.status != Program.Status.ARCHIVED or program.archived_at is None:
+        return None
+    return program.archived_at + timezone.timedelta(days=ARCHIVE_UNDO_DAYS)
+
+
+@transaction.atomic
+@audited
+def program_restore(*, program: Program, by: Any = None) -> Program:
+    """Undo an archive within ARCHIVE_UNDO_DAYS days: back to the status it had before."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    deadline = program_restore_deadline(program)
+    if deadline is None:
+        raise Conflict(_("Only an archived programme can be restored."))
+    if timezone.now() > deadline:
+        raise Conflict(
+            _(
+                "This programme was archived more than %(days)s days ago: it can no longer be "
+                "restored."
+            )
+            % {"days": ARCHIVE_UNDO_DAYS}
+        )
+    program.status = program.status_before_archive or Program.Status.PAUSED
+    program.archived_at = None
+    program.status_before_archive = ""
+    _status_save(program, by=by, fields=["archived_at", "status_before_archive"])
+    audit_record(action="console.program_restored", target=program, details={"to": program.status})
     return program
 
 
 # --- The pool of spare schemas -----------------------------------------------------------------
 
 
+@audit_exempt("spare schemas belong to no programme and hold no data (operations only)")
 def program_pool_refill(*, size: int | None = None) -> int:
     """Create spare schemas until `size` are waiting; returns how many were created. One
     refill at a time (advisory lock); safe to run from beat and after every claim."""

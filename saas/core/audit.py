@@ -6,17 +6,102 @@ the programme's schema (programme events) or `public` (platform events).
 The actor, IP address and request id come from the request being served (the observability
 context), unless given. Details must not repeat personal data (names, emails, free text):
 ids and codes only, so that an erasure leaves nothing to find here.
+
+**The rule** (enforced by tests/test_audit_rule.py): every public function of a services module
+(`<app>/services.py` or `<app>/services/*.py`) carries one of two marks —
+
+    @transaction.atomic
+    @audited                      # changes programme or platform state: writes its audit row
+    def program_pause(*, ...): ...
+
+    @audit_exempt("pure computation, writes nothing")
+    def criteria() -> ...: ...
+
+An `@audited` service that returns without having called `audit_record()` (or
+`audit_unchanged()` when it changed nothing) raises `AuditMissing`; put `@audited` under
+`@transaction.atomic` so that the row commits with the change, or the change rolls back.
 """
 
+import functools
 import io
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from saas.core.exports import csv_writer
 from saas.core.observability import context as observability
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The audit rows written during the innermost running @audited service (None outside one).
+_recorded: ContextVar[list[str] | None] = ContextVar("audit_recorded", default=None)
+_UNCHANGED = "<unchanged>"
+
+
+class AuditMissing(RuntimeError):
+    """An @audited service changed state without writing its audit row in its transaction."""
+
+
+@dataclass(frozen=True)
+class AuditPolicy:
+    kind: str  # "audited" or "exempt"
+    reason: str = ""
+
+
+def audited(function: F) -> F:
+    """Mark a service that changes programme or platform state. Each call must write at least
+    one audit row with `audit_record()` (place `@audited` under `@transaction.atomic`, so the
+    row commits with the change), or call `audit_unchanged()` when it turned out to change nothing;
+    otherwise `AuditMissing` is raised (and the transaction rolled back)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        outer = _recorded.get()
+        token = _recorded.set([])
+        try:
+            result = function(*args, **kwargs)
+            recorded = list(_recorded.get() or [])
+        finally:
+            _recorded.reset(token)
+        if not recorded:
+            raise AuditMissing(
+                f"{function.__module__}.{function.__qualname__} returned without writing its "
+                "audit row (audit_record) nor declaring audit_unchanged()"
+            )
+        if outer is not None:
+            outer.extend(recorded)
+        return result
+
+    wrapper.audit_policy = AuditPolicy("audited")  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def audit_exempt(reason: str) -> Callable[[F], F]:
+    """Mark a public service function that needs no audit row, saying why (pure computation,
+    a read, a step audited by its caller, delivery of something already audited...)."""
+    if len(reason.strip()) < 10:
+        raise ValueError("say why this service needs no audit row")
+
+    def mark(function: F) -> F:
+        function.audit_policy = AuditPolicy("exempt", reason)  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
+def audit_unchanged() -> None:
+    """Inside an @audited service: this call changed nothing, so no row is due."""
+    if (recorded := _recorded.get()) is not None:
+        recorded.append(_UNCHANGED)
+
+
+def audit_policy(function: Callable[..., Any]) -> AuditPolicy | None:
+    return getattr(function, "audit_policy", None)
 
 
 def _model() -> Any:
@@ -64,6 +149,8 @@ def audit_record(
         "details": details or {},
     }
     model = _model()
+    if (recorded := _recorded.get()) is not None:
+        recorded.append(action)
     is_program = target is not None and target._meta.label_lower == "tenants.program"
     if model.__name__ == "PlatformAuditEvent" and is_program:
         fields["program_id"] = target.pk

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from saas.core.audit import audit_exempt
 from shared_apps.accounts.models import ProgramMembership, User, email_normalize
 
 
+@audit_exempt("a step of the participant services (invite, register), which audit")
 def user_get_or_create(*, email: str, **defaults: Any) -> tuple[User, bool]:
     """The one account of a person; created with an unusable password when new."""
     email = email_normalize(email)
@@ -17,6 +19,7 @@ def user_get_or_create(*, email: str, **defaults: Any) -> tuple[User, bool]:
     return user, True
 
 
+@audit_exempt("updates the public index for a participant change audited by its caller")
 @transaction.atomic
 def membership_set(*, user: User, is_active: bool) -> ProgramMembership:
     """Record in the public index that `user` is (or no longer is) in the current programme."""
@@ -27,6 +30,7 @@ def membership_set(*, user: User, is_active: bool) -> ProgramMembership:
     return membership
 
 
+@audit_exempt("a step of erasure, audited by the erasure (privacy.erased)")
 @transaction.atomic
 def user_erase_if_unused(*, user: User, program_id: int) -> bool:
     """Drop the person's membership of `program_id`; delete the shared identity (and its 2FA

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import QuerySet
 
 from shared_apps.accounts.selectors import participant_counts
@@ -32,3 +34,42 @@ def program_for_console(*, program_id: int) -> Program | None:
         .filter(pk=program_id)
         .first()
     )
+
+
+LIFECYCLE_ACTIONS = (
+    "console.program_created",
+    "console.program_ready",
+    "console.program_failed",
+    "console.program_retried",
+    "console.program_pause",
+    "console.program_resume",
+    "console.program_archive",
+    "console.program_restored",
+)
+
+
+def program_people_count(*, program: Program) -> dict[str, int]:
+    """How many people a change of the programme's status reaches: active participants and
+    people invited who have not opened their link yet (public index, one query)."""
+    from django.db.models import Count, Q
+
+    from shared_apps.accounts.models import ProgramMembership
+
+    counts = ProgramMembership.objects.filter(program_id=program.pk).aggregate(
+        active=Count("id", filter=Q(is_active=True)),
+        invited=Count("id", filter=Q(is_active=False)),
+    )
+    return {"active": counts["active"] or 0, "invited": counts["invited"] or 0}
+
+
+def program_history(*, program: Program) -> list[Any]:
+    """The programme's lifecycle in the platform audit log (when, what, by whom), newest
+    first, each event carrying `actor_name`."""
+    from shared_apps.platform_audit.models import PlatformAuditEvent
+
+    events = list(
+        PlatformAuditEvent.objects.filter(program_id=program.pk, action__in=LIFECYCLE_ACTIONS)[:50]
+    )
+    from saas.core.audit_views import events_describe
+
+    return events_describe(events)

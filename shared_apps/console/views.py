@@ -1,21 +1,39 @@
 """The super-admin console, on the public domain. Staff users only (everything here is
 deny-by-default; tests/test_isolation.py walks the public URLconf too)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from saas.core.decorators import public_view, staff_required
-from saas.core.errors import ApplicationError
+from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import EmailAuthenticationForm, form_add_errors
 from shared_apps.console.forms import ClientForm, ProgramForm
-from shared_apps.console.selectors import program_for_console, programs_for_console
+from shared_apps.console.selectors import (
+    program_for_console,
+    program_history,
+    program_people_count,
+    programs_for_console,
+)
 from tenants.models import Client, Program
-from tenants.services import client_create, program_create, program_retry, program_set_status
+from tenants.services import (
+    ARCHIVE_UNDO_DAYS,
+    client_create,
+    program_create,
+    program_delete,
+    program_failure_explanation,
+    program_restore,
+    program_restore_deadline,
+    program_retry,
+    program_set_status,
+)
 
 login_view = public_view(
     LoginView.as_view(
@@ -94,6 +112,30 @@ def _program_or_404(program_id: int) -> Program:
     return program
 
 
+def _program_context(program: Program) -> dict[str, Any]:
+    return {
+        "managed": program,
+        "failure_explanation": (
+            program_failure_explanation(program) if program.status == Program.Status.FAILED else ""
+        ),
+        "restore_deadline": _restorable_until(program),
+        "history": program_history(program=program),
+        "status_changed_by": _person_name(program.status_changed_by_user_id),
+    }
+
+
+def _person_name(user_id: int | None) -> str:
+    from shared_apps.accounts.selectors import User
+
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    return (user.get_full_name() or user.email) if user is not None else ""
+
+
+def _restorable_until(program: Program) -> Any:
+    deadline = program_restore_deadline(program)
+    return deadline if deadline is not None and deadline > timezone.now() else None
+
+
 @staff_required
 def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program_or_404(program_id)
@@ -102,25 +144,98 @@ def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
         if request.headers.get("HX-Request")
         else ("console/program_detail.html")
     )
-    return render(request, template, {"managed": program})
+    return render(request, template, _program_context(program))
+
+
+# Actions that change what people can do ask first, on a page of their own (works without JS).
+CONFIRMED_ACTIONS = {"pause", "archive", "delete"}
+
+
+def _retry_message(request: HttpRequest, program: Program) -> None:
+    """Eager tasks have already run when the retry returns; a worker may not have yet."""
+    program.refresh_from_db()
+    if program.status == Program.Status.READY:
+        messages.success(request, _("The programme is ready."))
+    elif program.status == Program.Status.FAILED:
+        messages.error(
+            request,
+            _("The creation failed again. %(explanation)s")
+            % {"explanation": program_failure_explanation(program)},
+        )
+    else:
+        messages.info(
+            request, _("The creation has started again; this page updates when it is done.")
+        )
+
+
+def _confirm(request: HttpRequest, program: Program, action: str, error: str = "") -> HttpResponse:
+    people = program_people_count(program=program)
+    return render(
+        request,
+        "console/program_confirm.html",
+        {
+            "managed": program,
+            "action": action,
+            "people": people,
+            "people_total": people["active"] + people["invited"],
+            "undo_days": ARCHIVE_UNDO_DAYS,
+            "reason": request.POST.get("reason", ""),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
 
 
 @staff_required
-@require_POST
 def program_action(request: HttpRequest, program_id: int, action: str) -> HttpResponse:
     program = _program_or_404(program_id)
+    if action not in {"retry", "pause", "resume", "archive", "restore", "delete"}:
+        raise Http404
+    if request.method == "GET":
+        if action not in CONFIRMED_ACTIONS:
+            return redirect("console:program-detail", program_id=program.pk)
+        return _confirm(request, program, action)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    name = program.name
     try:
         if action == "retry":
             program_retry(program=program)
-        elif action in {"pause", "resume", "archive"}:
-            program_set_status(program=program, action=action)
+        elif action == "delete":
+            program_delete(program=program)
+        elif action == "restore":
+            program_restore(program=program, by=request.user)
         else:
-            raise Http404
+            program_set_status(
+                program=program,
+                action=action,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+    except ValidationFailed as exc:
+        return _confirm(request, program, action, error=str(exc.message))
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
+        return redirect("console:program-detail", program_id=program.pk)
+    if action == "delete":
+        messages.success(
+            request,
+            _("Programme “%(name)s” deleted; its sub-domain is free again.") % {"name": name},
+        )
+        return redirect("console:programs")
+    if action == "retry":
+        _retry_message(request, program)
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, str(ACTION_DONE[action]))
     return redirect("console:program-detail", program_id=program.pk)
+
+
+ACTION_DONE = {
+    "pause": gettext_lazy("The programme is paused: its pages are closed until you resume it."),
+    "resume": gettext_lazy("The programme is open again."),
+    "archive": gettext_lazy("The programme is archived."),
+    "restore": gettext_lazy("The programme is restored, with the status it had before."),
+}
 
 
 @staff_required

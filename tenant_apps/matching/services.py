@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from tenant_apps.matching import engine
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
@@ -26,6 +27,7 @@ MAX_PENDING_REQUESTS = 3
 # --- Feeding the engine --------------------------------------------------------------------------
 
 
+@audit_exempt("reads and computes; writes nothing")
 def criteria() -> list[engine.Criterion]:
     return [
         engine.Criterion(
@@ -61,6 +63,7 @@ def _exclusions() -> set[tuple[int, int]]:
     return pairs
 
 
+@audit_exempt("reads and computes; writes nothing")
 def problem_build(
     *, mentees: list[Participant], locked: list[Match] | None = None, objective: str
 ) -> engine.MatchingProblem:
@@ -102,6 +105,7 @@ def problem_build(
     )
 
 
+@audit_exempt("reads and computes; writes nothing")
 def explanation_data(explanation: engine.Explanation) -> dict[str, Any]:
     return {
         "summary": explanation.summary,
@@ -212,6 +216,7 @@ def _left_out() -> dict[str, int]:
 
 
 @transaction.atomic
+@audited
 def matching_run() -> MatchingRunReport:
     """Propose pairs for every mentee still waiting, around the proposals the manager locked.
     Unlocked proposals of an earlier run are replaced. Serialised per programme. The report
@@ -235,6 +240,13 @@ def matching_run() -> MatchingRunReport:
         for pair in result.pairs
         if not pair.is_locked
     )
+    audit_record(
+        action="matching.run",
+        details={
+            "proposed": sum(1 for pair in result.pairs if not pair.is_locked),
+            "locked": len(locked),
+        },
+    )
     return MatchingRunReport(
         result=result,
         proposed=len(created),
@@ -256,22 +268,34 @@ def _proposal(match: Match) -> Match:
 
 
 @transaction.atomic
+@audited
 def proposal_lock(*, match: Match, is_locked: bool) -> Match:
     match = _proposal(match)
     match.is_locked = is_locked
     match.save(update_fields=["is_locked"])
+    audit_record(
+        action="matching.proposal_locked" if is_locked else "matching.proposal_unlocked",
+        target=match,
+    )
     return match
 
 
 @transaction.atomic
+@audited
 def proposal_remove(*, match: Match) -> None:
     """Drop a proposal; these two are never proposed together again."""
     match = _proposal(match)
     MatchBan.objects.get_or_create(mentee_id=match.mentee_id, mentor_id=match.mentor_id)
+    audit_record(
+        action="matching.proposal_removed",
+        target=match,
+        details={"mentee_id": match.mentee_id, "mentor_id": match.mentor_id},
+    )
     match.delete()
 
 
 @transaction.atomic
+@audited
 def proposal_add(*, mentee: Participant, mentor: Participant) -> Match:
     """The manager's own pair, kept (locked) across runs."""
     mentor = Participant.objects.select_for_update().get(pk=mentor.pk)
@@ -286,7 +310,7 @@ def proposal_add(*, mentee: Participant, mentor: Participant) -> Match:
     explanation = engine.explain_pair(
         mentee=problem.mentees[0], mentor=mentor_side, criteria=problem.criteria, translate=_
     )
-    return Match.objects.create(
+    match = Match.objects.create(
         mentee=mentee,
         mentor=mentor,
         status=Match.Status.PROPOSED,
@@ -294,9 +318,16 @@ def proposal_add(*, mentee: Participant, mentor: Participant) -> Match:
         is_locked=True,
         explanation=explanation_data(explanation),
     )
+    audit_record(
+        action="matching.proposal_added",
+        target=match,
+        details={"mentee_id": mentee.pk, "mentor_id": mentor.pk},
+    )
+    return match
 
 
 @transaction.atomic
+@audited
 def proposals_publish() -> int:
     """Every proposal becomes an active pair; both people are told by email."""
     proposals = list(
@@ -311,6 +342,10 @@ def proposals_publish() -> int:
         match.is_locked = False
         match.save(update_fields=["status", "activated_at", "is_locked"])
         _notify_pair(match)
+    audit_record(
+        action="matching.published",
+        details={"pairs": len(proposals), "people_emailed": 2 * len(proposals)},
+    )
     return len(proposals)
 
 
@@ -342,6 +377,7 @@ def _check_pair(*, mentee: Participant, mentor: Participant) -> None:
 
 
 @transaction.atomic
+@audited
 def match_create_manual(*, mentee: Participant, mentor: Participant) -> Match:
     """A manager pairs two people by hand; the pair is active at once. The mentor row is
     locked so that two concurrent pairings cannot exceed their capacity."""
@@ -349,16 +385,23 @@ def match_create_manual(*, mentee: Participant, mentor: Participant) -> Match:
     _check_pair(mentee=mentee, mentor=mentor)
     if mentor_room(mentor=mentor) < 1:
         raise Conflict(_("This mentor has no room left."))
-    return Match.objects.create(
+    match = Match.objects.create(
         mentee=mentee,
         mentor=mentor,
         status=Match.Status.ACTIVE,
         source=Match.Source.MANUAL,
         activated_at=timezone.now(),
     )
+    audit_record(
+        action="matching.manual_pair_created",
+        target=match,
+        details={"mentee_id": mentee.pk, "mentor_id": mentor.pk},
+    )
+    return match
 
 
 @transaction.atomic
+@audited
 def match_end(*, match: Match, reason: str) -> Match:
     """End a pairing: the mentor's place is free again; the pair is never proposed again."""
     match = Match.objects.select_for_update().get(pk=match.pk)
@@ -371,12 +414,14 @@ def match_end(*, match: Match, reason: str) -> Match:
     match.ended_at = timezone.now()
     match.end_reason = reason.strip()
     match.save(update_fields=["status", "ended_at", "end_reason"])
+    audit_record(action="matching.pair_ended", target=match)
     return match
 
 
 # --- Mentee choice -----------------------------------------------------------------------------
 
 
+@audit_exempt("reads and computes; writes nothing")
 def suggestions_for(
     *, mentee: Participant, k: int = 5
 ) -> list[tuple[Participant, engine.Suggestion]]:
@@ -400,6 +445,7 @@ def suggestions_for(
 
 
 @transaction.atomic
+@audited
 def request_create(*, mentee: Participant, mentor: Participant, message: str = "") -> MatchRequest:
     settings = _require_mode(ProgramSettings.MatchingMode.CHOICE)
     mentee = Participant.objects.select_for_update().get(pk=mentee.pk)
@@ -433,6 +479,7 @@ def request_create(*, mentee: Participant, mentor: Participant, message: str = "
         },
         about=[mentee.pk],
     )
+    audit_record(action="matching.request_sent", target=request)
     return request
 
 
@@ -443,6 +490,7 @@ def _lock_people(*ids: int) -> dict[int, Participant]:
 
 
 @transaction.atomic
+@audited
 def request_accept(*, request: MatchRequest, by: Participant) -> Match:
     """The first acceptance wins: the pair is active, the mentee's other requests are
     withdrawn, and a mentor who becomes full declines the rest. Capacity holds even under
@@ -483,6 +531,7 @@ def request_accept(*, request: MatchRequest, by: Participant) -> Match:
         context={"participant": mentee, "other_name": mentor.display_name},
         about=[mentor.pk],
     )
+    audit_record(action="matching.request_accepted", target=match)
     return match
 
 
@@ -499,6 +548,7 @@ def _request_close(request: MatchRequest, *, status: str, template: str) -> None
 
 
 @transaction.atomic
+@audited
 def request_decline(*, request: MatchRequest, by: Participant) -> MatchRequest:
     request = (
         MatchRequest.objects.select_for_update()
@@ -510,10 +560,12 @@ def request_decline(*, request: MatchRequest, by: Participant) -> MatchRequest:
     if request.status != MatchRequest.Status.PENDING:
         raise Conflict(_("This request is no longer waiting for an answer."))
     _request_close(request, status=MatchRequest.Status.DECLINED, template="request_declined")
+    audit_record(action="matching.request_declined", target=request)
     return request
 
 
 @transaction.atomic
+@audited
 def requests_expire() -> int:
     """Expire the requests past their delay and tell the mentees. Safe to run twice: a request
     is expired (and its email queued) once."""
@@ -526,4 +578,8 @@ def requests_expire() -> int:
     for request in due:
         _request_close(request, status=MatchRequest.Status.EXPIRED, template="request_expired")
         count += 1
+    if count:
+        audit_record(action="matching.requests_expired", details={"count": count})
+    else:
+        audit_unchanged()
     return count

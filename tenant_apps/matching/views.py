@@ -226,26 +226,35 @@ def manage_run(request: HttpRequest) -> HttpResponse:
 
 
 @manager_required
-@require_POST
+@never_cache
 def manage_publish(request: HttpRequest) -> HttpResponse:
-    try:
-        count = proposals_publish()
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("manage-matches")
-    if count:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d pair published: both people have been told by email.",
-                "%(count)d pairs published: both people of each pair have been told by email.",
-                count,
+    """Publishing emails everyone concerned and cannot be taken back: a page says so and asks
+    first (a POST that does not come from it only shows that page)."""
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        try:
+            count = proposals_publish()
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("manage-matches")
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d pair published: both people have been told by email.",
+                    "%(count)d pairs published: both people of each pair have been told by email.",
+                    count,
+                )
+                % {"count": count},
             )
-            % {"count": count},
-        )
-    else:
-        messages.info(request, _("No proposal to publish."))
-    return redirect("manage-matches")
+        else:
+            messages.info(request, _("No proposal to publish."))
+        return redirect("manage-matches")
+    proposed = list(matches_for_manager().filter(status=Match.Status.PROPOSED))
+    return render(
+        request,
+        "matching/publish_confirm.html",
+        {"proposed": proposed, "people": 2 * len(proposed)},
+    )
 
 
 @manager_required

@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record
+from saas.core.audit import audit_exempt, audit_record, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from saas.core.tasks import enqueue_on_commit
 from tenant_apps.matching.models import Match
@@ -35,6 +34,12 @@ from tenant_apps.programs.selectors import program_settings
 from tenant_apps.video.client import WherebyError, whereby_client
 from tenant_apps.video.services import room_name_prefix
 from tenant_apps.video.webhooks import VideoEvent
+from tenants.links import program_url
+
+PAIR_ACTIVITY = (
+    "a participant's own meeting activity, kept in the meeting's history (who, when, "
+    "status); not programme state"
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +58,7 @@ Slot = tuple[datetime, datetime]
 # --- helpers ---------------------------------------------------------------------------------
 
 
+@audit_exempt("pure: formats a time")
 def when_label(moment: datetime, time_zone: str) -> str:
     """A time as people read it, in the meeting's time zone and the active language."""
     local = timezone.localtime(moment, ZoneInfo(time_zone))
@@ -143,8 +149,9 @@ def _reminders_reset(meeting: Meeting, now: datetime) -> None:
     meeting.reminder_1h_sent_at = now if lead <= REMINDER_1H else None
 
 
+@audit_exempt("pure: builds a link")
 def meeting_page_url(meeting: Meeting) -> str:
-    return connection.tenant.url(reverse("meeting-detail", args=[meeting.pk]))
+    return program_url(connection.tenant, "meeting-detail", args=[meeting.pk])
 
 
 def _invitation(meeting: Meeting, *, method: str, now: datetime) -> dict[str, str]:
@@ -227,6 +234,7 @@ def _notify(
 # --- the state machine -----------------------------------------------------------------------
 
 
+@audit_exempt(PAIR_ACTIVITY)
 @transaction.atomic
 def meeting_propose(
     *, match: Match, by: Participant, slots: Sequence[Slot], time_zone: str = DEFAULT_TIME_ZONE
@@ -254,6 +262,7 @@ def meeting_propose(
     return meeting
 
 
+@audit_exempt(PAIR_ACTIVITY)
 @transaction.atomic
 def meeting_accept(*, meeting: Meeting, by: Participant, slot_id: int) -> Meeting:
     """The other person accepts one of the proposed times: the meeting is confirmed (or moved),
@@ -312,6 +321,7 @@ def meeting_accept(*, meeting: Meeting, by: Participant, slot_id: int) -> Meetin
     return meeting
 
 
+@audit_exempt(PAIR_ACTIVITY)
 @transaction.atomic
 def meeting_decline(*, meeting: Meeting, by: Participant, reason: str = "") -> Meeting:
     """The other person declines: a proposal ends there; a proposed move is dropped and the
@@ -335,6 +345,7 @@ def meeting_decline(*, meeting: Meeting, by: Participant, reason: str = "") -> M
     return meeting
 
 
+@audit_exempt(PAIR_ACTIVITY)
 @transaction.atomic
 def meeting_move_propose(
     *, meeting: Meeting, by: Participant, slots: Sequence[Slot], time_zone: str | None = None
@@ -369,6 +380,7 @@ def meeting_move_propose(
 
 
 @transaction.atomic
+@audited
 def meeting_cancel(*, meeting: Meeting, by: Participant, reason: str) -> Meeting:
     """Either person cancels, with a reason, a meeting that is not over. A meeting that had a
     time gets the calendar cancellation; its video room is deleted."""
@@ -404,6 +416,7 @@ def meeting_cancel(*, meeting: Meeting, by: Participant, reason: str) -> Meeting
     return meeting
 
 
+@audit_exempt(PAIR_ACTIVITY)
 @transaction.atomic
 def meeting_outcome_set(*, meeting: Meeting, by: Participant, is_held: bool) -> Meeting:
     """Once it has started, either person says whether the meeting took place (and may correct
@@ -425,6 +438,7 @@ def meeting_outcome_set(*, meeting: Meeting, by: Participant, is_held: bool) -> 
     return meeting
 
 
+@audit_exempt("a participant's private note; content is personal, not programme state")
 @transaction.atomic
 def meeting_note_save(*, meeting: Meeting, by: Participant, text: str) -> MeetingNote:
     """The person's private notes on the meeting (seen by nobody else, managers included)."""
@@ -435,6 +449,7 @@ def meeting_note_save(*, meeting: Meeting, by: Participant, text: str) -> Meetin
     return note
 
 
+@audit_exempt("a pair's shared notes; content is personal, not programme state")
 @transaction.atomic
 def meeting_next_steps_save(*, meeting: Meeting, by: Participant, text: str) -> Meeting:
     """The next steps the two people agreed on: shared, either can edit them."""
@@ -451,6 +466,7 @@ def meeting_next_steps_save(*, meeting: Meeting, by: Participant, text: str) -> 
 # --- reminders and the periodic job ----------------------------------------------------------
 
 
+@audit_exempt("scheduling job: queues reminders and video rooms for meetings already recorded")
 def meetings_due_process(*, now: datetime | None = None) -> int:
     """In one programme: send the reminders that are due, create the video rooms still missing
     for the next 24 hours (a task that gave up), and delete those of meetings that are over.
@@ -468,6 +484,7 @@ def meetings_due_process(*, now: datetime | None = None) -> int:
     return len(meeting_ids)
 
 
+@audit_exempt("delivery: emails a reminder for a meeting already recorded")
 @transaction.atomic
 def meeting_reminder_send(*, meeting_id: int, now: datetime | None = None) -> str | None:
     """Send the reminder due for one meeting, once: the row is locked and the sent time is
@@ -539,6 +556,7 @@ def _room_forget(meeting: Meeting) -> None:
     enqueue_on_commit(delete_video_room_task, video_meeting_id=video_meeting_id)
 
 
+@audit_exempt("delivery: creates or deletes the Whereby room of a meeting already recorded")
 def meeting_room_sync(*, meeting_id: int, now: datetime | None = None) -> None:
     """Bring the meeting's Whereby room in line with the meeting: create it once the meeting is
     confirmed (endDate = end + 1 h), replace it when the meeting moved, delete it when the
@@ -601,6 +619,7 @@ def meeting_room_sync(*, meeting_id: int, now: datetime | None = None) -> None:
 # --- what Whereby tells us -------------------------------------------------------------------
 
 
+@audit_exempt("pure: computes an identifier")
 def external_id_for(participant: Participant) -> str:
     """What the join page passes to Whereby as `externalId`: an internal number, no name."""
     return f"p{participant.pk}"
@@ -615,6 +634,9 @@ def _participant_for(meeting: Meeting, event: VideoEvent) -> int | None:
     return None
 
 
+@audit_exempt(
+    "records attendance reported by a signed video webhook; the attendance row is the record"
+)
 def meeting_video_event_handle(*, event: VideoEvent) -> None:
     """WHEREBY_EVENT_HANDLER: record who joined or left the video room (called once per event,
     in the programme's schema, inside the transaction that records the event id). When both
@@ -653,6 +675,7 @@ def meeting_video_event_handle(*, event: VideoEvent) -> None:
         meeting.save(update_fields=["status", "outcome_source", "outcome_at", "updated_at"])
 
 
+@audit_exempt("a step of participant erasure, audited by the erasure (privacy.erased)")
 @transaction.atomic
 def meetings_person_erase(*, participant: Participant) -> None:
     """Erasure of a person (tenant_apps.privacy, once their row is marked erased): their

@@ -15,10 +15,12 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from saas.core.audit import audit_exempt
 from saas.core.tasks import enqueue_on_commit
 from tenant_apps.notifications.models import Email
 
 
+@audit_exempt("pure: words the greeting of an email")
 def greeting(*, first_name: str = "") -> str:
     """How every email starts: "Bonjour Camille," when the first name is known, else
     "Bonjour,". The one place that says it, so that no two emails greet differently."""
@@ -45,6 +47,7 @@ def _subject_render(template_name: str, context: dict[str, Any]) -> str:
     return " ".join(subject.split())
 
 
+@audit_exempt("queues an email for an action that its caller audits")
 def email_queue(
     *,
     to: str,
@@ -119,6 +122,7 @@ def _attachment_part(attachment: dict[str, str]) -> MIMEBase:
     return part
 
 
+@audit_exempt("delivery of a queued email; the outbox row records it")
 def email_send(*, email_id: int) -> Email | None:
     """Send one outbox row. Idempotent: a row already sent is left alone, and the row lock
     (held while the message goes out) stops two workers from sending the same message."""
@@ -151,6 +155,7 @@ def email_send(*, email_id: int) -> Email | None:
         raise
 
 
+@audit_exempt("delivery bookkeeping of a queued email; the outbox row records it")
 def email_mark_failed(*, email_id: int, error: str) -> None:
     Email.objects.filter(pk=email_id).exclude(status=Email.Status.SENT).update(
         status=Email.Status.FAILED, last_error=error[:1000]

@@ -5,11 +5,10 @@ from datetime import timedelta
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record
+from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from shared_apps.accounts.security import sessions_end_everywhere
 from shared_apps.accounts.selectors import User, email_normalize, user_by_email
@@ -18,6 +17,7 @@ from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import AccessLink, Participant
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import program_settings
+from tenants.links import program_url
 
 LINK_LIFETIME = {
     AccessLink.Purpose.INVITATION: timedelta(hours=48),
@@ -31,10 +31,12 @@ LINK_ROUTES = {
 }
 
 
+@audit_exempt("pure: hashes a token")
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@audit_exempt("a step of the invite, registration and reset services, which audit or are exempt")
 def access_link_create(*, participant: Participant, purpose: str) -> tuple[AccessLink, str]:
     """A new single-use link (256 bits of randomness; only its SHA-256 is stored). Earlier
     unused links of the same purpose stop working. Returns the row and its absolute URL."""
@@ -49,10 +51,11 @@ def access_link_create(*, participant: Participant, purpose: str) -> tuple[Acces
         token_hash=token_hash(token),
         expires_at=now + LINK_LIFETIME[AccessLink.Purpose(purpose)],
     )
-    url = connection.tenant.url(reverse(LINK_ROUTES[AccessLink.Purpose(purpose)], args=[token]))
+    url = program_url(connection.tenant, LINK_ROUTES[AccessLink.Purpose(purpose)], args=[token])
     return link, url
 
 
+@audit_exempt("a read: finds a link by its token")
 def access_link_find(*, token: str, purposes: tuple[str, ...]) -> AccessLink | None:
     """The link for `token` among `purposes`, usable or not (the view tells expired from
     unknown only to the person who holds the link)."""
@@ -83,6 +86,7 @@ def _link_email(*, participant: Participant, purpose: str, template: str) -> Non
 
 
 @transaction.atomic
+@audited
 def participant_invite(
     *,
     email: str,
@@ -116,6 +120,7 @@ def participant_invite(
     return participant
 
 
+@audit_exempt("pure: checks an address against the settings")
 def email_domain_is_allowed(*, email: str, settings: ProgramSettings) -> bool:
     domain = email_normalize(email).rpartition("@")[2]
     for allowed in settings.allowed_email_domains:
@@ -127,6 +132,7 @@ def email_domain_is_allowed(*, email: str, settings: ProgramSettings) -> bool:
     return False
 
 
+@audit_exempt("pure: reads the settings")
 def invitation_domain_refusal(*, email: str, settings: ProgramSettings) -> str:
     """Why `email` cannot be invited here ("" when it can): a programme that lists its allowed
     email domains takes no address outside them, personal addresses included."""
@@ -140,6 +146,7 @@ def invitation_domain_refusal(*, email: str, settings: ProgramSettings) -> str:
     }
 
 
+@audit_exempt("pure: reads the settings")
 def registration_roles(settings: ProgramSettings) -> list[str]:
     if settings.registration_roles == ProgramSettings.RegistrationRoles.BOTH:
         return [Participant.Role.MENTEE, Participant.Role.MENTOR]
@@ -147,6 +154,7 @@ def registration_roles(settings: ProgramSettings) -> list[str]:
 
 
 @transaction.atomic
+@audited
 def participant_register(
     *, first_name: str, last_name: str, email: str, role: str, has_consented: bool
 ) -> None:
@@ -182,6 +190,7 @@ def participant_register(
     )
     if participant is not None:
         _registration_reminder(participant=participant)
+        audit_unchanged()
         return
     user, _created = user_get_or_create(
         email=email, first_name=first_name.strip(), last_name=last_name.strip()
@@ -197,6 +206,12 @@ def participant_register(
         participant=participant,
         purpose=AccessLink.Purpose.REGISTRATION,
         template="registration",
+    )
+    audit_record(
+        action="participant.registered",
+        target=participant,
+        actor_user_id=user.pk,
+        details={"role": role},
     )
 
 
@@ -217,6 +232,10 @@ def _registration_reminder(*, participant: Participant) -> None:
         )
 
 
+@audit_exempt(
+    "emails a new link to a known person; the answer and the log stay the same for anyone "
+    "(recording who asked would tell which addresses exist)"
+)
 @transaction.atomic
 def access_link_resend(*, email: str) -> None:
     """ "Send me a new link": only a person still waiting for activation here gets one; the
@@ -242,6 +261,7 @@ def _validated_new_password(user: User, password: str, password_confirm: str) ->
 
 
 @transaction.atomic
+@audited
 def access_link_redeem(*, token: str, password: str, password_confirm: str = "") -> User:
     """Use an invitation or registration link once: the first time it sets the password; a
     person who already has a Binôme identity (another programme) proves it with their existing
@@ -281,12 +301,17 @@ def access_link_redeem(*, token: str, password: str, password_confirm: str = "")
         participant.activated_at = now
         participant.save(update_fields=["status", "activated_at"])
     membership_set(user=user, is_active=True)
+    audit_record(action="participant.activated", target=participant, actor_user_id=user.pk)
     return user
 
 
 # --- Password reset ------------------------------------------------------------------------------
 
 
+@audit_exempt(
+    "emails a new link to a known person; the answer and the log stay the same for anyone "
+    "(recording who asked would tell which addresses exist)"
+)
 @transaction.atomic
 def password_reset_request(*, email: str) -> None:
     """Email a reset link to an active participant of this programme; same answer for anyone."""
@@ -308,6 +333,7 @@ def password_reset_request(*, email: str) -> None:
 
 
 @transaction.atomic
+@audited
 def password_reset_confirm(*, token: str, password: str, password_confirm: str) -> User:
     """Set a new password from a reset link. Every session of the person ends; they then log in
     with the new password — and their second factor, which a reset never bypasses."""
@@ -334,6 +360,7 @@ def password_reset_confirm(*, token: str, password: str, password_confirm: str) 
 
 
 @transaction.atomic
+@audited
 def participant_add(*, user: User, role: str) -> Participant:
     """Add an existing identity as an active participant (demo data, tests, and the flows that
     have already verified the person). Idempotent."""
@@ -346,6 +373,7 @@ def participant_add(*, user: User, role: str) -> Participant:
         participant.activated_at = now
         participant.save(update_fields=["status", "activated_at"])
     membership_set(user=user, is_active=True)
+    audit_record(action="participant.added", target=participant, details={"role": role})
     return participant
 
 
@@ -356,6 +384,7 @@ def _refuse_if_erased(participant: Participant) -> None:
 
 
 @transaction.atomic
+@audited
 def participant_deactivate(*, participant: Participant) -> Participant:
     """The person loses access to this programme at once: their sessions here stop working at
     the next request (the backend requires an active participant)."""
@@ -372,6 +401,7 @@ def participant_deactivate(*, participant: Participant) -> Participant:
 
 
 @transaction.atomic
+@audited
 def participant_reactivate(*, participant: Participant) -> Participant:
     participant = (
         Participant.objects.select_for_update().select_related("user").get(pk=participant.pk)

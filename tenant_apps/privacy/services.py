@@ -5,7 +5,7 @@ from typing import Any
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from saas.core.audit import audit_record
+from saas.core.audit import audit_record, audited
 from shared_apps.accounts.selectors import User
 from tenant_apps.participants.models import Participant
 from tenant_apps.privacy.erasure import participant_erase
@@ -16,6 +16,7 @@ def _programs_of(user: User) -> list[Any]:
     return [m.program for m in user.memberships.select_related("program")]
 
 
+@audited
 def person_export_everywhere(*, user: User) -> dict[str, Any]:
     """The person's export in every programme they belong to, keyed by programme."""
     export: dict[str, Any] = {"email": user.email, "programmes": {}}
@@ -29,6 +30,7 @@ def person_export_everywhere(*, user: User) -> dict[str, Any]:
     return export
 
 
+@audited
 def person_erase_everywhere(*, user: User) -> int:
     """Erase the person in every programme (the identity goes with the last one). Returns how
     many programmes were concerned."""

@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from saas.core.audit import audit_record, audit_unchanged, audited
 from saas.core.errors import ValidationFailed
 from tenant_apps.programs.models import Question
 
@@ -55,6 +56,7 @@ def _validate(data: dict[str, Any]) -> dict[str, list[str]]:
 
 
 @transaction.atomic
+@audited
 def question_save(*, question: Question | None, data: dict[str, Any]) -> Question:
     """Create or edit a question. The key (used in answers) never changes once created."""
     errors = _validate(data)
@@ -68,6 +70,8 @@ def question_save(*, question: Question | None, data: dict[str, Any]) -> Questio
             key = f"{base}-{index}"
         position = (Question.objects.aggregate(top=Max("position"))["top"] or 0) + 1
         question = Question(key=key, position=position)
+    is_new = question.pk is None
+    changed: list[str] = []
     for field in (
         "label",
         "mentor_label",
@@ -83,29 +87,56 @@ def question_save(*, question: Question | None, data: dict[str, Any]) -> Questio
         "is_sensitive",
     ):
         if field in data:
+            if getattr(question, field) != data[field]:
+                changed.append(field)
             setattr(question, field, data[field])
     question.save()
+    if is_new:
+        audit_record(
+            action="programs.question_created", target=question, details={"key": question.key}
+        )
+    elif changed:
+        audit_record(
+            action="programs.question_changed",
+            target=question,
+            details={"key": question.key, "fields": changed},
+        )
+    else:
+        audit_unchanged()
     return question
 
 
 @transaction.atomic
+@audited
 def question_move(*, question: Question, offset: int) -> None:
     """Move a question up (-1) or down (+1) among the questions in use."""
     ordered = list(Question.objects.filter(is_archived=False).select_for_update())
     index = ordered.index(question)
     target = index + offset
     if not 0 <= target < len(ordered):
+        audit_unchanged()
         return
     ordered[index], ordered[target] = ordered[target], ordered[index]
     for position, item in enumerate(ordered, start=1):
         if item.position != position:
             item.position = position
             item.save(update_fields=["position"])
+    audit_record(
+        action="programs.question_moved",
+        target=question,
+        details={"key": question.key, "offset": offset},
+    )
 
 
 @transaction.atomic
+@audited
 def question_archive(*, question: Question, is_archived: bool = True) -> Question:
     """Archived questions are no longer asked nor used; their answers are kept."""
     question.is_archived = is_archived
     question.save(update_fields=["is_archived"])
+    audit_record(
+        action="programs.question_archived" if is_archived else "programs.question_restored",
+        target=question,
+        details={"key": question.key},
+    )
     return question

@@ -1,11 +1,15 @@
+from typing import Any
+
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from tenant_apps.programs.icons import icons_generate
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import SETTINGS_CACHE_KEY
 
 
+@audit_exempt("the first rows of a new programme; audited as console.program_ready")
 @transaction.atomic
 def program_settings_initialise(
     *, allowed_email_domains: list[str] | None = None
@@ -17,12 +21,89 @@ def program_settings_initialise(
     return settings
 
 
+BRANDING_FIELDS = ("primary_color", "logo")
+RETENTION_FIELDS = (
+    "retention_inactive_warn_months",
+    "retention_inactive_erase_months",
+    "retention_after_end_months",
+    "retention_unverified_days",
+    "retention_invited_days",
+    "retention_deactivated_months",
+    "retention_outbox_days",
+)
+AUDITED_ELSEWHERE = {
+    "allowed_email_domains",
+    "is_registration_open",
+    "two_factor_policy",
+    "updated_at",
+    *BRANDING_FIELDS,
+    *RETENTION_FIELDS,
+}
+
+
+def _value(settings: ProgramSettings, field: str) -> Any:
+    value = getattr(settings, field)
+    if field == "logo":
+        return value.name if value else ""
+    return value
+
+
+def _program_settings_audit(*, before: ProgramSettings, after: ProgramSettings) -> None:
+    """One audit row per kind of change, in words the log can show (codes and values that are
+    not personal data: domains, booleans, policies, colours, periods)."""
+    old_domains = set(before.allowed_email_domains or [])
+    new_domains = set(after.allowed_email_domains or [])
+    if old_domains != new_domains:
+        audit_record(
+            action="programs.domains_changed",
+            details={
+                "added": sorted(new_domains - old_domains),
+                "removed": sorted(old_domains - new_domains),
+            },
+        )
+    if before.is_registration_open != after.is_registration_open:
+        audit_record(
+            action="programs.registration_opened"
+            if after.is_registration_open
+            else "programs.registration_closed"
+        )
+    if before.two_factor_policy != after.two_factor_policy:
+        audit_record(
+            action="programs.two_factor_policy_changed",
+            details={"from": before.two_factor_policy, "to": after.two_factor_policy},
+        )
+    branding = [f for f in BRANDING_FIELDS if _value(before, f) != _value(after, f)]
+    if branding:
+        audit_record(action="programs.branding_changed", details={"fields": branding})
+    retention = {
+        f: [_value(before, f), _value(after, f)]
+        for f in RETENTION_FIELDS
+        if _value(before, f) != _value(after, f)
+    }
+    if retention:
+        audit_record(action="programs.retention_changed", details={"changes": retention})
+    others = [
+        field.name
+        for field in ProgramSettings._meta.concrete_fields
+        if field.name not in AUDITED_ELSEWHERE
+        and field.name != "id"
+        and _value(before, field.name) != _value(after, field.name)
+    ]
+    if others:
+        audit_record(action="programs.settings_changed", details={"fields": others})
+
+
 @transaction.atomic
+@audited
 def program_settings_update(*, form: object) -> ProgramSettings:
-    """Save the manager's settings form (validated by the caller)."""
+    """Save the manager's settings form (validated by the caller), with one audit row per
+    kind of change."""
     settings: ProgramSettings = form.save(commit=False)  # type: ignore[attr-defined]
     settings.allowed_email_domains = form.cleaned_data["allowed_email_domains_text"]  # type: ignore[attr-defined]
+    before = ProgramSettings.objects.select_for_update().get(pk=settings.pk)
     settings.save()
+    _program_settings_audit(before=before, after=settings)
+    audit_unchanged()  # saving the form as it was is not a change
     if {"logo", "primary_color"} & set(form.changed_data):  # type: ignore[attr-defined]
         # Drawn once here, served as files: an icon request decodes nothing.
         icons_generate(name=connection.tenant.name, settings=settings)

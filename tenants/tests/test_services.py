@@ -135,7 +135,7 @@ def test_status_transitions(client_org, world):
         program_set_status(program=program, action="resume")  # ready cannot be resumed
     assert program_set_status(program=program, action="pause").status == "paused"
     assert program_set_status(program=program, action="resume").status == "ready"
-    assert program_set_status(program=program, action="archive").status == "archived"
+    assert program_set_status(program=program, action="archive", reason="Fin").status == "archived"
     for action in ("pause", "resume", "archive"):
         with pytest.raises(Conflict):
-            program_set_status(program=program, action=action)
+            program_set_status(program=program, action=action, reason="Fin")

@@ -148,7 +148,7 @@ def test_pause_resume_archive_from_the_console(console, world):
     assert console.post(f"{base}/resume/").status_code == 302
     assert site.get("/").status_code == 200
 
-    console.post(f"{base}/archive/")
+    console.post(f"{base}/archive/", {"reason": "Fin du programme"})
     assert Program.objects.get(pk=program.pk).status == Program.Status.ARCHIVED
     assert site.get("/").status_code == 410
     # an archived programme cannot be resumed
@@ -174,3 +174,95 @@ def test_subdomain_help_shows_the_placeholder(console):
     # the help text names the placeholder instead of swallowing it as an HTML tag
     page = console.get("/console/programmes/nouveau/").content.decode()
     assert "&lt;sous-domaine&gt;." in page
+
+
+def _lifecycle(program) -> list[str]:
+    from shared_apps.platform_audit.models import PlatformAuditEvent
+
+    return list(
+        PlatformAuditEvent.objects.filter(program_id=program.pk, action__startswith="console.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_pause_asks_first_saying_to_how_many_people(console, world):
+    # given programme A with 3 active participants and its invited first manager
+    program = world.program_a
+    base = f"/console/programmes/{program.pk}"
+    detail = console.get(f"{base}/").content.decode()
+    # the detail offers a link to a confirmation page, not a one-click form
+    assert f'href="{base}/pause/"' in detail
+    assert f'action="{base}/pause/"' not in detail
+    # when the super-admin opens it
+    page = console.get(f"{base}/pause/").content.decode()
+    # then it says what will happen and to how many people, and nothing changed yet
+    assert "Mettre « Programme A » en pause ?" in page
+    assert "ses 4 personnes (participant·es, responsables et personnes invitées)" in page
+    assert "Personne ne reçoit d’email" in page
+    assert Program.objects.get(pk=program.pk).status == Program.Status.READY
+    # when they confirm
+    response = console.post(f"{base}/pause/", follow=True)
+    # then it is paused, the detail says since when and by whom, and the log has it
+    page = response.content.decode()
+    assert Program.objects.get(pk=program.pk).status == Program.Status.PAUSED
+    assert "Le programme est en pause" in page
+    assert f"par {world.staff.email}" in page
+    assert "a mis le programme en pause" in page  # the history, in words
+    assert _lifecycle(program)[-1] == "console.program_pause"
+
+
+@pytest.mark.django_db
+def test_archive_needs_a_reason_and_can_be_undone_for_30_days(console, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    program = world.program_b
+    base = f"/console/programmes/{program.pk}"
+    page = console.get(f"{base}/archive/").content.decode()
+    assert "Un·e super-admin peut le restaurer pendant 30 jours" in page
+    # an archive without a reason is refused and changes nothing
+    refused = console.post(f"{base}/archive/", {"reason": "  "})
+    assert refused.status_code == 400
+    assert "Indiquez pourquoi le programme est archivé." in refused.content.decode()
+    assert Program.objects.get(pk=program.pk).status == Program.Status.READY
+    # with a reason it is archived; the detail shows the reason and until when it can be undone
+    response = console.post(f"{base}/archive/", {"reason": "Programme terminé"}, follow=True)
+    page = response.content.decode()
+    archived = Program.objects.get(pk=program.pk)
+    assert archived.status == Program.Status.ARCHIVED
+    assert archived.archive_reason == "Programme terminé"
+    assert archived.status_changed_by_user_id == world.staff.pk
+    assert "Programme terminé" in page and "Peut être restauré jusqu’au" in page
+    assert host_client(program).get("/").status_code == 410
+    # a super-admin restores it: back to the status it had, the site answers again
+    response = console.post(f"{base}/restore/", follow=True)
+    assert Program.objects.get(pk=program.pk).status == Program.Status.READY
+    assert "a restauré le programme archivé" in response.content.decode()
+    assert host_client(program).get("/").status_code == 200
+    # after 30 days, the archive is final
+    console.post(f"{base}/archive/", {"reason": "Programme terminé"})
+    Program.objects.filter(pk=program.pk).update(archived_at=timezone.now() - timedelta(days=31))
+    page = console.get(f"{base}/").content.decode()
+    assert f'action="{base}/restore/"' not in page
+    response = console.post(f"{base}/restore/", follow=True)
+    assert "ne peut plus être restauré" in response.content.decode()
+    assert Program.objects.get(pk=program.pk).status == Program.Status.ARCHIVED
+    assert _lifecycle(program)[-3:] == [
+        "console.program_archive",
+        "console.program_restored",
+        "console.program_archive",
+    ]
+
+
+@pytest.mark.django_db
+def test_console_audit_log_reads_in_words(console, world):
+    from shared_apps.accounts.models import User
+
+    User.objects.filter(pk=world.staff.pk).update(first_name="Claire", last_name="Dupont")
+    console.post(f"/console/programmes/{world.program_a.pk}/pause/")
+    page = console.get("/console/journal/").content.decode()
+    assert "Claire Dupont a mis le programme en pause" in page
+    assert "Quand (heure Europe/Paris)" in page

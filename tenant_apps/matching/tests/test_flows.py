@@ -123,13 +123,42 @@ def test_manager_runs_reviews_and_publishes(
         assert Match.objects.get(pk=kept.pk).is_locked
     assert ("lea", "rita") not in _pairs(world.program_a)
     assert _pairs(world.program_a)[("max", "ugo")] == "proposed"
-    # publishing activates the pairs and tells both people
+    # publishing first says what will happen, to how many people, and changes nothing
+    proposed = sum(1 for status in _pairs(world.program_a).values() if status == "proposed")
     mail.outbox.clear()
+    for ask in (manager.get, manager.post):  # a bare POST (stale page) only asks too
+        confirm = ask("/gestion/binomes/publier/")
+        page = confirm.content.decode()
+        assert confirm.status_code == 200
+        assert f"{proposed} binômes deviennent actifs" in page
+        assert f"{2 * proposed} personnes reçoivent un email" in page
+        assert set(_pairs(world.program_a).values()) == {"proposed"}
+    assert mail.outbox == []
+    # publishing, once confirmed, activates the pairs and tells both people
     with django_capture_on_commit_callbacks(execute=True):
-        manager.post("/gestion/binomes/publier/")
+        manager.post("/gestion/binomes/publier/", {"confirmed": "1"})
     assert set(_pairs(world.program_a).values()) == {"active"}
     told = sorted(m.to[0] for m in mail.outbox)
     assert "max@a.example" in told and "ugo@a.example" in told
+    # and every step is in the programme's audit log, by the manager
+    with tenant_context(world.program_a):
+        from tenant_apps.privacy.models import AuditEvent
+
+        logged = list(
+            AuditEvent.objects.filter(action__startswith="matching.")
+            .order_by("id")
+            .values_list("action", "actor_user_id", "details")
+        )
+    connection.set_schema_to_public()
+    assert [action for action, _, _ in logged] == [
+        "matching.run",
+        "matching.proposal_locked",
+        "matching.proposal_removed",
+        "matching.run",
+        "matching.published",
+    ]
+    assert {actor for _, actor, _ in logged} == {world.manager_a.pk}
+    assert logged[-1][2] == {"pairs": proposed, "people_emailed": 2 * proposed}
 
 
 @pytest.mark.django_db
@@ -142,6 +171,15 @@ def test_ending_a_pair_frees_the_mentor_and_they_are_never_proposed_again(world,
     refused = manager.post(f"/gestion/binomes/{match.pk}/terminer/", {"reason": ""}, follow=True)
     assert "Donnez une raison." in refused.content.decode()
     manager.post(f"/gestion/binomes/{match.pk}/terminer/", {"reason": "Changement de poste"})
+    with tenant_context(world.program_a):
+        from tenant_apps.privacy.models import AuditEvent
+
+        assert list(
+            AuditEvent.objects.filter(target_id=str(match.pk), action__startswith="matching.")
+            .order_by("id")
+            .values_list("action", flat=True)
+        ) == ["matching.manual_pair_created", "matching.pair_ended"]
+    connection.set_schema_to_public()
     manager.post("/gestion/binomes/lancer/")
     pairs = _pairs(world.program_a)
     assert pairs[("lea", "rita")] == "ended"
