@@ -42,6 +42,7 @@ def user_erase_if_unused(*, user: User, program_id: int) -> bool:
     return True
 
 
+@audit_exempt("queues an email about an event kept in the account security log")
 def account_email_queue(*, user: User, template: str, site_url: str) -> None:
     """An email about the account itself (a warning, a sign-in link), sent by the platform from
     the public schema once the current transaction commits: never through a programme's
@@ -62,6 +63,7 @@ def account_email_queue(*, user: User, template: str, site_url: str) -> None:
 ACCOUNT_EMAILS = ("account_attacked", "signin_link")
 
 
+@audit_exempt("delivers an account email already queued; nothing changes state")
 def account_email_send(*, user_id: int, template: str, site_url: str) -> bool:
     """Render and send one account email (in the platform's language). A sign-in link's token
     is made here, in the worker, so it never travels through the queue. Returns False when the

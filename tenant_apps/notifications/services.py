@@ -162,6 +162,7 @@ def email_mark_failed(*, email_id: int, error: str) -> None:
     )
 
 
+@audit_exempt("a step of the person's erasure, which its caller audits")
 @transaction.atomic
 def emails_person_erase(*, participant_id: int, email: str, names: Iterable[str] = ()) -> int:
     """Erasure of a person from the outbox: the messages sent to them go; the messages to
