@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
-
 _GENERATED_ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
