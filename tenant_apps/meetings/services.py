@@ -11,6 +11,7 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -502,6 +503,23 @@ def meeting_reminder_send(*, meeting_id: int, now: datetime | None = None) -> st
 
 
 # --- the video room --------------------------------------------------------------------------
+
+
+ROOM_PREPARE_EVERY = 60  # seconds: how often a page may ask for a missing room
+
+
+def meeting_room_prepare(*, meeting: Meeting) -> None:
+    """A join page found the window open and the room missing (the periodic job has not run
+    yet, or gave up): ask for the room now — at most once a minute per meeting; the task is
+    idempotent. Never fails the page."""
+    if meeting.video_meeting_id:
+        return
+    if not cache.add(f"meeting-room-prepare:{meeting.pk}", True, ROOM_PREPARE_EVERY):
+        return
+    try:
+        _room_sync_later(meeting)
+    except Exception as exc:  # tasks run in-process locally: Whereby's errors surface here
+        logger.warning("video room of meeting %s not prepared: %s", meeting.pk, type(exc).__name__)
 
 
 def _room_sync_later(meeting: Meeting) -> None:

@@ -251,18 +251,25 @@ def test_a_meeting_not_confirmed_yet_has_no_room(pair, whereby_fake):
 
 
 @pytest.mark.django_db
-def test_a_room_not_ready_yet_asks_to_come_back(pair, whereby_fake):
+def test_a_room_not_ready_yet_asks_to_come_back(
+    pair, whereby_fake, django_capture_on_commit_callbacks
+):
     with tenant_context(pair.program):
         meeting = confirmed(pair, starts_in=timedelta(minutes=5))  # no task has run
     connection.set_schema_to_public()
     client = logged_in(pair.program, "lea.martin@a.example")
 
-    response = client.get(join_url(meeting))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(join_url(meeting))
 
     assert response.status_code == 409
     assert expected_text("The video room is being prepared. Try again in a minute.") in (
         response.content.decode()
     )
+    assert_no_room(response, whereby_fake)
+    # and the page asked for the room (the periodic job would make it too): it is there now
+    assert len(whereby_fake.live_meetings()) == 1
+    assert client.get(join_url(meeting)).status_code == 200
 
 
 @pytest.mark.django_db
