@@ -571,8 +571,7 @@ class FakeWhereby:
         base = f"/_fake/rooms/{meeting.meeting_id}/knocks"
         key = json.dumps(meeting.room_key)
         return (
-            '<section aria-labelledby="door-title"><h2 id="door-title">À la porte</h2>'
-            '<ul id="knocks"></ul></section>'
+            '<section aria-label="À la porte"><ul id="knocks"></ul></section>'
             "<script>(function () {"
             f" var base = {json.dumps(base)}, key = {key};"
             " function admit(id) { fetch(base + '/' + id + '/admit', {method: 'POST',"
