@@ -260,7 +260,9 @@ def meeting_propose(
 @transaction.atomic
 def meeting_accept(*, meeting: Meeting, by: Participant, slot_id: int) -> Meeting:
     """The other person accepts one of the proposed times: the meeting is confirmed (or moved),
-    both get the calendar invitation, and the video room is prepared."""
+    both get the calendar invitation, and the video room is brought in line (made now if the
+    join window is about to open, else later by the periodic job; a moved meeting's old room
+    is deleted)."""
     now = timezone.now()
     meeting = _locked(meeting)
     _require_person(meeting, by)
@@ -457,8 +459,9 @@ def meeting_next_steps_save(*, meeting: Meeting, by: Participant, text: str) -> 
 
 
 def meetings_due_process(*, now: datetime | None = None) -> int:
-    """In one programme: send the reminders that are due, create the video rooms still missing
-    for the next 24 hours (a task that gave up), and delete those of meetings that are over.
+    """In one programme: send the reminders that are due, create the video rooms of meetings
+    whose join window is about to open (or still missing in it), and delete those of meetings
+    that are over, cancelled or marked held.
     One query when nothing is due. Returns how many meetings were handled."""
     now = now or timezone.now()
     meeting_ids = meetings_due(now=now)
