@@ -34,7 +34,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenant_apps.matching.tasks.expire_requests_everywhere_task",
         "schedule": crontab(minute=7),
     },
-    # Meeting reminders (24 h and 1 h before) and deletion of the video rooms of past meetings:
+    # Meeting reminders (24 h and 1 h before), creation of the video rooms whose join window is
+    # about to open (tenant_apps.meetings.selectors.ROOM_CREATED_BEFORE must stay longer than
+    # this interval + the 15 minutes of the window) and deletion of the rooms of past meetings:
     # one task per open programme, cheap when nothing is due.
     "process-due-meetings": {
         "task": "tenant_apps.meetings.tasks.process_due_meetings_everywhere_task",

@@ -63,9 +63,12 @@ class Meeting(models.Model):
     next_steps_updated_at = models.DateTimeField(null=True, blank=True)
     reminder_24h_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_1h_sent_at = models.DateTimeField(null=True, blank=True)
-    # The Whereby room (tenant_apps.video): created when the meeting is confirmed, replaced when
-    # it moves, deleted when it is cancelled and after it. `video_room_prefix` is written before
-    # the room is asked for, so that a retried task finds a room it may already have created.
+    # The Whereby room (tenant_apps.video): created locked when the join window is about to
+    # open, replaced when the meeting moves, deleted when it is cancelled, marked held by one of
+    # the two people, and after it. `video_room_url` (the mentee's: she knocks) and
+    # `video_host_room_url` (the mentor's: he lets her in) appear only on the join page — never
+    # in an email, an export or a log. `video_room_prefix` is written before the room is asked
+    # for, so that a retried task finds a room it may already have created.
     video_meeting_id = models.CharField(max_length=64, blank=True)
     video_room_url = models.URLField(max_length=1000, blank=True)
     video_host_room_url = models.URLField(max_length=1000, blank=True)

@@ -9,6 +9,9 @@ from tenant_apps.participants.models import Participant
 # The join page opens 15 minutes before the start and closes 30 minutes after the end.
 JOIN_OPENS_BEFORE = timedelta(minutes=15)
 JOIN_CLOSES_AFTER = timedelta(minutes=30)
+# The video room is created (locked) a little before the join window opens, so that it is
+# ready when the window opens: the periodic job that creates it runs every 5 minutes.
+ROOM_CREATED_BEFORE = JOIN_OPENS_BEFORE + timedelta(minutes=10)
 # Statuses in which a confirmed time holds (and counts for overlaps).
 TIME_HOLDING = (Meeting.Status.CONFIRMED, Meeting.Status.MOVE_PROPOSED)
 # Statuses in which the video room may be used during the window.
@@ -17,6 +20,21 @@ JOINABLE = (*TIME_HOLDING, Meeting.Status.HELD, Meeting.Status.NOT_HELD)
 LIVE = (Meeting.Status.PROPOSED, *JOINABLE)
 # Will not take place.
 CALLED_OFF = (Meeting.Status.CANCELLED, Meeting.Status.DECLINED)
+
+
+# Marked held by one of the two people: it took place, its room is deleted. (Held because both
+# joined the video, reported by Whereby, keeps its room: they are in it.)
+_CLOSED_BY_OUTCOME = Q(status=Meeting.Status.HELD, outcome_source=Meeting.Outcome.PARTICIPANT)
+
+
+def room_is_usable(meeting: Meeting) -> bool:
+    """Whether the meeting's status lets its video room exist (time aside)."""
+    if meeting.status not in JOINABLE:
+        return False
+    return not (
+        meeting.status == Meeting.Status.HELD
+        and meeting.outcome_source == Meeting.Outcome.PARTICIPANT
+    )
 
 
 def _meetings() -> QuerySet[Meeting]:
@@ -141,7 +159,7 @@ def join_refusal(
         return JoinRefusal.NOT_CONFIRMED
     if now < window[0]:
         return JoinRefusal.TOO_EARLY
-    if now >= window[1]:
+    if now >= window[1] or not room_is_usable(meeting):
         return JoinRefusal.OVER
     if not (meeting.video_room_url and meeting.video_host_room_url):
         return JoinRefusal.PREPARING
@@ -175,19 +193,20 @@ def meetings_for_manager(*, status: str = "") -> QuerySet[Meeting]:
 
 def meetings_due(*, now: datetime) -> list[int]:
     """Meetings needing the periodic job: a reminder to send (24 h or 1 h before), a video room
-    to delete (meeting over or cancelled) or still missing in the next 24 hours. One query."""
+    to delete (meeting over, cancelled or marked held) or to create (its join window opens
+    within ROOM_CREATED_BEFORE). One query."""
     day, hour = timedelta(hours=24), timedelta(hours=1)
     reminders = Q(status__in=TIME_HOLDING, starts_at__gt=now) & (
         Q(reminder_24h_sent_at__isnull=True, starts_at__lte=now + day, starts_at__gt=now + hour)
         | Q(reminder_1h_sent_at__isnull=True, starts_at__lte=now + hour)
     )
     stale_rooms = ~Q(video_meeting_id="") & (
-        ~Q(status__in=JOINABLE) | Q(ends_at__lte=now - JOIN_CLOSES_AFTER)
+        ~Q(status__in=JOINABLE) | _CLOSED_BY_OUTCOME | Q(ends_at__lte=now - JOIN_CLOSES_AFTER)
     )
     missing_rooms = Q(
         video_meeting_id="",
         status__in=TIME_HOLDING,
-        starts_at__lte=now + day,
+        starts_at__lte=now + ROOM_CREATED_BEFORE,
         ends_at__gt=now - JOIN_CLOSES_AFTER,
     )
     due = Meeting.objects.filter(reminders | stale_rooms | missing_rooms)

@@ -11,6 +11,7 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -24,9 +25,11 @@ from tenant_apps.meetings.models import Meeting, MeetingAttendance, MeetingNote,
 from tenant_apps.meetings.selectors import (
     JOIN_CLOSES_AFTER,
     JOINABLE,
+    ROOM_CREATED_BEFORE,
     TIME_HOLDING,
     meetings_due,
     overlapping_meetings,
+    room_is_usable,
 )
 from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import Participant
@@ -48,7 +51,7 @@ MAX_SLOTS = 3
 MIN_DURATION = timedelta(minutes=15)
 MAX_DURATION = timedelta(hours=4)
 MAX_AHEAD = timedelta(days=366)
-ROOM_END_MARGIN = timedelta(hours=1)  # the room's endDate: the meeting's end + 1 h
+ROOM_END_MARGIN = timedelta(minutes=15)  # the room's endDate: the meeting's end + 15 min
 REMINDER_24H = timedelta(hours=24)
 REMINDER_1H = timedelta(hours=1)
 
@@ -266,7 +269,9 @@ def meeting_propose(
 @transaction.atomic
 def meeting_accept(*, meeting: Meeting, by: Participant, slot_id: int) -> Meeting:
     """The other person accepts one of the proposed times: the meeting is confirmed (or moved),
-    both get the calendar invitation, and the video room is prepared."""
+    both get the calendar invitation, and the video room is brought in line (made now if the
+    join window is about to open, else later by the periodic job; a moved meeting's old room
+    is deleted)."""
     now = timezone.now()
     meeting = _locked(meeting)
     _require_person(meeting, by)
@@ -435,6 +440,8 @@ def meeting_outcome_set(*, meeting: Meeting, by: Participant, is_held: bool) -> 
     meeting.outcome_source = Meeting.Outcome.PARTICIPANT
     meeting.outcome_at = now
     meeting.save(update_fields=["status", "outcome_source", "outcome_at", "updated_at"])
+    if is_held and meeting.video_meeting_id:
+        _room_forget(meeting)  # it took place: its room is closed (deleted on commit)
     return meeting
 
 
@@ -468,8 +475,9 @@ def meeting_next_steps_save(*, meeting: Meeting, by: Participant, text: str) -> 
 
 @audit_exempt("scheduling job: queues reminders and video rooms for meetings already recorded")
 def meetings_due_process(*, now: datetime | None = None) -> int:
-    """In one programme: send the reminders that are due, create the video rooms still missing
-    for the next 24 hours (a task that gave up), and delete those of meetings that are over.
+    """In one programme: send the reminders that are due, create the video rooms of meetings
+    whose join window is about to open (or still missing in it), and delete those of meetings
+    that are over, cancelled or marked held.
     One query when nothing is due. Returns how many meetings were handled."""
     now = now or timezone.now()
     meeting_ids = meetings_due(now=now)
@@ -517,6 +525,23 @@ def meeting_reminder_send(*, meeting_id: int, now: datetime | None = None) -> st
 # --- the video room --------------------------------------------------------------------------
 
 
+ROOM_PREPARE_EVERY = 60  # seconds: how often a page may ask for a missing room
+
+
+def meeting_room_prepare(*, meeting: Meeting) -> None:
+    """A join page found the window open and the room missing (the periodic job has not run
+    yet, or gave up): ask for the room now — at most once a minute per meeting; the task is
+    idempotent. Never fails the page."""
+    if meeting.video_meeting_id:
+        return
+    if not cache.add(f"meeting-room-prepare:{meeting.pk}", True, ROOM_PREPARE_EVERY):
+        return
+    try:
+        _room_sync_later(meeting)
+    except Exception as exc:  # tasks run in-process locally: Whereby's errors surface here
+        logger.warning("video room of meeting %s not prepared: %s", meeting.pk, type(exc).__name__)
+
+
 def _room_sync_later(meeting: Meeting) -> None:
     from tenant_apps.meetings.tasks import sync_meeting_room_task
 
@@ -524,8 +549,12 @@ def _room_sync_later(meeting: Meeting) -> None:
 
 
 def _room_wanted(meeting: Meeting, now: datetime) -> datetime | None:
-    """The endDate the meeting's room should have, or None when it should have none."""
-    if meeting.status not in JOINABLE or meeting.ends_at is None:
+    """The endDate the meeting's room should have, or None when it should have none: a room
+    exists only from a little before the join window opens (ROOM_CREATED_BEFORE the start) until
+    the window closes, while the meeting may be joined (not once a participant marked it held)."""
+    if not room_is_usable(meeting) or meeting.starts_at is None or meeting.ends_at is None:
+        return None
+    if now < meeting.starts_at - ROOM_CREATED_BEFORE:
         return None
     if now >= meeting.ends_at + JOIN_CLOSES_AFTER:
         return None
@@ -538,8 +567,6 @@ def _room_is_current(meeting: Meeting, wanted: datetime) -> bool:
 
 def _room_forget(meeting: Meeting) -> None:
     """Drop the room from the meeting now; Whereby deletes it after commit."""
-    from tenant_apps.video.tasks import delete_video_room_task
-
     video_meeting_id = meeting.video_meeting_id
     meeting.video_meeting_id = meeting.video_room_url = meeting.video_host_room_url = ""
     meeting.video_room_prefix = ""
@@ -553,15 +580,32 @@ def _room_forget(meeting: Meeting) -> None:
             "video_room_end_at",
         ]
     )
-    enqueue_on_commit(delete_video_room_task, video_meeting_id=video_meeting_id)
+    _room_delete_later(video_meeting_id)
+
+
+def _room_delete_later(video_meeting_id: str) -> None:
+    from tenant_apps.video.tasks import delete_video_room_task
+
+    if video_meeting_id:
+        enqueue_on_commit(delete_video_room_task, video_meeting_id=video_meeting_id)
 
 
 @audit_exempt("delivery: creates or deletes the Whereby room of a meeting already recorded")
 def meeting_room_sync(*, meeting_id: int, now: datetime | None = None) -> None:
-    """Bring the meeting's Whereby room in line with the meeting: create it once the meeting is
-    confirmed (endDate = end + 1 h), replace it when the meeting moved, delete it when the
-    meeting is cancelled or over. Idempotent, including when run twice at once or after a crash
-    between Whereby's answer and our commit (see the two steps below)."""
+    """Bring the meeting's Whereby room in line with the meeting: create it, locked, when the
+    join window is about to open (endDate = end + 15 min), replace it when the meeting moved,
+    delete it when the meeting is cancelled, marked held or over.
+
+    No row lock is held while Whereby answers (up to a minute with the retries): accepting,
+    moving or cancelling the meeting never waits for it. Three steps:
+    1. a short transaction records the intent (`video_room_prefix`, unique to the meeting and
+       its time) — a run that crashes or loses Whereby's answer after this finds its room by
+       that prefix next time instead of making a second one;
+    2. Whereby is called outside any transaction;
+    3. a short transaction stores the room if the meeting still wants exactly it, and otherwise
+       deletes the room just made (the meeting was cancelled or moved meanwhile, or a
+       concurrent run stored another room first).
+    Idempotent, including when run twice at once."""
     now = now or timezone.now()
     # Step 1 (short): decide, and record which room we are about to ask for.
     with transaction.atomic():
@@ -582,20 +626,26 @@ def meeting_room_sync(*, meeting_id: int, now: datetime | None = None) -> None:
         if not may_exist:
             meeting.video_room_prefix = prefix
             meeting.save(update_fields=["video_room_prefix"])
-    # Step 2: the row stays locked while Whereby answers, so a concurrent run waits and then
-    # finds the room stored. A run that crashed after asking left `video_room_prefix`
-    # committed: this run then looks for the room by its prefix before creating one.
+    # Step 2: Whereby, outside any transaction (no lock held).
+    with whereby_client() as client:
+        room = client.meeting_create(
+            end_date=wanted, room_name_prefix=prefix, is_locked=True, adopt_existing=may_exist
+        )
+    # Step 3 (short): keep the room if the meeting still wants it, else delete it.
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-        wanted = _room_wanted(meeting, now)
-        if wanted is None or _room_is_current(meeting, wanted):
+        meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
+        if meeting is not None and meeting.video_meeting_id == room.meeting_id:
+            return  # a concurrent run stored this very room
+        still_wanted = meeting is not None and _room_wanted(meeting, now) == wanted
+        if (
+            meeting is None
+            or not still_wanted
+            or meeting.video_room_prefix != prefix
+            or _room_is_current(meeting, wanted)
+        ):
+            logger.info("video room %s no longer wanted: deleted", room.meeting_id)
+            _room_delete_later(room.meeting_id)
             return
-        if meeting.video_room_prefix != prefix:
-            return  # the meeting changed since step 1; the run queued by that change follows
-        with whereby_client() as client:
-            room = client.meeting_create(
-                end_date=wanted, room_name_prefix=prefix, adopt_existing=may_exist
-            )
         previous = meeting.video_meeting_id
         meeting.video_meeting_id = room.meeting_id
         meeting.video_room_url = room.room_url
@@ -610,10 +660,8 @@ def meeting_room_sync(*, meeting_id: int, now: datetime | None = None) -> None:
             ]
         )
         logger.info("video room %s ready for meeting %s", room.meeting_id, meeting.pk)
-        if previous and previous != room.meeting_id:
-            from tenant_apps.video.tasks import delete_video_room_task
-
-            enqueue_on_commit(delete_video_room_task, video_meeting_id=previous)
+        if previous:
+            _room_delete_later(previous)
 
 
 # --- what Whereby tells us -------------------------------------------------------------------

@@ -26,7 +26,8 @@ def sync_meeting_room_task(self, *, meeting_id: int) -> None:  # type: ignore[no
 
 @shared_task(acks_late=True, ignore_result=True)
 def process_due_meetings_task() -> int:
-    """In one programme: reminders due (24 h and 1 h before) and video rooms to delete."""
+    """In one programme: reminders due (24 h and 1 h before), video rooms to create (their join
+    window is about to open) and to delete."""
     if connection.schema_name == get_public_schema_name():
         return 0  # the public site's Program row is "ready" too: it has no meetings
     return meetings_due_process()

@@ -50,6 +50,7 @@ from tenant_apps.meetings.services import (
     meeting_note_save,
     meeting_outcome_set,
     meeting_propose,
+    meeting_room_prepare,
 )
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.views import form_add_errors, manager_required
@@ -134,6 +135,8 @@ def meeting_propose_view(request: HttpRequest) -> HttpResponse:
 def _join_context(meeting: Meeting, participant: Participant) -> dict[str, Any]:
     now = timezone.now()
     refusal = join_refusal(meeting=meeting, participant=participant, now=now)
+    if refusal == JoinRefusal.PREPARING:
+        meeting_room_prepare(meeting=meeting)
     window = join_window(meeting=meeting)
     return {
         "meeting": meeting,
@@ -362,6 +365,8 @@ def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
         else None
     )
     refusal = join_refusal(meeting=meeting, participant=participant, now=timezone.now())
+    if refusal == JoinRefusal.PREPARING:
+        meeting_room_prepare(meeting=meeting)
     if refusal is not None:
         context = {
             "message": _refusal_message(refusal, meeting),

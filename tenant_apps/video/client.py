@@ -6,19 +6,43 @@
 - Creating a room is not idempotent at Whereby, so `meeting_create` is made so here: the caller
   gives a room-name prefix unique to what the room is for, and whenever an attempt may have
   created a room without us learning it (a timeout after sending, a 5xx), the rooms are listed
-  and one with that prefix is adopted instead of creating a second.
+  and one with that prefix is adopted instead of creating a second. Whereby names a room
+  `/<prefix lower-cased><generated id>`, glued with no separator: a prefix must end with its
+  own terminator (`-`), and a room is ours only when its name is exactly our prefix followed by
+  a generated id (a UUID), so that `…m1s1-` never takes `…m1s10-…` for its room.
+- Rooms are created locked by default (`isLocked`): guests knock, the host URL admits them.
 - Room URLs are keys to the rooms: no exception message, log line or repr here contains one.
 """
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
+
+_GENERATED_ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _check_prefix(room_name_prefix: str) -> str:
+    """The prefix as Whereby stores it (lower-cased, no leading "/"), which must end with its
+    terminator: Whereby glues the generated id right after it."""
+    prefix = room_name_prefix.removeprefix("/").lower()
+    if not prefix.endswith("-"):
+        raise ValueError("a room name prefix must end with its terminator '-'")
+    return prefix
+
+
+def room_name_matches(*, room_name: str, room_name_prefix: str) -> bool:
+    """Whether `room_name` is exactly `room_name_prefix` followed by a generated id."""
+    prefix = _check_prefix(room_name_prefix)
+    name = room_name.removeprefix("/").lower()
+    return name.startswith(prefix) and bool(_GENERATED_ID_RE.fullmatch(name[len(prefix) :]))
 
 
 class WherebyError(Exception):
@@ -125,16 +149,20 @@ class WherebyClient:
         end_date: datetime,
         room_name_prefix: str,
         room_mode: str = "normal",
+        is_locked: bool = True,
         fields: tuple[str, ...] = ("hostRoomUrl",),
         adopt_existing: bool = False,
     ) -> Room:
-        """A room with `room_name_prefix` (unique per use: see the module docstring). With
-        `adopt_existing` (an earlier attempt may have created it), look for it first."""
+        """A room with `room_name_prefix` (unique per use, ending with its terminator: see the
+        module docstring), locked unless asked otherwise. With `adopt_existing` (an earlier
+        attempt may have created it), look for it first."""
+        _check_prefix(room_name_prefix)
         if adopt_existing and (room := self.meeting_find(room_name_prefix=room_name_prefix)):
             return room
         body = {
             "endDate": end_date.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "roomMode": room_mode,
+            "isLocked": is_locked,
             "roomNamePrefix": room_name_prefix,
             "fields": list(fields),
         }
@@ -182,10 +210,11 @@ class WherebyClient:
                 return
 
     def meeting_find(self, *, room_name_prefix: str) -> Room | None:
-        """The live room whose name starts with `room_name_prefix`, with its host URL."""
+        """The live room named `room_name_prefix` + a generated id, with its host URL."""
+        _check_prefix(room_name_prefix)
         for item in self.meetings_list():
-            name = str(item.get("roomName", "")).lstrip("/")
-            if name.startswith(room_name_prefix + "-") or name == room_name_prefix:
+            name = str(item.get("roomName") or urlsplit(str(item.get("roomUrl", ""))).path)
+            if room_name_matches(room_name=name, room_name_prefix=room_name_prefix):
                 return self.meeting_get(meeting_id=str(item["meetingId"]))
         return None
 

@@ -1,7 +1,9 @@
 """A mentoring meeting in a real browser, with the Whereby fake: the mentee proposes a time in a
 few minutes, the mentor accepts it, both open the join page and see the room from the fake in
-the iframe; the fake tells the platform both joined, and the meeting counts as held. axe-core
-finds no violation on the meeting pages; no email or ICS file carries a room URL."""
+the iframe — the room is locked: the mentee knocks, the mentor (host URL) lets her in, and the
+room's URL forwarded to someone else only knocks; the fake tells the platform both joined, and
+the meeting counts as held. axe-core finds no violation on the meeting pages; no email or ICS
+file carries a room URL."""
 
 import time
 from datetime import timedelta
@@ -126,19 +128,41 @@ def test_two_people_meet_in_the_embedded_room(
 
     # at meeting time, both open the join page and see the room from the fake
     join_label = t("Join the video meeting")
-    for page in (mentee, mentor):
+
+    def open_join(page):
         page.goto(site.url(meeting_path))
         page.get_by_role("link", name=join_label).click()
         page.wait_for_url("**/visio")
-        iframe = page.locator("iframe.video-room")
-        src = urlsplit(iframe.get_attribute("src"))
-        assert (src.hostname, src.port) == ("binome.whereby.localhost", whereby_live.port)
-        room = page.frame_locator("iframe.video-room").locator("#room")
-        room.wait_for(timeout=15000)
-        assert "Salle de visio simulée" in room.inner_text()
-        assert_accessible(page, axe, visited)
-    assert "(hôte)" in mentor.frame_locator("iframe.video-room").locator("#room").inner_text()
-    assert "(hôte)" not in mentee.frame_locator("iframe.video-room").locator("#room").inner_text()
+        src = page.locator("iframe.video-room").get_attribute("src")
+        parts = urlsplit(src)
+        assert (parts.hostname, parts.port) == ("binome.whereby.localhost", whereby_live.port)
+        return page.frame_locator("iframe.video-room"), src
+
+    # the mentee first: the room is locked, she waits at the door
+    mentee_room, mentee_src = open_join(mentee)
+    mentee_room.locator("#knocking").wait_for(timeout=15000)
+    assert mentee_room.locator("#room").count() == 0
+    assert_accessible(mentee, axe, visited)
+    # the mentor enters directly (host URL) and lets her in
+    mentor_room, mentor_src = open_join(mentor)
+    mentor_room.locator("#room").wait_for(timeout=15000)
+    assert "Salle de visio simulée" in mentor_room.locator("#room").inner_text()
+    assert "(hôte)" in mentor_room.locator("#room").inner_text()
+    assert "roomKey=" in mentor_src and "roomKey=" not in mentee_src
+    mentor_room.get_by_role("button", name="Faire entrer Inès Durand").click()
+    mentee_room.locator("#room").wait_for(timeout=15000)
+    assert "Salle de visio simulée" in mentee_room.locator("#room").inner_text()
+    assert "(hôte)" not in mentee_room.locator("#room").inner_text()
+    assert_accessible(mentor, axe, visited)
+
+    # the room's URL forwarded to someone else only knocks: nobody lets them in
+    stranger_context = browser.new_context(locale="fr-FR")
+    stranger = stranger_context.new_page()
+    stranger.goto(mentee_src)
+    stranger.locator("#knocking").wait_for(timeout=15000)
+    stranger.wait_for_timeout(1500)
+    assert stranger.locator("#room").count() == 0
+    stranger_context.close()
 
     # the fake's webhooks told the platform both joined: the meeting counts as held
     deadline = time.monotonic() + 20

@@ -12,7 +12,7 @@ from django_tenants.utils import tenant_context
 
 from conftest import host_client
 from tenant_apps.meetings.models import Meeting, MeetingAttendance
-from tenant_apps.meetings.services import meeting_room_sync
+from tenant_apps.meetings.services import meeting_room_sync, meetings_due_process
 from tenant_apps.meetings.tests.factories import confirmed
 from tenant_apps.video.fake import webhook_signature
 from tenant_apps.video.tests.fixtures import WEBHOOK_SECRET
@@ -132,3 +132,42 @@ def test_events_of_other_rooms_and_types_change_nothing(pair, meeting, whereby_f
 
     # then nothing is recorded
     assert state(pair, meeting)[1] == []
+
+
+@pytest.mark.django_db
+def test_a_knock_at_the_door_is_no_attendance(pair, meeting, whereby_fake):
+    # when Whereby reports Léa knocking at the locked room, then giving up
+    for event_type in ("room.client.knocked", "room.client.knockCancelled"):
+        answer = deliver(
+            whereby_fake,
+            meeting,
+            event_type,
+            externalId=f"p{pair.mentee.pk}",
+            roleName="visitor",
+            displayName="Léa Martin",
+        )
+        assert answer == {"status": "ok"}
+
+    # then nobody joined: the meeting is still only confirmed
+    meeting, rows = state(pair, meeting)
+    assert (meeting.status, rows) == ("confirmed", [])
+
+
+@pytest.mark.django_db
+def test_a_meeting_held_because_both_joined_keeps_its_room_while_they_are_in_it(
+    pair, meeting, whereby_fake, django_capture_on_commit_callbacks
+):
+    # given both joined (Whereby reports it): the meeting counts as held
+    for person, role in ((pair.mentee, "visitor"), (pair.mentor, "host")):
+        deliver(
+            whereby_fake, meeting, "room.client.joined", externalId=f"p{person.pk}", roleName=role
+        )
+    assert state(pair, meeting)[0].status == "held"
+
+    # when the periodic job runs during the meeting
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(pair.program):
+        meetings_due_process()
+    connection.set_schema_to_public()
+
+    # then the room they are in is still there
+    assert [m.meeting_id for m in whereby_fake.live_meetings()] == [meeting.video_meeting_id]

@@ -14,7 +14,7 @@ from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 from tenant_apps.meetings.models import Meeting
-from tenant_apps.meetings.services import meeting_cancel, meeting_room_sync
+from tenant_apps.meetings.services import meeting_cancel, meeting_outcome_set, meeting_room_sync
 from tenant_apps.meetings.tests.factories import confirmed, person, proposed
 from tenant_apps.participants.models import Participant
 
@@ -255,18 +255,25 @@ def test_a_meeting_not_confirmed_yet_has_no_room(pair, whereby_fake):
 
 
 @pytest.mark.django_db
-def test_a_room_not_ready_yet_asks_to_come_back(pair, whereby_fake):
+def test_a_room_not_ready_yet_asks_to_come_back(
+    pair, whereby_fake, django_capture_on_commit_callbacks
+):
     with tenant_context(pair.program):
         meeting = confirmed(pair, starts_in=timedelta(minutes=5))  # no task has run
     connection.set_schema_to_public()
     client = logged_in(pair.program, "lea.martin@a.example")
 
-    response = client.get(join_url(meeting))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(join_url(meeting))
 
     assert response.status_code == 409
     assert expected_text("The video room is being prepared. Try again in a minute.") in (
         response.content.decode()
     )
+    assert_no_room(response, whereby_fake)
+    # and the page asked for the room (the periodic job would make it too): it is there now
+    assert len(whereby_fake.live_meetings()) == 1
+    assert client.get(join_url(meeting)).status_code == 200
 
 
 @pytest.mark.django_db
@@ -289,3 +296,26 @@ def test_the_join_button_appears_at_the_right_time_and_links_to_the_join_page(
     for response in (early, page, now):
         assert response.status_code == 200
         assert_no_room(response, whereby_fake)
+
+
+@pytest.mark.django_db
+def test_a_meeting_marked_held_has_no_room_any_more(pair, meeting, whereby_fake):
+    # given Hugo said, after the start, that the meeting took place
+    with (
+        tenant_context(pair.program),
+        time_machine.travel(meeting.starts_at + timedelta(minutes=1)),
+    ):
+        meeting_outcome_set(meeting=meeting, by=pair.mentor, is_held=True)
+    connection.set_schema_to_public()
+    client = logged_in(pair.program, "lea.martin@a.example")
+
+    # when Léa opens the join page during the window
+    with time_machine.travel(meeting.starts_at + timedelta(minutes=2)):
+        response = client.get(join_url(meeting))
+
+    # then the room is closed, and the page carries none of it
+    assert response.status_code == 403
+    assert expected_text("This meeting is over: its video room is closed.") in (
+        response.content.decode()
+    )
+    assert_no_room(response, whereby_fake)

@@ -3,9 +3,18 @@
 It implements every REST endpoint of the contract with the same validation, status codes and
 shapes, keeps meetings in memory, enforces the bearer key and the per-minute points budget,
 serves a small embeddable HTML page at each room URL, and delivers signed webhooks
-(`room.client.joined` when a room page is opened, `room.client.left` when it is closed) to
-the platform. Tests drive the failures they need (`rate_limit_next`, `fail_next`,
-`slow_next`) from Python, or over HTTP under `/_fake/` when the fake runs in another process.
+(`room.client.joined` when a room page is opened, `room.client.left` when it is closed,
+`room.client.knocked` / `room.client.knockCancelled` at a locked room's door) to the platform.
+
+Room names are Whereby's: the lower-cased `roomNamePrefix` glued to the generated id with no
+separator (prefix `Customer0348-` gives `/customer0348-72b919c2-…`).
+
+Locked rooms (`isLocked`): the host URL (`?roomKey=`) enters directly; anyone else gets a
+"knocking" page that waits until the host lets them in (the host's page lists the knocks with a
+button each; tests can call `admit()`), then enters the room.
+
+Tests drive the failures they need (`rate_limit_next`, `fail_next`, `slow_next`,
+`drop_next`) from Python, or over HTTP under `/_fake/` when the fake runs in another process.
 
 Standard library and httpx only: no Django, so that it runs alone (`python -m
 tenant_apps.video.fake`) in the local stack.
@@ -73,6 +82,9 @@ class FakeMeeting:
     is_locked: bool
     deleted: bool = False
     clients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # knock id -> {"displayName", "externalId", "participantId", "status"} where status is
+    # "waiting", "admitted" (until the knocker enters), "entered", "refused" or "cancelled"
+    knocks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +128,7 @@ class FakeWhereby:
         self._rate_limited: list[float] = []  # Retry-After of the next forced 429s
         self._failures: list[tuple[int, str]] = []  # (status, method or "") of forced failures
         self._slow: list[float] = []  # delay before answering the next POSTs (after creating)
+        self._drops = 0  # how many of the next POSTs create the room and never answer
         self._delivery_threads: list[threading.Thread] = []
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
@@ -177,6 +190,65 @@ class FakeWhereby:
         with self._lock:
             self._slow += [seconds] * count
 
+    def drop_next(self, count: int = 1) -> None:
+        """The next `count` POSTs create the room, then close the connection without an
+        answer: the answer is lost, the room exists."""
+        with self._lock:
+            self._drops += count
+
+    def take_drop(self) -> bool:
+        with self._lock:
+            if self._drops:
+                self._drops -= 1
+                return True
+            return False
+
+    def knocks(self, meeting_id: str) -> list[dict[str, Any]]:
+        """The knocks waiting at the door of a locked room (knock id, display name...)."""
+        with self._lock:
+            meeting = self.meetings.get(meeting_id)
+            if meeting is None:
+                return []
+            return [
+                {"knockId": knock_id, **knock}
+                for knock_id, knock in meeting.knocks.items()
+                if knock["status"] == "waiting"
+            ]
+
+    def admit(self, meeting_id: str, knock_id: str, *, is_admitted: bool = True) -> bool:
+        """What the host does with a knock: let in (or refuse). False if no such knock waits."""
+        with self._lock:
+            meeting = self.meetings.get(meeting_id)
+            knock = meeting.knocks.get(knock_id) if meeting is not None else None
+            if knock is None or knock["status"] != "waiting" or meeting.deleted:
+                return False
+            knock["status"] = "admitted" if is_admitted else "refused"
+            return True
+
+    def knock_cancel(self, meeting_id: str, knock_id: str) -> None:
+        """The knocker left the door before being let in: room.client.knockCancelled."""
+        with self._lock:
+            meeting = self.meetings.get(meeting_id)
+            knock = meeting.knocks.get(knock_id) if meeting is not None else None
+            if knock is None or knock["status"] != "waiting":
+                return
+            knock["status"] = "cancelled"
+        self.emit(
+            meeting_id,
+            "room.client.knockCancelled",
+            wait=False,
+            displayName=knock["displayName"],
+            participantId=knock["participantId"],
+            externalId=knock["externalId"],
+            roleName="visitor",
+        )
+
+    def knock_status(self, meeting_id: str, knock_id: str) -> str:
+        with self._lock:
+            meeting = self.meetings.get(meeting_id)
+            knock = meeting.knocks.get(knock_id) if meeting is not None else None
+            return "unknown" if knock is None else str(knock["status"])
+
     def reset(self) -> None:
         with self._lock:
             self.meetings.clear()
@@ -186,6 +258,7 @@ class FakeWhereby:
             self._rate_limited.clear()
             self._failures.clear()
             self._slow.clear()
+            self._drops = 0
 
     def live_meetings(self) -> list[FakeMeeting]:
         with self._lock:
@@ -386,7 +459,7 @@ class FakeWhereby:
             suffix = str(uuid.uuid4())
         else:
             suffix = "-".join(secrets.token_hex(2) for _ in range(3))
-        room_name = f"/{prefix}-{suffix}" if prefix else f"/{suffix}"
+        room_name = f"/{prefix}{suffix}"  # glued, no separator: as Whereby does
         with self._lock:
             meeting_id = str(self._next_id)
             self._next_id += 1
@@ -454,8 +527,19 @@ class FakeWhereby:
             return 404, _page("Salle introuvable", "<p>Cette salle n’existe pas ou plus.</p>")
         display_name = (query.get("displayName") or [""])[0][:100]
         external_id = (query.get("externalId") or [""])[0][:36]
-        is_host = (query.get("roomKey") or [""])[0] == meeting.room_key
+        is_host = hmac.compare_digest((query.get("roomKey") or [""])[0], meeting.room_key)
         participant_id = str(uuid.uuid4())
+        if meeting.is_locked and not is_host:
+            # Knocking: only a knock the host let in (and only once) enters the room.
+            knock_id = (query.get("knock") or [""])[0]
+            with self._lock:
+                knock = meeting.knocks.get(knock_id)
+                is_admitted = knock is not None and knock["status"] == "admitted"
+                if is_admitted:
+                    knock["status"] = "entered"
+                    participant_id = knock["participantId"]
+            if not is_admitted:
+                return 200, self._knock_page(meeting, display_name, external_id, participant_id)
         with self._lock:
             meeting.clients[participant_id] = {"externalId": external_id, "host": is_host}
             number = len(meeting.clients)
@@ -469,7 +553,8 @@ class FakeWhereby:
             "numClients": number,
         }
         self.emit(meeting.meeting_id, "room.client.joined", wait=False, **data)
-        leave = f"/_fake/rooms/{meeting.meeting_id}/left/{participant_id}"
+        base = f"/_fake/rooms/{meeting.meeting_id}"
+        leave = f"{base}/left/{participant_id}"
         body = (
             f'<p id="room" data-meeting="{html.escape(meeting.meeting_id)}">'
             f"Salle de visio simulée — {html.escape(display_name) or 'invité'}"
@@ -477,7 +562,71 @@ class FakeWhereby:
             f"<script>addEventListener('pagehide', function () {{"
             f" navigator.sendBeacon('{leave}'); }});</script>"
         )
+        if is_host and meeting.is_locked:
+            body += self._door(meeting)
         return 200, _page("Whereby (simulation)", body)
+
+    def _door(self, meeting: FakeMeeting) -> str:
+        """The host's view of the door: one "let in" button per knock, refreshed every second."""
+        base = f"/_fake/rooms/{meeting.meeting_id}/knocks"
+        key = json.dumps(meeting.room_key)
+        return (
+            '<section aria-label="À la porte"><ul id="knocks"></ul></section>'
+            "<script>(function () {"
+            f" var base = {json.dumps(base)}, key = {key};"
+            " function admit(id) { fetch(base + '/' + id + '/admit', {method: 'POST',"
+            " body: JSON.stringify({roomKey: key})}).then(refresh); }"
+            " function refresh() { fetch(base + '?roomKey=' + encodeURIComponent(key))"
+            ".then(function (r) { return r.json(); }).then(function (data) {"
+            " var list = document.getElementById('knocks'); list.textContent = '';"
+            " data.knocks.forEach(function (k) { var li = document.createElement('li');"
+            " var b = document.createElement('button'); b.type = 'button';"
+            " b.textContent = 'Faire entrer ' + (k.displayName || 'un invité');"
+            " b.addEventListener('click', function () { admit(k.knockId); });"
+            " li.appendChild(b); list.appendChild(li); }); }); }"
+            " refresh(); setInterval(refresh, 1000); })();</script>"
+        )
+
+    def _knock_page(
+        self, meeting: FakeMeeting, display_name: str, external_id: str, participant_id: str
+    ) -> str:
+        """A knock at a locked room's door: room.client.knocked, then the page waits for the
+        host's answer and enters (with its one-time knock id) once let in."""
+        knock_id = secrets.token_urlsafe(12)
+        with self._lock:
+            meeting.knocks[knock_id] = {
+                "displayName": display_name,
+                "externalId": external_id,
+                "participantId": participant_id,
+                "status": "waiting",
+            }
+        self.emit(
+            meeting.meeting_id,
+            "room.client.knocked",
+            wait=False,
+            displayName=display_name,
+            participantId=participant_id,
+            externalId=external_id,
+            roleName="visitor",
+        )
+        base = json.dumps(f"/_fake/rooms/{meeting.meeting_id}/knocks/{knock_id}")
+        body = (
+            f'<p id="knocking" data-knock="{html.escape(knock_id)}">'
+            "Salle verrouillée — vous avez frappé à la porte, l’hôte va vous faire entrer…</p>"
+            "<script>(function () {"
+            f" var base = {base}, done = false;"
+            " var timer = setInterval(function () { fetch(base).then(function (r) {"
+            " return r.json(); }).then(function (data) {"
+            " if (data.status === 'admitted') { done = true; clearInterval(timer);"
+            " var url = new URL(location.href);"
+            f" url.searchParams.set('knock', {json.dumps(knock_id)}); location.replace(url); }}"
+            " else if (data.status === 'refused') { done = true; clearInterval(timer);"
+            " document.getElementById('knocking').textContent = 'L’hôte a refusé l’entrée.'; }"
+            " }); }, 500);"
+            " addEventListener('pagehide', function () {"
+            " if (!done) { navigator.sendBeacon(base + '/cancel'); } }); })();</script>"
+        )
+        return _page("Whereby (simulation) — à la porte", body)
 
     def client_left(self, meeting_id: str, participant_id: str) -> None:
         meeting = self.meetings.get(meeting_id)
@@ -551,28 +700,74 @@ def _handler_for(fake: FakeWhereby) -> type[BaseHTTPRequestHandler]:
                     fake.requests.append((method, url.path, status))
                 if delay:
                     time.sleep(delay)
+                if status == 201 and fake.take_drop():
+                    self.close_connection = True  # the room exists; its answer is lost
+                    return
                 self._send(status, headers, payload)
             elif url.path.startswith("/_fake/"):
-                self._control(method, url.path, body)
+                self._control(method, url.path, body, url.query)
             elif method == "GET":
                 status, page = fake.room_page(url.path, query)
                 self._send(status, {"Cache-Control": "no-store"}, page, "text/html; charset=utf-8")
             else:
                 self._send(405, {}, {"error": "Method not allowed"})
 
-        def _control(self, method: str, path: str, raw: bytes) -> None:
-            """Test controls for a fake running in another process (local stack)."""
+        def _knocks(self, method: str, parts: list[str], data: dict[str, Any], key: str) -> None:
+            """/_fake/rooms/<id>/knocks[/<knock>[/admit|/refuse|/cancel]]: the door of a locked
+            room, for the pages the fake serves. Listing and answering need the room key (only
+            the host does it); the knocker reads its own status and cancels its knock."""
+            meeting = fake.meetings.get(parts[1])
+            if meeting is None:
+                self._send(404, {}, {"error": "Not found"})
+                return
+            is_host = hmac.compare_digest(str(data.get("roomKey", key)), meeting.room_key)
+            if method == "GET" and len(parts) == 3:
+                if not is_host:
+                    self._send(403, {}, {"error": "Forbidden"})
+                    return
+                knocks = [
+                    {"knockId": k["knockId"], "displayName": k["displayName"]}
+                    for k in fake.knocks(meeting.meeting_id)
+                ]
+                self._send(200, {"Cache-Control": "no-store"}, {"knocks": knocks})
+            elif method == "GET" and len(parts) == 4:
+                status = fake.knock_status(meeting.meeting_id, parts[3])
+                self._send(200, {"Cache-Control": "no-store"}, {"status": status})
+            elif method == "POST" and len(parts) == 5 and parts[4] in ("admit", "refuse"):
+                if not is_host:
+                    self._send(403, {}, {"error": "Forbidden"})
+                    return
+                is_admitted = parts[4] == "admit"
+                done = fake.admit(meeting.meeting_id, parts[3], is_admitted=is_admitted)
+                self._send(204 if done else 404, {}, None)
+            elif method == "POST" and len(parts) == 5 and parts[4] == "cancel":
+                fake.knock_cancel(meeting.meeting_id, parts[3])
+                self._send(204, {}, None)
+            else:
+                self._send(404, {}, {"error": "Not found"})
+
+        def _control(self, method: str, path: str, raw: bytes, query: str = "") -> None:
+            """Test controls for a fake running in another process (local stack), and the
+            door of locked rooms."""
             try:
                 data = json.loads(raw or b"{}")
             except ValueError:
                 data = {}
+            if not isinstance(data, dict):
+                data = {}
             parts = [p for p in path.split("/") if p][1:]
+            if len(parts) >= 3 and parts[0] == "rooms" and parts[2] == "knocks":
+                key = (parse_qs(query).get("roomKey") or [""])[0]
+                self._knocks(method, parts, data, key)
+                return
             if method == "POST" and parts == ["rate-limit"]:
                 count, retry_after = int(data.get("count", 1)), float(data.get("retryAfter", 1))
                 fake.rate_limit_next(count, retry_after=retry_after)
             elif method == "POST" and parts == ["fail"]:
                 count, status = int(data.get("count", 1)), int(data.get("status", 503))
                 fake.fail_next(count, status=status, method=str(data.get("method", "")))
+            elif method == "POST" and parts == ["drop"]:
+                fake.drop_next(int(data.get("count", 1)))
             elif method == "POST" and parts == ["reset"]:
                 fake.reset()
             elif method == "POST" and len(parts) == 4 and parts[::2] == ["rooms", "left"]:

@@ -15,7 +15,7 @@ from tenant_apps.video.client import (
     whereby_client,
 )
 
-PREFIX = "binome--p-0123456789ab--m7s0"
+PREFIX = "binome--p-0123456789ab--m7s0--"  # ends with its terminator
 
 
 def end_date():
@@ -43,7 +43,7 @@ def test_create_get_and_delete_a_room(whereby_fake):
         gone = client.meeting_get(meeting_id=room.meeting_id)
 
     # then the room had our prefix, the host URL and the endDate asked for
-    assert room.room_name.startswith(f"/{PREFIX}-")
+    assert room.room_name.startswith(f"/{PREFIX}")
     assert room.host_room_url.startswith(room.room_url + "?roomKey=")
     assert abs(room.end_date - end_date()) < timedelta(seconds=2)
     assert read == room
@@ -52,6 +52,7 @@ def test_create_get_and_delete_a_room(whereby_fake):
     # and the body sent followed the contract
     (meeting,) = whereby_fake.meetings.values()
     assert meeting.room_mode == "normal"
+    assert meeting.is_locked  # guests knock; the host URL lets the host in
     assert repr(room) == f"Room(meeting_id={room.meeting_id!r})"  # never the URLs
 
 
@@ -152,13 +153,52 @@ def test_adopt_existing_finds_a_room_made_by_an_earlier_attempt(whereby_fake):
     # when the creation is retried with adopt_existing
     again = client.meeting_create(end_date=end_date(), room_name_prefix=PREFIX, adopt_existing=True)
     other = client.meeting_create(
-        end_date=end_date(), room_name_prefix=PREFIX + "1", adopt_existing=True
+        end_date=end_date(), room_name_prefix=PREFIX.removesuffix("--") + "1--", adopt_existing=True
     )
 
     # then the same room comes back (a prefix that only starts the same is another room)
     assert again == earlier
     assert other.meeting_id != earlier.meeting_id
     assert len(posts(whereby_fake)) == 2
+
+
+def test_a_room_of_a_longer_key_is_not_taken_for_ours(whereby_fake):
+    # given the room of meeting 1, sequence 10, made by an earlier attempt
+    client, _waits = client_for(whereby_fake)
+    ten = client.meeting_create(end_date=end_date(), room_name_prefix="binome--p-ab--m1s10--")
+
+    # when the room of meeting 1, sequence 1 is looked for, then created with adoption
+    found = client.meeting_find(room_name_prefix="binome--p-ab--m1s1--")
+    one = client.meeting_create(
+        end_date=end_date(), room_name_prefix="binome--p-ab--m1s1--", adopt_existing=True
+    )
+
+    # then m1s10's room is not m1s1's
+    assert found is None
+    assert one.meeting_id != ten.meeting_id
+
+
+def test_a_prefix_without_its_terminator_is_refused(whereby_fake):
+    client, _waits = client_for(whereby_fake)
+
+    with pytest.raises(ValueError):
+        client.meeting_create(end_date=end_date(), room_name_prefix="binome--p-ab--m1s1")
+
+    assert posts(whereby_fake) == []
+
+
+def test_a_lost_answer_makes_one_room_which_is_the_one_returned(whereby_fake):
+    # given Whereby creates the room but the answer never arrives (connection dropped)
+    whereby_fake.drop_next()
+    client, _waits = client_for(whereby_fake)
+
+    # when a room is created
+    room = client.meeting_create(end_date=end_date(), room_name_prefix=PREFIX)
+
+    # then the room made by the lost call was recognised and adopted: one room, returned
+    assert len(posts(whereby_fake)) == 1
+    assert [m.meeting_id for m in whereby_fake.live_meetings()] == [room.meeting_id]
+    assert room.host_room_url.startswith(room.room_url + "?roomKey=")
 
 
 def test_a_wrong_key_is_refused_without_retrying(whereby_fake):

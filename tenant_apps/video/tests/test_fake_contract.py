@@ -60,7 +60,7 @@ def test_create_answers_201_with_the_documented_shape(fake):
     assert answer.status_code == 201
     data = answer.json()
     assert isinstance(data["meetingId"], str)
-    assert re.fullmatch(r"/binome--p-abc--m1s0-[0-9a-f-]{36}", data["roomName"])
+    assert re.fullmatch(r"/binome--p-abc--m1s0[0-9a-f-]{36}", data["roomName"])
     assert data["roomUrl"] == f"{fake.room_origin}{data['roomName']}"
     assert data["hostRoomUrl"].startswith(data["roomUrl"] + "?roomKey=")
     assert "viewerRoomUrl" not in data
@@ -184,6 +184,114 @@ def test_the_points_budget_per_minute_is_enforced():
         ]
     # then the last call is over budget
     assert statuses == [201, 200, 200, 429]
+
+
+def test_the_room_name_is_the_prefix_glued_to_the_id_as_whereby_does(fake):
+    # given the contract's own example prefix
+    body = {"endDate": future(), "roomNamePrefix": "Customer0348-"}
+
+    # when a room is created
+    data = api(fake).post("meetings", json=body).json()
+
+    # then the lower-cased prefix and the generated id, with no separator added
+    assert re.fullmatch(
+        r"/customer0348-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        data["roomName"],
+    )
+
+
+def room_origin(fake):
+    return fake.base_url.removesuffix("/v1")
+
+
+def test_a_locked_room_makes_guests_knock_until_the_host_lets_them_in():
+    receiver = _Receiver([])
+    with FakeWhereby(
+        api_key=KEY, webhook_url=receiver.url, webhook_secret="s", webhook_retry_delay=0.01
+    ) as fake:
+        # given a locked room, with its host URL
+        body = {"endDate": future(), "isLocked": True, "fields": ["hostRoomUrl"]}
+        data = api(fake).post("meetings", json=body).json()
+        origin, path = room_origin(fake), data["roomName"]
+        host_query = data["hostRoomUrl"].split("?", 1)[1]
+
+        # when a guest opens the plain room URL
+        guest = httpx.get(f"{origin}{path}", params={"displayName": "Léa", "externalId": "p1"})
+        knock_id = re.search(r'data-knock="([^"]+)"', guest.text).group(1)
+        status = httpx.get(f"{origin}/_fake/rooms/{data['meetingId']}/knocks/{knock_id}")
+        # and someone without the key tries to let the guest in, or to list the door
+        door = f"{origin}/_fake/rooms/{data['meetingId']}/knocks"
+        forged = httpx.post(f"{door}/{knock_id}/admit", json={"roomKey": "guess"})
+        listed_without_key = httpx.get(door)
+        # and a second try with a made-up knock id
+        made_up = httpx.get(f"{origin}{path}", params={"knock": "made-up"})
+
+        # then the guest waits at the door (no room), the knock is visible to the host only
+        assert guest.status_code == 200
+        assert 'id="room"' not in guest.text and 'id="knocking"' in guest.text
+        assert status.json() == {"status": "waiting"}
+        assert (forged.status_code, listed_without_key.status_code) == (403, 403)
+        assert 'id="room"' not in made_up.text
+        host_view = httpx.get(f"{door}?{host_query}").json()["knocks"]
+        assert [k["displayName"] for k in host_view] == ["Léa", ""]
+
+        # when the host opens the host URL, and lets the guest in
+        host = httpx.get(f"{origin}{path}?{host_query}&displayName=Hugo")
+        admitted = httpx.post(
+            f"{door}/{knock_id}/admit", json={"roomKey": host_query.split("=", 1)[1]}
+        )
+        entered = httpx.get(f"{origin}{path}", params={"displayName": "Léa", "knock": knock_id})
+        replayed = httpx.get(f"{origin}{path}", params={"knock": knock_id})
+        fake.wait_for_deliveries()
+    receiver.close()
+
+    # then the host entered directly, the guest once let in (a knock opens the door once)
+    assert 'id="room"' in host.text and "(hôte)" in host.text
+    assert admitted.status_code == 204
+    assert 'id="room"' in entered.text and "(hôte)" not in entered.text
+    assert 'id="room"' not in replayed.text
+    # and the platform heard the knocks and who joined
+    types = sorted(json.loads(body)["type"] for _headers, body in receiver.received)
+    assert types == ["room.client.joined"] * 2 + ["room.client.knocked"] * 3
+
+
+def test_an_unlocked_room_lets_anyone_with_its_url_in(fake):
+    data = api(fake).post("meetings", json={"endDate": future()}).json()
+
+    page = httpx.get(f"{room_origin(fake)}{data['roomName']}")
+
+    assert 'id="room"' in page.text
+
+
+def test_a_knock_given_up_is_cancelled():
+    receiver = _Receiver([])
+    with FakeWhereby(
+        api_key=KEY, webhook_url=receiver.url, webhook_secret="s", webhook_retry_delay=0.01
+    ) as fake:
+        body = {"endDate": future(), "isLocked": True}
+        data = api(fake).post("meetings", json=body).json()
+        guest = httpx.get(f"{room_origin(fake)}{data['roomName']}", params={"externalId": "p1"})
+        knock_id = re.search(r'data-knock="([^"]+)"', guest.text).group(1)
+
+        # when the guest leaves the door
+        door = f"{room_origin(fake)}/_fake/rooms/{data['meetingId']}/knocks/{knock_id}"
+        httpx.post(f"{door}/cancel")
+        fake.wait_for_deliveries()
+
+        # then the host can no longer let them in
+        assert fake.admit(data["meetingId"], knock_id) is False
+    receiver.close()
+    types = [json.loads(body)["type"] for _headers, body in receiver.received]
+    assert types == ["room.client.knocked", "room.client.knockCancelled"]
+
+
+def test_a_dropped_answer_still_creates_the_room(fake):
+    fake.drop_next()
+
+    with pytest.raises(httpx.TransportError):
+        api(fake).post("meetings", json={"endDate": future()})
+
+    assert len(fake.live_meetings()) == 1
 
 
 def test_the_room_url_serves_an_embeddable_page_until_the_room_is_deleted(fake):

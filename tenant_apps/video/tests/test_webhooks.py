@@ -42,7 +42,7 @@ def event_body(program, *, event_id=None, display_name="Zoé Lefèvre", event_ty
         "type": event_type or "room.client.joined",
         "data": {
             "meetingId": "52755922",
-            "roomName": f"/{prefix}-72b919c2-17dc-4007-ac7b-56f38b8e29ba",
+            "roomName": f"/{prefix}72b919c2-17dc-4007-ac7b-56f38b8e29ba",  # glued, as Whereby does
             "subdomain": "binome",
             "displayName": display_name,
             "participantId": "c0ffee",
