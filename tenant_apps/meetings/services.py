@@ -528,6 +528,7 @@ def meeting_reminder_send(*, meeting_id: int, now: datetime | None = None) -> st
 ROOM_PREPARE_EVERY = 60  # seconds: how often a page may ask for a missing room
 
 
+@audit_exempt("asks the task that makes the room; video rooms are not audited state")
 def meeting_room_prepare(*, meeting: Meeting) -> None:
     """A join page found the window open and the room missing (the periodic job has not run
     yet, or gave up): ask for the room now — at most once a minute per meeting; the task is

@@ -5,6 +5,7 @@ Found by the browser walkthrough (tests/e2e/test_walkthrough.py) without the Whe
 
 import logging
 import socket
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -25,14 +26,15 @@ def closed_port() -> int:
 def test_accepting_a_meeting_while_whereby_is_unreachable_answers_normally(
     pair, settings, caplog, django_capture_on_commit_callbacks
 ):
-    # given eager tasks (as in dev.py run) and no Whereby listening
+    # given eager tasks (as in dev.py run), no Whereby listening, and a time inside the join
+    # window (the room is asked for at once)
     assert settings.CELERY_TASK_ALWAYS_EAGER
     settings.WHEREBY_API_KEY = ""
     settings.WHEREBY_BASE_URL = f"http://127.0.0.1:{closed_port()}/v1"
     settings.WHEREBY_RETRY_BACKOFF_SECONDS = 0.01
     settings.WHEREBY_TIMEOUT_SECONDS = 1
     with tenant_context(pair.program):
-        meeting = proposed(pair, slots=1)
+        meeting = proposed(pair, slots=1, starts_in=timedelta(minutes=10))
         slot = meeting.slots.get()
     connection.set_schema_to_public()
     hugo = host_client(pair.program)
