@@ -11,6 +11,7 @@ from saas.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("reseau/", core_views.network_requirements_page, name="network-requirements"),
     path("", include("tenant_apps.participants.urls")),
     path("", include("tenant_apps.programs.urls")),
     path("", include("tenant_apps.matching.urls")),

@@ -5,6 +5,12 @@ from django.views.decorators.cache import never_cache
 
 from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import public_view
+from saas.core.network import (
+    WHEREBY_DOCUMENTATION,
+    network_notes,
+    network_requirements,
+    video_is_whereby,
+)
 
 
 @public_view
@@ -21,6 +27,19 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
         organisation="Binôme", service=_("the Binôme platform"), contacts=[platform_contact()]
     )
     return render(request, "accessibility.html", context)
+
+
+@public_view
+def network_requirements_page(request: HttpRequest) -> HttpResponse:
+    """For the client's IT: the domains and ports a browser needs (public, on the platform's
+    site and on every programme's)."""
+    context = {
+        "rows": network_requirements(),
+        "notes": network_notes(),
+        "video_is_whereby": video_is_whereby(),
+        "whereby_documentation": WHEREBY_DOCUMENTATION,
+    }
+    return render(request, "network.html", context)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -12,10 +12,19 @@ from django.views.decorators.http import require_POST
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import EmailAuthenticationForm, form_add_errors
-from shared_apps.console.forms import ClientForm, ProgramForm
+from shared_apps.console.forms import BreachForm, ClientForm, ProgramForm
 from shared_apps.console.selectors import program_for_console, programs_for_console
+from shared_apps.platform_audit.models import Breach
+from shared_apps.platform_audit.selectors import breaches
+from shared_apps.platform_audit.services import BREACH_FIELDS, breach_record, breach_update
 from tenants.models import Client, Program
-from tenants.services import client_create, program_create, program_retry, program_set_status
+from tenants.services import (
+    client_create,
+    client_update,
+    program_create,
+    program_retry,
+    program_set_status,
+)
 
 login_view = public_view(
     LoginView.as_view(
@@ -56,7 +65,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            client = client_create(name=form.cleaned_data["name"])
+            client = client_create(**form.cleaned_data)
         except ApplicationError as exc:
             form_add_errors(form, exc)
         else:
@@ -130,3 +139,61 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     from saas.core.audit_views import audit_log_response
 
     return audit_log_response(request, "audit_log.html")
+
+
+@staff_required
+def clients(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/clients.html", {"clients": Client.objects.all()})
+
+
+@staff_required
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None:
+        raise Http404
+    initial = {f: getattr(client, f) for f in ("name", "address", "dpo_name", "dpo_email")}
+    form = ClientForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_update(client=client, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("Organisation “%(name)s” saved.") % {"name": client})
+            return redirect("console:clients")
+    return render(request, "console/client_form.html", {"form": form, "client": client})
+
+
+@staff_required
+@never_cache
+def breach_list(request: HttpRequest) -> HttpResponse:
+    """The register of personal data breaches: every entry, and a form to record one."""
+    form = BreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breach_record(recorded_by_user_id=request.user.pk, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("The breach has been recorded."))
+            return redirect("console:breaches")
+    return render(request, "console/breaches.html", {"breaches": breaches(), "form": form})
+
+
+@staff_required
+@never_cache
+def breach_edit(request: HttpRequest, breach_id: int) -> HttpResponse:
+    breach = Breach.objects.filter(pk=breach_id).first()
+    if breach is None:
+        raise Http404
+    initial = {name: getattr(breach, name) for name in BREACH_FIELDS}
+    form = BreachForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breach_update(breach=breach, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("The breach has been updated."))
+            return redirect("console:breaches")
+    return render(request, "console/breach_form.html", {"breach": breach, "form": form})
