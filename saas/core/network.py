@@ -90,7 +90,7 @@ def network_requirements() -> list[Destination]:
         ),
         Destination(
             purpose=_("Video: direct media to Whereby's servers (best quality)"),
-            hosts=(_("Whereby's media servers (no fixed address range)"),),
+            hosts=(str(_("Whereby's media servers (no fixed address range)")),),
             port="1024-65535/UDP",
             need=optional,
         ),
