@@ -74,8 +74,9 @@ def error_tracking_mode(*, dsn: str, declared: str, base_domain: str) -> str:
     """Where error reports go: `glitchtip`, `sentry`, `none` — or `other` for a DSN that is
     neither Sentry's nor ours (listed as undocumented, outside the EU, until described).
 
-    `declared` is the `ERROR_TRACKING` setting; empty means "derive it from the DSN": no DSN →
-    none, a `*.sentry.io` host → sentry, a host of our own cluster or domain → glitchtip.
+    `declared` is the `ERROR_TRACKING` setting; empty means "derive it from the DSN". No DSN
+    is always none (nothing is sent, whatever is declared); a `*.sentry.io` host → sentry, a
+    host of our own cluster or domain → glitchtip.
     A declaration that the DSN contradicts is refused (ValueError): the register must not say
     "self-hosted" while events go to Sentry's servers.
     """
@@ -85,9 +86,7 @@ def error_tracking_mode(*, dsn: str, declared: str, base_domain: str) -> str:
             f"ERROR_TRACKING={declared!r}: expected one of {', '.join(ERROR_TRACKING_MODES)}"
         )
     if not dsn:
-        if declared in (GLITCHTIP, SENTRY):
-            raise ValueError(f"ERROR_TRACKING={declared} needs SENTRY_DSN")
-        return NONE
+        return NONE  # declared but no DSN yet (GlitchTip's first deploy): nothing is sent
     if declared == NONE:
         raise ValueError("ERROR_TRACKING=none but SENTRY_DSN is set")
     if dsn_is_sentry_saas(dsn):
