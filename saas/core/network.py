@@ -14,7 +14,9 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-WHEREBY_DOCUMENTATION = "https://docs.whereby.com/whereby-101/faq-and-troubleshooting/firewall-and-security"
+WHEREBY_DOCUMENTATION = (
+    "https://docs.whereby.com/whereby-101/faq-and-troubleshooting/firewall-and-security"
+)
 WHEREBY_SIGNALLING = (
     "*.sfu.whereby.com",
     "*.sfu.svc.whereby.com",

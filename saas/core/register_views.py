@@ -11,7 +11,6 @@ from saas.core.decorators import staff_required
 from saas.core.documents import markdown_to_docx, markdown_to_pdf
 from tenants.models import Program
 
-
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 

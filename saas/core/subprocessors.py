@@ -14,7 +14,6 @@ statement that hides it would be false by omission.
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.functional import Promise

@@ -31,7 +31,9 @@ class BreachForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    nature = forms.CharField(label=_("Nature of the breach"), widget=forms.Textarea(attrs={"rows": 3}))
+    nature = forms.CharField(
+        label=_("Nature of the breach"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     people_affected = forms.CharField(
         label=_("People affected (categories, approximate number)"),
         widget=forms.Textarea(attrs={"rows": 2}),

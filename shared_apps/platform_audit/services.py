@@ -46,7 +46,7 @@ def _validate(values: dict[str, Any]) -> None:
 @transaction.atomic
 def breach_record(*, recorded_by_user_id: int | None, **values: Any) -> Breach:
     values = {name: values.get(name) for name in BREACH_FIELDS}
-    values = {k: ("" if v is None and k == "cnil_not_notified_reason" else v) for k, v in values.items()}
+    values["cnil_not_notified_reason"] = values["cnil_not_notified_reason"] or ""
     _validate(values)
     breach = Breach.objects.create(recorded_by_user_id=recorded_by_user_id, **values)
     audit_record(action="console.breach_recorded", target=breach)

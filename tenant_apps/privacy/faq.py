@@ -135,9 +135,7 @@ def technical_faq_build() -> TechnicalFaq:
 
 
 def technical_faq_markdown(faq: TechnicalFaq) -> str:
-    return render_to_string(
-        "privacy/dpo/faq.md", {"faq": faq, "base_domain": settings.BASE_DOMAIN}
-    )
+    return render_to_string("privacy/dpo/faq.md", {"faq": faq, "base_domain": settings.BASE_DOMAIN})
 
 
 def network_markdown() -> str:

@@ -99,9 +99,7 @@ def transfer_statement(rows: list[Subprocessor]) -> str:
             "No transfer outside the EU/EEA: every subprocessor keeps the data in the European "
             "Union or the European Economic Area."
         )
-    return _(
-        "Personal data is transferred outside the EU/EEA, to the subprocessors listed below."
-    )
+    return _("Personal data is transferred outside the EU/EEA, to the subprocessors listed below.")
 
 
 def sensitive_note(questions: list[Question]) -> str:
@@ -118,9 +116,9 @@ def sensitive_note(questions: list[Question]) -> str:
     ) % {"labels": ", ".join(f"“{q.label}”" for q in sensitive)}
     required = [q for q in sensitive if q.is_required]
     if required:
-        note += " " + _(
-            "Warning: %(labels)s is required today: make it optional or remove it."
-        ) % {"labels": ", ".join(f"“{q.label}”" for q in required)}
+        note += " " + _("Warning: %(labels)s is required today: make it optional or remove it.") % {
+            "labels": ", ".join(f"“{q.label}”" for q in required)
+        }
     return note
 
 

@@ -106,7 +106,9 @@ def _docx_text(path) -> tuple[list[str], str]:
     import docx
 
     document = docx.Document(str(path))
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    headings = [
+        p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))
+    ]
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return headings, "\n".join([p.text for p in document.paragraphs] + cells)
 

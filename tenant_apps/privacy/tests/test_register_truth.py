@@ -16,7 +16,11 @@ GLITCHTIP_DSN = "http://public@glitchtip.glitchtip.svc.cluster.local:8000/1"
 SENTRY_EU_DSN = "https://public@o1.ingest.de.sentry.io/2"
 PRODUCTION_LIKE = {
     "EMAIL_BACKEND": "anymail.backends.scaleway.EmailBackend",
-    "ANYMAIL": {"SCALEWAY_SECRET_KEY": "k", "SCALEWAY_PROJECT_ID": "p", "SCALEWAY_REGION": "fr-par"},
+    "ANYMAIL": {
+        "SCALEWAY_SECRET_KEY": "k",
+        "SCALEWAY_PROJECT_ID": "p",
+        "SCALEWAY_REGION": "fr-par",
+    },
     "WHEREBY_API_KEY": "whereby-key",
 }
 
@@ -69,7 +73,9 @@ def test_with_sentry_saas_the_transfer_to_the_united_states_is_listed(world):
 
 @pytest.mark.django_db
 @override_settings(
-    SENTRY_DSN="", ERROR_TRACKING="", WHEREBY_API_KEY="",
+    SENTRY_DSN="",
+    ERROR_TRACKING="",
+    WHEREBY_API_KEY="",
     EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
 )
 def test_without_integrations_only_scaleway_and_no_transfer(world):
@@ -81,7 +87,9 @@ def test_without_integrations_only_scaleway_and_no_transfer(world):
 @pytest.mark.django_db
 @override_settings(
     EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-    EMAIL_HOST="smtp.example-relay.com", SENTRY_DSN="", WHEREBY_API_KEY="",
+    EMAIL_HOST="smtp.example-relay.com",
+    SENTRY_DSN="",
+    WHEREBY_API_KEY="",
 )
 def test_an_undocumented_provider_withdraws_the_no_transfer_sentence(world):
     markdown = _register(world)
@@ -99,8 +107,11 @@ def test_controller_processor_purposes_art9_measures_and_breaches(world):
     )
     with tenant_context(world.program_a):
         Question.objects.create(
-            key="sante", label="Situation de handicap", kind="text",
-            is_sensitive=True, is_required=True,
+            key="sante",
+            label="Situation de handicap",
+            kind="text",
+            is_sensitive=True,
+            is_required=True,
         )
     # when the register is rendered
     markdown = _register(world)
