@@ -44,9 +44,32 @@ def _validate(values: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def breach_record(*, recorded_by_user_id: int | None, **values: Any) -> Breach:
-    values = {name: values.get(name) for name in BREACH_FIELDS}
-    values["cnil_not_notified_reason"] = values["cnil_not_notified_reason"] or ""
+def breach_record(
+    *,
+    recorded_by_user_id: int | None,
+    discovered_at: datetime,
+    nature: str,
+    people_affected: str,
+    data_affected: str,
+    consequences: str,
+    measures: str,
+    occurred_at: datetime | None = None,
+    cnil_notified_at: datetime | None = None,
+    cnil_not_notified_reason: str = "",
+    people_informed_at: datetime | None = None,
+) -> Breach:
+    values: dict[str, Any] = {
+        "discovered_at": discovered_at,
+        "occurred_at": occurred_at,
+        "nature": nature.strip(),
+        "people_affected": people_affected.strip(),
+        "data_affected": data_affected.strip(),
+        "consequences": consequences.strip(),
+        "measures": measures.strip(),
+        "cnil_notified_at": cnil_notified_at,
+        "cnil_not_notified_reason": (cnil_not_notified_reason or "").strip(),
+        "people_informed_at": people_informed_at,
+    }
     _validate(values)
     breach = Breach.objects.create(recorded_by_user_id=recorded_by_user_id, **values)
     audit_record(action="console.breach_recorded", target=breach)
@@ -55,6 +78,11 @@ def breach_record(*, recorded_by_user_id: int | None, **values: Any) -> Breach:
 
 @transaction.atomic
 def breach_update(*, breach: Breach, **values: Any) -> Breach:
+    """Complete or correct an entry (typically: the CNIL notified, people informed). `values`
+    are fields of BREACH_FIELDS; anything else is refused."""
+    unknown = set(values) - set(BREACH_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown breach fields: {sorted(unknown)}")
     merged = {name: values.get(name, getattr(breach, name)) for name in BREACH_FIELDS}
     if merged["cnil_not_notified_reason"] is None:
         merged["cnil_not_notified_reason"] = ""
