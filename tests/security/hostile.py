@@ -54,6 +54,7 @@ EXCLUDED = {
     "accounts.RecoveryCode.code_hash": "keyed hash",
     "accounts.User.password": "password hash",
     "participants.AccessLink.token_hash": "token hash",
+    "accounts.SignInLink.token_hash": "token hash",
     "tenants.Program.schema_name": "generated p_<id>, never typed",
     "tenants.Program.slug": "validated sub-domain (letters, digits, hyphens)",
     "tenants.Domain.domain": "derived from the slug",
