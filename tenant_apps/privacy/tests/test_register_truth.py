@@ -136,3 +136,12 @@ def test_privacy_notice_gives_the_dpo_and_the_right_to_complain_to_the_cnil(worl
     page = host_client(world.program_a).get("/confidentialite/").content.decode()
     assert "dpo@organisation.example" in page
     assert "CNIL" in page and "réclamation" in page
+    assert "Binôme héberge le programme en tant que sous-traitant" in page  # the operator
+
+
+@pytest.mark.django_db
+@override_settings(**PRODUCTION_LIKE, SENTRY_DSN=GLITCHTIP_DSN, ERROR_TRACKING="glitchtip")
+def test_public_subprocessors_page_states_the_transfers_and_the_us_group_exposure(world):
+    page = host_client(world.program_a).get("/sous-traitants/").content.decode()
+    assert NO_TRANSFER in page
+    assert "CLOUD Act" in page and "Whereby AS" in page
