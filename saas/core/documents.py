@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+# Characters XML 1.0 cannot hold (DOCX and PDF text are XML underneath): a label typed with
+# a control character must not make the document fail.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TABLE_RULE = re.compile(r"^\|\s*-{3,}")
 
 
@@ -26,6 +29,7 @@ class Block:
 
 
 def _inline(text: str) -> str:
+    text = _NOT_XML.sub("", text)
     return _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text.strip())
 
 
