@@ -12,12 +12,18 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    path("reseau/", core_views.network_requirements_page, name="network-requirements"),
     path("", console_views.home, name="home"),
     path("accessibilite/", core_views.accessibility_statement, name="accessibility"),
     path("connexion/", console_views.login_view, name="login"),
     path("deconnexion/", otp_exempt(LogoutView.as_view()), name="logout"),
     path("console/registres/", register_views.registers, name="console-registers"),
     path("console/personnes/", register_views.person, name="console-person"),
+    path(
+        "console/faq-technique/",
+        register_views.technical_faq_download,
+        name="console-technical-faq",
+    ),
     path(
         "console/registres/<int:program_id>/",
         register_views.register_download,

@@ -12,6 +12,12 @@ class Client(models.Model):
     """An organisation that runs programmes (Ucanss, a bank...). Not a tenant."""
 
     name = models.CharField(_("name"), max_length=200)
+    # The controller of its programmes' data (RGPD art. 30.1.a): shown in every register.
+    address = models.TextField(_("postal address"), blank=True, default="")
+    dpo_name = models.CharField(
+        _("data protection officer"), max_length=200, blank=True, default=""
+    )
+    dpo_email = models.EmailField(_("data protection officer's e-mail"), blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

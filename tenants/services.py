@@ -56,17 +56,55 @@ def host_cache_key(host: str) -> str:
 # --- Clients -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-@audited
-def client_create(*, name: str) -> Client:
+def _client_name_checked(name: str, *, exclude_id: int | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise ValidationFailed(_("Enter a name."), fields={"name": [_("Enter a name.")]})
-    if Client.objects.filter(name__iexact=name).exists():
+    others = Client.objects.filter(name__iexact=name)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    if others.exists():
         message = _("An organisation with this name already exists.")
         raise Conflict(message, fields={"name": [message]})
-    client = Client.objects.create(name=name)
+    return name
+
+
+@transaction.atomic
+@audited
+def client_create(
+    *, name: str, address: str = "", dpo_name: str = "", dpo_email: str = ""
+) -> Client:
+    name = _client_name_checked(name)
+    client = Client.objects.create(
+        name=name,
+        address=(address or "").strip(),
+        dpo_name=" ".join((dpo_name or "").split()),
+        dpo_email=(dpo_email or "").strip(),
+    )
     audit_record(action="console.client_created", target=client, details={"name": client.name})
+    return client
+
+
+@transaction.atomic
+@audited
+def client_update(
+    *, client: Client, name: str, address: str, dpo_name: str, dpo_email: str
+) -> Client:
+    """The controller's identity shown in every register of its programmes (art. 30.1.a)."""
+    values = {
+        "name": _client_name_checked(name, exclude_id=client.pk),
+        "address": (address or "").strip(),
+        "dpo_name": " ".join((dpo_name or "").split()),
+        "dpo_email": (dpo_email or "").strip(),
+    }
+    changed = [field for field, value in values.items() if getattr(client, field) != value]
+    for field in changed:
+        setattr(client, field, values[field])
+    if changed:
+        client.save(update_fields=changed)
+        audit_record(action="console.client_updated", target=client, details={"fields": changed})
+    else:
+        audit_unchanged()
     return client
 
 

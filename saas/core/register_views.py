@@ -8,7 +8,10 @@ from django.views.decorators.cache import never_cache
 from django_tenants.utils import tenant_context
 
 from saas.core.decorators import staff_required
+from saas.core.documents import markdown_to_docx, markdown_to_pdf
 from tenants.models import Program
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _programs() -> list[Program]:
@@ -26,6 +29,21 @@ def registers(request: HttpRequest) -> HttpResponse:
     return render(request, "console/registers.html", {"programs": _programs()})
 
 
+def document_response(text: str, *, name: str, output: str, title: str) -> HttpResponse:
+    """One of the DPO's documents, as Markdown, DOCX or PDF (same content)."""
+    if output == "docx":
+        content: bytes | str = markdown_to_docx(text)
+        content_type = DOCX_TYPE
+    elif output == "pdf":
+        content = markdown_to_pdf(text, title=title)
+        content_type = "application/pdf"
+    else:
+        output, content, content_type = "md", text, "text/markdown; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{output}"'
+    return response
+
+
 @staff_required
 @never_cache
 def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
@@ -37,9 +55,23 @@ def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
     with tenant_context(program):
         text = register_markdown(register_build())
     connection.set_schema_to_public()
-    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="registre-{program.slug}.md"'
-    return response
+    return document_response(
+        text,
+        name=f"registre-{program.slug}",
+        output=request.GET.get("format", "md"),
+        title=program.name,
+    )
+
+
+@staff_required
+@never_cache
+def technical_faq_download(request: HttpRequest) -> HttpResponse:
+    from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
+
+    text = technical_faq_markdown(technical_faq_build())
+    return document_response(
+        text, name="faq-technique", output=request.GET.get("format", "md"), title="FAQ"
+    )
 
 
 @staff_required

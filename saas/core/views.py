@@ -8,6 +8,12 @@ from django.views.decorators.cache import cache_control, never_cache
 
 from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import public_view
+from saas.core.network import (
+    WHEREBY_DOCUMENTATION,
+    network_notes,
+    network_requirements,
+    video_is_whereby,
+)
 
 
 @public_view
@@ -36,6 +42,19 @@ def _favicon() -> bytes:
 def favicon(request: HttpRequest) -> HttpResponse:
     """/favicon.ico, which browsers ask every host for (a 404 on the console otherwise)."""
     return HttpResponse(_favicon(), content_type="image/x-icon")
+
+
+@public_view
+def network_requirements_page(request: HttpRequest) -> HttpResponse:
+    """For the client's IT: the domains and ports a browser needs (public, on the platform's
+    site and on every programme's)."""
+    context = {
+        "rows": network_requirements(),
+        "notes": network_notes(),
+        "video_is_whereby": video_is_whereby(),
+        "whereby_documentation": WHEREBY_DOCUMENTATION,
+    }
+    return render(request, "network.html", context)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -29,6 +29,9 @@ SITE_PORT = env("SITE_PORT", default="")
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}"]
 # Who answers for the platform (accessibility statement, legal pages).
 PLATFORM_CONTACT_EMAIL = env("PLATFORM_CONTACT_EMAIL", default=f"contact@{BASE_DOMAIN}")
+# The operator of the platform: the processor of every programme's register (RGPD art. 30.2).
+PLATFORM_OPERATOR_NAME = env("PLATFORM_OPERATOR_NAME", default="Binôme")
+PLATFORM_OPERATOR_ADDRESS = env("PLATFORM_OPERATOR_ADDRESS", default="")
 
 # --- Applications --------------------------------------------------------------------------------
 

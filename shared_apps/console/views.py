@@ -15,17 +15,21 @@ from django.views.decorators.cache import never_cache
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import EmailAuthenticationForm, form_add_errors
-from shared_apps.console.forms import ClientForm, ProgramForm
+from shared_apps.console.forms import BreachForm, ClientForm, ProgramForm
 from shared_apps.console.selectors import (
     program_for_console,
     program_history,
     program_people_count,
     programs_for_console,
 )
+from shared_apps.platform_audit.models import Breach
+from shared_apps.platform_audit.selectors import breaches
+from shared_apps.platform_audit.services import BREACH_FIELDS, breach_record, breach_update
 from tenants.models import Client, Program
 from tenants.services import (
     ARCHIVE_UNDO_DAYS,
     client_create,
+    client_update,
     program_create,
     program_delete,
     program_failure_explanation,
@@ -74,7 +78,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            client = client_create(name=form.cleaned_data["name"])
+            client = client_create(**form.cleaned_data)
         except ApplicationError as exc:
             form_add_errors(form, exc)
         else:
@@ -245,3 +249,61 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     from saas.core.audit_views import audit_log_response
 
     return audit_log_response(request, "audit_log.html")
+
+
+@staff_required
+def clients(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/clients.html", {"clients": Client.objects.all()})
+
+
+@staff_required
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None:
+        raise Http404
+    initial = {f: getattr(client, f) for f in ("name", "address", "dpo_name", "dpo_email")}
+    form = ClientForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_update(client=client, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("Organisation “%(name)s” saved.") % {"name": client})
+            return redirect("console:clients")
+    return render(request, "console/client_form.html", {"form": form, "client": client})
+
+
+@staff_required
+@never_cache
+def breach_list(request: HttpRequest) -> HttpResponse:
+    """The register of personal data breaches: every entry, and a form to record one."""
+    form = BreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breach_record(recorded_by_user_id=request.user.pk, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("The breach has been recorded."))
+            return redirect("console:breaches")
+    return render(request, "console/breaches.html", {"breaches": breaches(), "form": form})
+
+
+@staff_required
+@never_cache
+def breach_edit(request: HttpRequest, breach_id: int) -> HttpResponse:
+    breach = Breach.objects.filter(pk=breach_id).first()
+    if breach is None:
+        raise Http404
+    initial = {name: getattr(breach, name) for name in BREACH_FIELDS}
+    form = BreachForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breach_update(breach=breach, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("The breach has been updated."))
+            return redirect("console:breaches")
+    return render(request, "console/breach_form.html", {"breach": breach, "form": form})

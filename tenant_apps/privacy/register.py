@@ -1,18 +1,22 @@
 """The processing register (RGPD art. 30) of one programme, generated from its live
-configuration: who is controller and processor, purposes and legal basis, people and data
-(the questionnaire included), recipients, subprocessors and where they host, transfers outside
-the EU, retention, security measures. The privacy notice, the subprocessor page and the DPO
-pack are rendered from it, so they cannot drift from what runs."""
+configuration: who is controller (the client organisation: name, address, DPO) and processor
+(the platform's operator, from settings), purposes with one legal basis each, people and data
+(the questionnaire included, with an art. 9 note for questions marked sensitive), recipients,
+subprocessors and where they host, transfers outside the EU/EEA (the "no transfer" sentence is
+written only when every subprocessor's location allows it), retention, technical and
+organisational measures, breaches. The privacy notice, the subprocessor page and the DPO pack
+are rendered from it, so they cannot drift from what runs."""
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.subprocessors import subprocessors
+from saas.core.subprocessors import Subprocessor, every_location_in_eea, subprocessors
 from tenant_apps.privacy.retention import retention_rules
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.selectors import program_settings
@@ -23,7 +27,11 @@ class Register:
     programme: str
     address: str
     controller: str
+    controller_address: str
+    controller_dpo: str
     processor: str
+    processor_address: str
+    processor_contact: str
     generated_at: str
     purposes: list[dict[str, str]]
     persons: list[str]
@@ -32,8 +40,13 @@ class Register:
     recipients: list[str]
     subprocessors: list[Any]
     transfers: list[str]
+    transfer_statement: str
+    exposures: list[str]
+    sensitive_note: str
     retention: list[dict[str, str]]
     security: list[str]
+    organisational: list[str]
+    breaches: str
     settings: ProgramSettings
 
 
@@ -57,6 +70,59 @@ def security_measures() -> list[str]:
     ]
 
 
+def organisational_measures() -> list[str]:
+    return [
+        _(
+            "Access to production limited to the operator's named administrators, each with "
+            "two-step verification; every console action is written to the platform's audit log."
+        ),
+        _(
+            "Programme managers see only their programme; they never see private notes, "
+            "answers to sensitive questions or the video."
+        ),
+        _(
+            "A register of personal data breaches kept by the operator; a breach is assessed "
+            "and, when it is likely to result in a risk, notified to the CNIL within 72 hours "
+            "and to the controller without undue delay."
+        ),
+        _(
+            "Subprocessors bound by a data processing agreement; their list and locations are "
+            "generated from the running configuration."
+        ),
+        _("Retention periods enforced by a daily job, not by hand."),
+        _("Data protection requests (access, export, erasure) answered by self-service."),
+    ]
+
+
+def transfer_statement(rows: list[Subprocessor]) -> str:
+    if every_location_in_eea(rows):
+        return _(
+            "No transfer outside the EU/EEA: every subprocessor keeps the data in the European "
+            "Union or the European Economic Area."
+        )
+    return _("Personal data is transferred outside the EU/EEA, to the subprocessors listed below.")
+
+
+def sensitive_note(questions: list[Question]) -> str:
+    sensitive = [q for q in questions if q.is_sensitive]
+    if not sensitive:
+        return ""
+    note = _(
+        "Questions marked sensitive: %(labels)s. If their answers reveal special categories of "
+        "data (art. 9: health, religious or philosophical beliefs, political opinions, "
+        "trade-union membership, sexual orientation, racial or ethnic origin), processing them "
+        "needs one of the exceptions of art. 9.2 — for a voluntary programme, the person's "
+        "explicit consent (art. 9.2.a) — and the question must stay optional. The platform "
+        "uses these answers for matching only and never displays them to anyone else."
+    ) % {"labels": ", ".join(f"“{q.label}”" for q in sensitive)}
+    required = [q for q in sensitive if q.is_required]
+    if required:
+        note += " " + _("Warning: %(labels)s is required today: make it optional or remove it.") % {
+            "labels": ", ".join(f"“{q.label}”" for q in required)
+        }
+    return note
+
+
 def register_build() -> Register:
     program = connection.tenant
     config = program_settings()
@@ -65,30 +131,54 @@ def register_build() -> Register:
     transfers = [
         f"{p.name}: {p.location} — {p.transfer_basis}" for p in processors if not p.is_eu_only
     ]
+    exposures = sorted({f"{p.name}: {p.exposure}" for p in processors if p.exposure})
+    client = program.client
+    dpo = ""
+    if client is not None and (client.dpo_name or client.dpo_email):
+        dpo = " — ".join(part for part in (client.dpo_name, client.dpo_email) if part)
     return Register(
         programme=program.name,
         address=program.url(),
-        controller=program.client.name if program.client else "",
-        processor="Binôme",
+        controller=client.name if client else "",
+        controller_address=", ".join(
+            line.strip() for line in (client.address if client else "").splitlines() if line.strip()
+        ),
+        controller_dpo=dpo,
+        processor=django_settings.PLATFORM_OPERATOR_NAME,
+        processor_address=django_settings.PLATFORM_OPERATOR_ADDRESS,
+        processor_contact=django_settings.PLATFORM_CONTACT_EMAIL,
         generated_at=timezone.now().isoformat(timespec="seconds"),
         purposes=[
             {
                 "purpose": _(
                     "Running the mentoring programme: registration, profiles, matching, "
-                    "meetings and their video, feedback."
+                    "meetings, feedback."
                 ),
                 "basis": _(
-                    "Legitimate interest of the employer (art. 6.1.f), or performance of "
-                    "the programme's terms"
+                    "Legitimate interest of the organisation in developing its staff "
+                    "(art. 6.1.f); participation is voluntary"
                 ),
+            },
+            {
+                "purpose": _("Video meetings between the two people of a pair."),
+                "basis": _("Legitimate interest (art. 6.1.f)"),
+            },
+            {
+                "purpose": _("Programme statistics for the managers (aggregated figures)."),
+                "basis": _("Legitimate interest (art. 6.1.f)"),
             },
             {
                 "purpose": _(
                     "Security of the platform: authentication, audit log, error monitoring."
                 ),
-                "basis": _(
-                    "Legitimate interest (art. 6.1.f) and legal obligation of security (art. 32)"
+                "basis": _("Legal obligation (art. 6.1.c): the security obligation of art. 32"),
+            },
+            {
+                "purpose": _(
+                    "Answering data protection requests (access, export, erasure) and "
+                    "enforcing retention periods."
                 ),
+                "basis": _("Legal obligation (art. 6.1.c): articles 5.1.e and 12 to 22"),
             },
         ],
         persons=[_("Mentees"), _("Mentors"), _("Programme managers")],
@@ -117,8 +207,17 @@ def register_build() -> Register:
         ],
         subprocessors=processors,
         transfers=transfers,
+        transfer_statement=transfer_statement(processors),
+        exposures=exposures,
+        sensitive_note=sensitive_note(questions),
         retention=retention_rules(config),
         security=security_measures(),
+        organisational=organisational_measures(),
+        breaches=_(
+            "Personal data breaches are recorded in the operator's breach register (dates, "
+            "nature, people and data affected, consequences, measures, notifications) and "
+            "handled with its 72-hour procedure; the controller is informed without undue delay."
+        ),
         settings=config,
     )
 

@@ -215,7 +215,9 @@ def test_application_environment_is_complete():
 def test_web_worker_and_beat_run_the_same_image_with_their_commands():
     # given
     deployments = {
-        name: body for _, _, name, body in resources(real_tree(), "kubernetes_deployment_v1")
+        name: body
+        for directory, _, name, body in resources(real_tree(), "kubernetes_deployment_v1")
+        if directory == "modules/app"  # modules/glitchtip runs GlitchTip's own image
     }
 
     # when
@@ -456,3 +458,31 @@ def test_iam_resources_name_their_organisation():
     assert len(organisations) == 6
     assert set(organisations.values()) == {"${var.organization_id}"}
     assert provider["organization_id"] == "${var.organization_id}"
+
+
+def test_error_tracking_is_glitchtip_in_the_cluster_with_its_own_database():
+    # given
+    tree = real_tree()
+    glitchtip = module_call("glitchtip")
+    (error_tracking,) = [body for _, name, body in variables(tree) if name == "error_tracking"]
+
+    # then production sends error reports to GlitchTip by default, deployed by our Terraform
+    assert error_tracking["default"] == "glitchtip"
+    assert module_call("app")["config"]["ERROR_TRACKING"] == "${var.error_tracking}"
+    assert glitchtip["source"] == "../../modules/glitchtip"
+    assert glitchtip["database_instance_id"] == "${module.database.instance_id}"
+    # its own database and user on the managed (encrypted, backed-up in region) instance
+    assert one("scaleway_rdb_database", "glitchtip")["instance_id"] == "${var.database_instance_id}"
+    assert one("scaleway_rdb_user", "glitchtip")["is_admin"] is False
+    # internal only: a ClusterIP service, nothing public, no open registration
+    service = one("kubernetes_service_v1", "glitchtip")
+    assert service["spec"][0]["type"] == "ClusterIP"
+    (config,) = [
+        body
+        for directory, _, _, body in resources(tree, "kubernetes_config_map_v1")
+        if directory == "modules/glitchtip"
+    ]
+    assert config["data"]["ENABLE_OPEN_USER_REGISTRATION"] == "False"
+    assert config["data"]["GLITCHTIP_DOMAIN"] == "${local.domain}"
+    domain = locals_of(tree, "modules/glitchtip")["domain"]
+    assert domain == "http://glitchtip.${var.namespace}.svc.cluster.local:8000"

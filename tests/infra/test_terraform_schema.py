@@ -52,6 +52,7 @@ def test_tree_has_the_production_root_and_its_modules():
         "modules/database",
         "modules/dns",
         "modules/email",
+        "modules/glitchtip",
         "modules/loadbalancer",
         "modules/network",
         "modules/observability",

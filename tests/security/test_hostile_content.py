@@ -147,6 +147,22 @@ def _login(program: Any, email: str, password: str, *, second_factor: bool = Fal
     return client
 
 
+def _public_rows(world: Any) -> None:
+    """Rows of the public models that the world does not create, for the payloads to land in:
+    an entry of the breach register (shown to super-admins)."""
+    from shared_apps.platform_audit.services import breach_record
+
+    breach_record(
+        recorded_by_user_id=world.staff.pk,
+        discovered_at=timezone.now(),
+        nature="n",
+        people_affected="p",
+        data_affected="d",
+        consequences="c",
+        measures="m",
+    )
+
+
 def walk_prepare(world: Any, password: str) -> Walk:
     User.objects.filter(pk=world.mentee_a.pk).update(first_name="Léa", last_name="Martin")
     with tenant_context(world.program_a):
@@ -176,6 +192,7 @@ def walk_prepare(world: Any, password: str) -> Walk:
         written, empty = hostile_fill(is_tenant_model)
         _hostile_actions(people)
     connection.set_schema_to_public()
+    _public_rows(world)
     public_written, public_empty = hostile_fill(lambda model: not is_tenant_model(model))
     for alias in ("default", "global"):
         caches[alias].clear()

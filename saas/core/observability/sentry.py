@@ -7,8 +7,11 @@ values, URLs, query strings, headers, extras, breadcrumbs and spans (see `scrubb
 event is tagged with the programme's schema, the release and the request id, which is also
 in the JSON logs.
 
-Sentry is listed as a subprocessor (saas.core.subprocessors) only when it is on; its EU
-region keeps events in Frankfurt, and startup warns when the DSN points anywhere else.
+Where the events go is the deployment's choice, `ERROR_TRACKING` (see `error_tracking_mode`):
+`glitchtip` — GlitchTip, open source, speaks the Sentry protocol, self-hosted in our own
+cluster with its own database (infra/terraform/modules/glitchtip), the default of production:
+nothing leaves France; `sentry` — Sentry SaaS (EU region expected; startup warns otherwise),
+listed with its US metadata; `none`. The register (saas.core.subprocessors) reads the mode.
 """
 
 import logging
@@ -42,6 +45,62 @@ USER_MODEL = "accounts.User"  # settings.AUTH_USER_MODEL (not readable while set
 _SDK_CONTEXTS = frozenset({"trace", "runtime", "os", "device", "app", "otel", "response"})
 
 
+GLITCHTIP = "glitchtip"
+SENTRY = "sentry"
+NONE = "none"
+ERROR_TRACKING_MODES = (GLITCHTIP, SENTRY, NONE)
+SENTRY_SAAS_DOMAIN = "sentry.io"
+CLUSTER_DOMAIN = ".svc.cluster.local"  # a Kubernetes service of our own cluster
+
+
+def dsn_host(dsn: str) -> str:
+    return (urlsplit(dsn).hostname or "").lower()
+
+
+def dsn_is_sentry_saas(dsn: str) -> bool:
+    host = dsn_host(dsn)
+    return host == SENTRY_SAAS_DOMAIN or host.endswith("." + SENTRY_SAAS_DOMAIN)
+
+
+def dsn_is_self_hosted(dsn: str, *, base_domain: str) -> bool:
+    """A DSN that names our own cluster (a Kubernetes service) or our own domain."""
+    host = dsn_host(dsn)
+    base = base_domain.lower()
+    return bool(host) and (
+        host.endswith(CLUSTER_DOMAIN) or host == base or host.endswith("." + base)
+    )
+
+
+def error_tracking_mode(*, dsn: str, declared: str, base_domain: str) -> str:
+    """Where error reports go: `glitchtip`, `sentry`, `none` — or `other` for a DSN that is
+    neither Sentry's nor ours (listed as undocumented, outside the EU, until described).
+
+    `declared` is the `ERROR_TRACKING` setting; empty means "derive it from the DSN". No DSN
+    is always none (nothing is sent, whatever is declared); a `*.sentry.io` host → sentry, a
+    host of our own cluster or domain → glitchtip.
+    A declaration that the DSN contradicts is refused (ValueError): the register must not say
+    "self-hosted" while events go to Sentry's servers.
+    """
+    declared = (declared or "").strip().lower()
+    if declared and declared not in ERROR_TRACKING_MODES:
+        raise ValueError(
+            f"ERROR_TRACKING={declared!r}: expected one of {', '.join(ERROR_TRACKING_MODES)}"
+        )
+    if not dsn:
+        return NONE  # declared but no DSN yet (GlitchTip's first deploy): nothing is sent
+    if declared == NONE:
+        raise ValueError("ERROR_TRACKING=none but SENTRY_DSN is set")
+    if dsn_is_sentry_saas(dsn):
+        if declared == GLITCHTIP:
+            raise ValueError("ERROR_TRACKING=glitchtip but SENTRY_DSN points at sentry.io")
+        return SENTRY
+    if declared == SENTRY:
+        raise ValueError("ERROR_TRACKING=sentry but SENTRY_DSN does not point at sentry.io")
+    if declared == GLITCHTIP or dsn_is_self_hosted(dsn, base_domain=base_domain):
+        return GLITCHTIP
+    return "other"
+
+
 def dsn_is_eu(dsn: str) -> bool:
     host = (urlsplit(dsn).hostname or "").lower()
     return host == EU_INGEST_DOMAIN or host.endswith("." + EU_INGEST_DOMAIN)
@@ -59,7 +118,7 @@ def sentry_init(
     tests (a transport that keeps envelopes instead of sending them)."""
     if not dsn:
         return False
-    if not dsn_is_eu(dsn):
+    if dsn_is_sentry_saas(dsn) and not dsn_is_eu(dsn):
         logger.warning(
             "SENTRY_DSN does not point at Sentry's EU ingest (*.ingest.%s): error reports "
             "may be stored outside the EU. Use the DSN of an EU-region organisation.",

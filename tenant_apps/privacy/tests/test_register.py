@@ -43,7 +43,7 @@ def test_register_follows_the_configuration(world):
     assert "Votre direction" in markdown and "jamais affichée" in markdown
     assert "effacés après 18 mois" in markdown  # the retention the manager set
     assert "Scaleway" in markdown and "France" in markdown
-    assert "Aucun." in markdown  # no transfer outside the EU by default
+    assert "Aucun transfert hors UE/EEE" in markdown  # no transfer outside the EU by default
     assert manager.get("/gestion/registre/").status_code == 200
 
 
@@ -85,7 +85,9 @@ def test_dpo_pack_for_the_demo_programmes(tmp_path, django_capture_on_commit_cal
     for slug in ("ucanss-2027", "banque-mentorat"):
         folder = tmp_path / slug
         assert sorted(p.name for p in folder.iterdir()) == [
+            "register.docx",
             "register.md",
+            "register.pdf",
             "retention.md",
             "security.md",
             "subprocessors.md",
@@ -98,6 +100,65 @@ def test_dpo_pack_for_the_demo_programmes(tmp_path, django_capture_on_commit_cal
         assert "Sujets que vous souhaitez travailler" in register  # the live questionnaire
         assert "Argon2" in (folder / "security.md").read_text()
     assert "ucanss-2027/register.md" in (tmp_path / "README.md").read_text()
+    _check_documents(tmp_path)
+
+
+def _docx_text(path) -> tuple[list[str], str]:
+    import docx
+
+    document = docx.Document(str(path))
+    headings = [
+        p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))
+    ]
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return headings, "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _pdf_text(path) -> str:
+    import pypdf
+
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+
+
+def _check_documents(folder) -> None:
+    """The DOCX and PDF a DPO opens hold the same key sections as the Markdown."""
+    # the register of each programme
+    headings, text = _docx_text(folder / "ucanss-2027" / "register.docx")
+    for section in REQUIRED_SECTIONS:
+        assert section in headings, section
+    assert "Ucanss" in text and "Scaleway SAS" in text
+    pdf = _pdf_text(folder / "ucanss-2027" / "register.pdf")
+    for section in ("Responsable de traitement", "Sous-traitants", "Mesures de sécurité"):
+        assert section in pdf, section
+    assert "Ucanss" in pdf
+    # the technical FAQ answers the seed FAQ's questions
+    faq_md = (folder / "faq-technique.md").read_text()
+    headings, faq_docx = _docx_text(folder / "faq-technique.docx")
+    for question in FAQ_SECTIONS:
+        assert question in faq_md and question in headings, question
+    assert "groupe iliad" in faq_docx and "Dassault" not in faq_docx
+    assert "/reseau/" in faq_docx  # links the network requirements
+    assert "mentors actifs" in faq_docx
+    faq_pdf = _pdf_text(folder / "faq-technique.pdf")
+    assert "Accès à la plateforme" in faq_pdf and "groupe iliad" in faq_pdf
+    # the network requirements
+    assert "Prérequis réseau" in _docx_text(folder / "reseau.docx")[0]
+    assert _pdf_text(folder / "reseau.pdf").count("443") >= 1
+
+
+FAQ_SECTIONS = [
+    "1. Accès à la plateforme",
+    "Teams est bloqué sur certains réseaux. Est-ce un problème ?",
+    "2. Visioconférence",
+    "3. Hébergement et stockage des données",
+    "Transferts hors UE",
+    "4. Documentation RGPD",
+    "5. Mesures de sécurité",
+    "6. Prérequis réseau",
+    "7. Volumes et incidents",
+]
 
 
 @pytest.mark.django_db

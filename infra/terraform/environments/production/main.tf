@@ -102,6 +102,21 @@ module "observability" {
   region = var.region
 }
 
+# Error tracking stays in France: GlitchTip in the cluster, with its own database on the managed
+# PostgreSQL instance. Only with error_tracking = "glitchtip".
+module "glitchtip" {
+  source = "../../modules/glitchtip"
+  count  = var.error_tracking == "glitchtip" ? 1 : 0
+
+  name                 = var.name
+  database_instance_id = module.database.instance_id
+  database_endpoint    = module.database.endpoint
+  default_from_email   = var.default_from_email
+  region               = var.region
+
+  depends_on = [module.compute]
+}
+
 module "secrets" {
   source = "../../modules/secrets"
 
@@ -148,6 +163,7 @@ module "app" {
     AWS_STORAGE_BUCKET_NAME = module.storage.bucket_name
     AWS_S3_ENDPOINT_URL     = module.storage.endpoint_url
     AWS_S3_REGION_NAME      = module.storage.region
+    ERROR_TRACKING          = var.error_tracking
     SENTRY_ENVIRONMENT      = "production"
     SENTRY_RELEASE          = var.app_image
     GUNICORN_WORKERS        = tostring(var.gunicorn_workers)

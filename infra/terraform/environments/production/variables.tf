@@ -61,9 +61,20 @@ variable "whereby_webhook_secret" {
 }
 
 variable "sentry_dsn" {
-  description = "Sentry DSN, EU-hosted project (TF_VAR_sentry_dsn)."
+  description = "DSN of the error tracker (TF_VAR_sentry_dsn). With error_tracking = glitchtip: the DSN of the project created in our GlitchTip (http://<key>@glitchtip.glitchtip.svc.cluster.local:8000/<id>), see README \"Error tracking\"; with sentry: an EU-region Sentry project."
   type        = string
   sensitive   = true
+}
+
+variable "error_tracking" {
+  description = "Where error reports go: glitchtip (self-hosted in the cluster, France: the default), sentry (Sentry SaaS: a transfer of metadata to the US, listed in the register) or none."
+  type        = string
+  default     = "glitchtip"
+
+  validation {
+    condition     = contains(["glitchtip", "sentry", "none"], var.error_tracking)
+    error_message = "error_tracking must be glitchtip, sentry or none."
+  }
 }
 
 variable "wildcard_certificate_chain" {

@@ -3,7 +3,9 @@
     python manage.py dpo_pack --output docs/dpo              # every programme + the platform
     python manage.py dpo_pack --program ucanss-2027 --output docs/dpo
 
-For each programme: register.md (art. 30), retention.md, subprocessors.md, security.md.
+For each programme: register (art. 30) as .md, .docx and .pdf, retention.md,
+subprocessors.md, security.md. For the platform: README.md (the index), the technical FAQ
+(faq-technique .md/.docx/.pdf) and the network requirements (reseau .md/.docx/.pdf).
 """
 
 from pathlib import Path
@@ -15,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tenants.utils import tenant_context
 
+from saas.core.documents import markdown_to_docx, markdown_to_pdf
 from tenants.models import Program
 
 SECTIONS = {
@@ -26,7 +29,10 @@ SECTIONS = {
 
 
 class Command(BaseCommand):
-    help = "Write the DPO pack (register, retention, subprocessors, security) as Markdown."
+    help = (
+        "Write the DPO pack (register, retention, subprocessors, security, technical FAQ, "
+        "network requirements) as Markdown, DOCX and PDF."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--program", action="append", default=[], help="a programme slug")
@@ -34,6 +40,11 @@ class Command(BaseCommand):
         parser.add_argument("--language", default="fr")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from tenant_apps.privacy.faq import (
+            network_markdown,
+            technical_faq_build,
+            technical_faq_markdown,
+        )
         from tenant_apps.privacy.register import register_build
 
         programs = Program.objects.exclude(schema_name="public").exclude(
@@ -56,8 +67,25 @@ class Command(BaseCommand):
                         text = render_to_string(template, {"register": register})
                         (folder / name).write_text(text, encoding="utf-8")
                         written.append(folder / name)
+                        if name == "register.md":
+                            written += _write_formats(folder / "register", text, program.name)
             connection.set_schema_to_public()
             index = render_to_string("privacy/dpo/platform.md", {"programs": programs})
             output.mkdir(parents=True, exist_ok=True)
             (output / "README.md").write_text(index, encoding="utf-8")
-        self.stdout.write(f"{len(written) + 1} files written in {output}")
+            written.append(output / "README.md")
+            for stem, text in (
+                ("faq-technique", technical_faq_markdown(technical_faq_build())),
+                ("reseau", network_markdown()),
+            ):
+                (output / f"{stem}.md").write_text(text, encoding="utf-8")
+                written.append(output / f"{stem}.md")
+                written += _write_formats(output / stem, text, stem)
+        self.stdout.write(f"{len(written)} files written in {output}")
+
+
+def _write_formats(stem: Path, text: str, title: str) -> list[Path]:
+    docx, pdf = stem.with_suffix(".docx"), stem.with_suffix(".pdf")
+    docx.write_bytes(markdown_to_docx(text))
+    pdf.write_bytes(markdown_to_pdf(text, title=title))
+    return [docx, pdf]
