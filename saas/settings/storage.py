@@ -27,7 +27,9 @@ AWS_S3_SIGNATURE_VERSION = "s3v4"
 # is signed and short-lived, never public.
 AWS_QUERYSTRING_AUTH = True
 AWS_QUERYSTRING_EXPIRE = 300
-AWS_S3_FILE_OVERWRITE = True  # the bucket keeps the previous versions (Terraform: versioning)
+# An upload never replaces another file of the same name (as on disk); the bucket also keeps
+# previous versions (Terraform: versioning, with an expiry of noncurrent versions).
+AWS_S3_FILE_OVERWRITE = False
 
 if AWS_STORAGE_BUCKET_NAME:
     _default_storage = {"BACKEND": "saas.core.storage.TenantS3Storage"}
