@@ -18,10 +18,11 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_exists, tenant_context
+from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from saas.core.audit import audit_record
 from saas.core.errors import Conflict, ValidationFailed
+from saas.core.storage import files_delete_prefix
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.selectors import email_normalize
 from tenants.models import Client, Domain, Program
@@ -166,11 +167,23 @@ def _program_first_rows(program: Program) -> None:
     participant_invite(email=program.first_manager_email, role=Participant.Role.MANAGER)
 
 
+def program_files_delete(*, program: Program) -> int:
+    """Delete every file of the programme — in the bucket, every version of every object under
+    its schema's prefix. Returns how many objects or versions went."""
+    with schema_context(program.schema_name):
+        return files_delete_prefix(prefix="")
+
+
 def _program_cleanup(program: Program, *, reason: str) -> None:
     connection.set_schema_to_public()
     Domain.objects.filter(tenant=program).delete()
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{program.schema_name}" CASCADE')  # generated name
+    try:  # a retry provisions the same schema name: it must not find files of this attempt
+        program_files_delete(program=program)
+    except Exception:
+        logger.exception("files of %s could not be deleted", program.schema_name)
+        reason = f"{reason} (and its files could not be deleted)"
     program.status = Program.Status.FAILED
     program.failure_reason = reason[:2000]
     program.status_changed_at = timezone.now()
