@@ -173,6 +173,7 @@ RESOURCES: dict[str, dict] = {
                 "abort_incomplete_multipart_upload_days",
                 "expiration",
                 "transition",
+                "noncurrent_version_expiration",  # v2.76.0
             },
         },
     },
