@@ -260,7 +260,7 @@ USE_TZ = True
 
 # --- Static files --------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / ".local" / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # STORAGES (files in Object Storage or on disk, one prefix per programme): saas/settings/storage.py
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))

@@ -27,7 +27,7 @@ class S3Server:
             aws_secret_access_key=SECRET_KEY,
         )
 
-    def keys(self, prefix: str = "") -> list[str]:
+    def object_keys(self, prefix: str = "") -> list[str]:
         listing = self.client().list_objects_v2(Bucket=self.bucket, Prefix=prefix)
         return sorted(entry["Key"] for entry in listing.get("Contents", []))
 

@@ -29,7 +29,7 @@ def test_an_uploaded_logo_and_its_icons_go_to_the_bucket_and_are_served_from_it(
     # programme's schema, and nowhere else
     assert response.status_code == 302
     schema = world.program_a.schema_name
-    assert s3.keys() == [
+    assert s3.object_keys() == [
         f"{schema}/branding/icons/180.png",
         f"{schema}/branding/icons/192.png",
         f"{schema}/branding/icons/512-maskable.png",
