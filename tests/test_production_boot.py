@@ -53,7 +53,7 @@ def _production_environment(s3: S3Server, tmp_path: Path) -> dict[str, str]:
     machine's test database, Redis and S3 server."""
     media = tmp_path / "media"
     media.mkdir()
-    media.chmod(0o500)  # read-only, as in the pods
+    media.chmod(0o500)  # read-only as in the pods (root ignores it: the test checks it is empty)
     environment = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
