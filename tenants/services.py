@@ -19,10 +19,11 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_exists, tenant_context
+from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, ValidationFailed
+from saas.core.storage import files_delete_prefix
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.selectors import email_normalize
 from tenants.models import Client, Domain, FailureCode, Program
@@ -240,15 +241,32 @@ def _failure_code(program: Program, exc: Exception) -> str:
     return FailureCode.ERROR
 
 
+@audit_exempt("deletes the files of a programme whose end its caller audits")
+def program_files_delete(*, program: Program) -> int:
+    """Delete every file of the programme — in the bucket, every version of every object under
+    its schema's prefix. Returns how many objects or versions went."""
+    with schema_context(program.schema_name):
+        return files_delete_prefix(prefix="")
+
+
 @transaction.atomic
 def _program_cleanup(program: Program, *, exc: Exception) -> None:
     connection.set_schema_to_public()
     Domain.objects.filter(tenant=program).delete()
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{program.schema_name}" CASCADE')  # generated name
+    files_left = False
+    try:  # a retry provisions the same schema name: it must not find files of this attempt
+        program_files_delete(program=program)
+    except Exception:
+        logger.exception("files of %s could not be deleted", program.schema_name)
+        files_left = True
     program.status = Program.Status.FAILED
     program.failure_code = _failure_code(program, exc)
-    program.failure_reason = f"{type(exc).__name__}: {exc}"[:2000]
+    reason = f"{type(exc).__name__}: {exc}"
+    if files_left:
+        reason = f"{reason} (and its files could not be deleted)"
+    program.failure_reason = reason[:2000]
     program.status_changed_at = timezone.now()
     program.save(update_fields=["status", "failure_code", "failure_reason", "status_changed_at"])
     audit_record(

@@ -1,7 +1,7 @@
 """Settings shared by every environment.
 
 Everything comes from the environment (django-environ); the integration modules
-(`celery`, `email`, `sentry`, `whereby`) are imported at the end and switch themselves
+(`celery`, `email`, `sentry`, `storage`, `whereby`) are imported at the end and switch themselves
 on from their own variables. See README.md § Configuration for the full list.
 """
 
@@ -276,12 +276,9 @@ USE_TZ = True
 
 # --- Static files --------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / ".local" / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
+# STORAGES (files in Object Storage or on disk, one prefix per programme): saas/settings/storage.py
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
@@ -322,4 +319,5 @@ from saas.settings.celery import *  # noqa: E402, F403
 from saas.settings.email import *  # noqa: E402, F403
 from saas.settings.logging import *  # noqa: E402, F403
 from saas.settings.sentry import *  # noqa: E402, F403
+from saas.settings.storage import *  # noqa: E402, F403
 from saas.settings.whereby import *  # noqa: E402, F403

@@ -81,6 +81,12 @@ class Participant(models.Model):
         return self.user.get_full_name() or self.user.email
 
     @property
+    def files_prefix(self) -> str:
+        """Where any file of this person is stored (under the programme's own prefix): one
+        prefix, so that erasure deletes every version of every file of theirs at once."""
+        return f"participants/{self.pk}/"
+
+    @property
     def display_email(self) -> str:
         """The address shown to a manager; none for an erased person."""
         return "" if self.is_erased else self.user.email

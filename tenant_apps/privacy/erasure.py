@@ -3,8 +3,9 @@
 What stays is what the programme needs as anonymous statistics: the pairs and the meetings
 (times, statuses, attendance), tied to a participant row that no longer points at the person
 (its identity is replaced by an anonymous placeholder account). Free text goes. Every model in
-export.SOURCES has a rule here; a test fails when one is missing. Once the person is in no
-programme any more, their shared identity (public schema) is deleted as well.
+export.SOURCES has a rule here; a test fails when one is missing. The person's files (under
+`Participant.files_prefix`) are deleted, every version, once the erasure commits. Once the
+person is in no programme any more, their shared identity (public schema) is deleted as well.
 """
 
 import secrets
@@ -17,12 +18,14 @@ from django.utils.translation import gettext as _
 
 from saas.core.audit import audit_record
 from saas.core.errors import NotAllowed
+from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.security import sessions_end_everywhere
 from shared_apps.accounts.services import user_erase_if_unused
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
 from tenant_apps.meetings.services import meetings_person_erase
 from tenant_apps.notifications.services import emails_person_erase
 from tenant_apps.participants.models import AccessLink, Answer, Participant
+from tenant_apps.privacy.tasks import delete_files_task
 
 ERASED_DOMAIN = "erased.invalid"
 
@@ -124,6 +127,8 @@ def participant_erase(*, participant: Participant, by: Participant | None) -> No
     for rule in ERASE.values():
         if callable(rule):
             rule(participant, identity)
+    # Their files, every stored version (the bucket is versioned), once the erasure commits.
+    enqueue_on_commit(delete_files_task, prefix=participant.files_prefix)
     sessions_end_everywhere(user=user)
     audit_record(
         action="privacy.erased", target=participant, details={"by_self": by == participant}

@@ -1,10 +1,12 @@
 from datetime import timedelta
 
+from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
 from saas.core.audit import audit_purge
+from saas.core.storage import files_delete_prefix
 from saas.core.tasks import fan_out
 
 
@@ -48,3 +50,18 @@ def apply_retention_everywhere_task() -> int:
     still subject to retention). Returns how many programmes were sent a task."""
     purge_expired_sessions_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
     return fan_out(apply_retention_task, include_closed=True)
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OSError, BotoCoreError, ClientError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def delete_files_task(*, prefix: str) -> int:
+    """In one programme: every file (every version, in the bucket) under `prefix` goes. Safe
+    to run twice; retried while the storage is unreachable."""
+    return files_delete_prefix(prefix=prefix)

@@ -20,7 +20,9 @@ from tenant_apps.programs.models import ProgramSettings
 MAX_LOGO_SIDE = 4096
 ICON_SIZES = {"180": 180, "192": 192, "512": 512}
 ICON_NAMES = ("180", "192", "512", "512-maskable")
-LOGO_PATH = "branding/logo.png"
+# Not the uploaded logo's own name: uploads go to "branding/<their name>", which this must never
+# overwrite (an upload named logo.png would lose its original).
+LOGO_PATH = "branding/logo-bounded.png"
 LOGO_BOX = (480, 160)  # twice the header's size, for sharp screens
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django_tenants.utils import schema_exists, tenant_context
 
 from saas.core.errors import ValidationFailed
@@ -139,3 +140,33 @@ def test_status_transitions(client_org, world):
     for action in ("pause", "resume", "archive"):
         with pytest.raises(Conflict):
             program_set_status(program=program, action=action, reason="Fin")
+
+
+@pytest.mark.django_db
+def test_failed_provisioning_deletes_every_version_of_the_programmes_files(
+    client_org, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given files are in the bucket, and a programme fails after writing some (two versions)
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from saas.tests.s3 import s3_server
+    from tenants import services
+
+    def first_rows_then_failure(program):
+        default_storage.save("branding/icons/192.png", ContentFile(b"first"))
+        default_storage.save("branding/icons/192.png", ContentFile(b"second"))
+        raise RuntimeError("broken deploy")
+
+    monkeypatch.setattr(services, "_program_first_rows", first_rows_then_failure)
+    with s3_server() as s3, override_settings(**s3.settings()):
+        with tenant_context(world.program_b):
+            default_storage.save("branding/icons/192.png", ContentFile(b"B"))
+        # when
+        with django_capture_on_commit_callbacks(execute=True):
+            program = _create(client_org, slug="failing-files")
+        # then the failed programme's files are gone, every version; B's stay
+        program.refresh_from_db()
+        assert program.status == Program.Status.FAILED
+        assert "RuntimeError" in program.failure_reason
+        assert s3.versions() == [(f"{world.program_b.schema_name}/branding/icons/192.png", False)]

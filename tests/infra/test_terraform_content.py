@@ -119,7 +119,12 @@ def test_bucket_lifecycle_expires_exports_and_abandoned_uploads():
     rules = {rule["id"]: rule for rule in blocks(bucket, "lifecycle_rule")}
 
     # then
-    assert set(rules) == {"expire-exports", "expire-tmp", "abort-incomplete-multipart-uploads"}
+    assert set(rules) == {
+        "expire-exports",
+        "expire-tmp",
+        "expire-noncurrent-versions",
+        "abort-incomplete-multipart-uploads",
+    }
     assert all(rule["enabled"] is True for rule in rules.values())
     assert rules["expire-exports"]["prefix"] == "${var.exports_prefix}"
     assert blocks(rules["expire-exports"], "expiration")[0]["days"] == (
@@ -128,6 +133,21 @@ def test_bucket_lifecycle_expires_exports_and_abandoned_uploads():
     assert (
         rules["abort-incomplete-multipart-uploads"]["abort_incomplete_multipart_upload_days"] == 7
     )
+
+
+def test_versioned_bucket_expires_previous_versions_of_every_file():
+    # given the versioned bucket
+    bucket = one("scaleway_object_bucket")
+    assert blocks(bucket, "versioning")[0]["enabled"] is True
+
+    # when
+    rules = {rule["id"]: rule for rule in blocks(bucket, "lifecycle_rule")}
+
+    # then previous versions expire, for every key (no prefix), after the configured days
+    rule = rules["expire-noncurrent-versions"]
+    assert rule["enabled"] is True and "prefix" not in rule
+    (expiration,) = blocks(rule, "noncurrent_version_expiration")
+    assert expiration["noncurrent_days"] == "${var.noncurrent_version_expiration_days}"
 
 
 def test_email_domain_publishes_spf_dkim_dmarc_and_is_validated():

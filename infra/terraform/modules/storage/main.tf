@@ -1,7 +1,9 @@
 # Object Storage for media (programme logos) and exports. Private: the canned ACL is set
 # explicitly to "private" and there is no bucket policy, so nothing is readable without a key;
 # files reach users through an authenticated Django view, never a public URL (DESIGN §2).
-# Versioned, so an overwrite or a deletion by mistake can be undone.
+# Versioned, so an overwrite or a deletion by mistake can be undone — for a while only: a
+# replaced or deleted file's old versions expire after noncurrent_version_expiration_days (an
+# erasure deletes every version at once: saas/core/storage.py).
 
 resource "scaleway_object_bucket" "main" {
   name          = var.bucket_name
@@ -32,6 +34,16 @@ resource "scaleway_object_bucket" "main" {
 
     expiration {
       days = 2
+    }
+  }
+
+  # Old versions of replaced or deleted files (provider >= 2.76).
+  lifecycle_rule {
+    id      = "expire-noncurrent-versions"
+    enabled = true
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
     }
   }
 

@@ -40,6 +40,17 @@ variable "exports_expiration_days" {
   }
 }
 
+variable "noncurrent_version_expiration_days" {
+  description = "Days a replaced or deleted file's previous versions are kept (undo window)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1 && var.noncurrent_version_expiration_days <= 365
+    error_message = "noncurrent_version_expiration_days must be between 1 and 365."
+  }
+}
+
 variable "tags" {
   description = "Tags of the bucket (key/value pairs)."
   type        = map(string)
