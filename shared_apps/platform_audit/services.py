@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record
+from saas.core.audit import audit_record, audit_unchanged, audited
 from saas.core.errors import ValidationFailed
 from shared_apps.platform_audit.models import Breach
 
@@ -44,6 +44,7 @@ def _validate(values: dict[str, Any]) -> None:
 
 
 @transaction.atomic
+@audited
 def breach_record(
     *,
     recorded_by_user_id: int | None,
@@ -77,6 +78,7 @@ def breach_record(
 
 
 @transaction.atomic
+@audited
 def breach_update(*, breach: Breach, **values: Any) -> Breach:
     """Complete or correct an entry (typically: the CNIL notified, people informed). `values`
     are fields of BREACH_FIELDS; anything else is refused."""
@@ -93,4 +95,6 @@ def breach_update(*, breach: Breach, **values: Any) -> Breach:
     if changed:
         breach.save(update_fields=[*changed, "updated_at"])
         audit_record(action="console.breach_updated", target=breach, details={"fields": changed})
+    else:
+        audit_unchanged()
     return breach

@@ -245,11 +245,17 @@ def retention_rules(config: ProgramSettings) -> list[dict[str, str]]:
             "data": _("Outbox emails, sent or not (envelope included)"),
             "rule": _("removed after %(days)d days") % {"days": config.retention_outbox_days},
         },
-        {
-            "data": _("Events received from Whereby (webhooks)"),
-            "rule": _("removed after %(days)d days")
-            % {"days": settings.WHEREBY_WEBHOOK_EVENT_RETENTION_DAYS},
-        },
+        *(
+            [  # stated only where Whereby is configured: no other register names it
+                {
+                    "data": _("Events received from Whereby (webhooks)"),
+                    "rule": _("removed after %(days)d days")
+                    % {"days": settings.WHEREBY_WEBHOOK_EVENT_RETENTION_DAYS},
+                }
+            ]
+            if getattr(settings, "WHEREBY_API_KEY", "")
+            else []
+        ),
         {
             "data": _("Sign-in sessions"),
             "rule": _("deleted once expired (%(hours)d h at most)") % {"hours": session_hours},

@@ -157,9 +157,10 @@ def test_mentees_read_the_same_sentences_in_their_suggestions(world, labelled):
 
 @pytest.mark.django_db
 def test_publishing_says_how_many_pairs_were_published(world, labelled, manager):
-    nothing = manager.post("/gestion/binomes/publier/", follow=True).content.decode()
+    publish = {"confirmed": "1"}  # from the confirmation page
+    nothing = manager.post("/gestion/binomes/publier/", publish, follow=True).content.decode()
     assert "Aucune proposition à publier." in nothing
     assert "tout le monde a été prévenu" not in nothing.lower()
     manager.post("/gestion/binomes/lancer/")
-    page = manager.post("/gestion/binomes/publier/", follow=True).content.decode()
+    page = manager.post("/gestion/binomes/publier/", publish, follow=True).content.decode()
     assert "1 binôme publié : les deux personnes ont été prévenues par email." in page
