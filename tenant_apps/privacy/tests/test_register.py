@@ -164,6 +164,7 @@ FAQ_SECTIONS = [
 @pytest.mark.django_db
 def test_register_states_each_retention_rule_with_the_value_the_jobs_use(world, settings):
     # given unusual values for every period, per programme and platform-wide
+    settings.WHEREBY_API_KEY = "configured"  # the Whereby line is stated where it is used
     settings.WHEREBY_WEBHOOK_EVENT_RETENTION_DAYS = 17
     settings.DATABASE_BACKUP_RETENTION_DAYS = 23
     with tenant_context(world.program_a):
