@@ -47,6 +47,11 @@ class EmailAuthenticationForm(AuthenticationForm):
             "needs a link sent by email to the account's address. Open it on this device, then "
             "sign in again."
         ),
+        "needs_signin_link_everywhere": _(
+            "Too many failed sign-ins were seen on this account in the last hour: signing in "
+            "now needs a link sent by email to the account's address, whatever the network. "
+            "Open it on this device, then sign in again."
+        ),
         "ip_locked": _("Too many failed attempts from your network. Try again in an hour."),
     }
 
@@ -59,11 +64,12 @@ class EmailAuthenticationForm(AuthenticationForm):
             raise forms.ValidationError(wait_message(gate.wait_seconds), code="throttled")
         if gate.is_ip_blocked:
             raise forms.ValidationError(self.error_messages["ip_locked"], code="locked")
-        if gate.needs_signin_link:
+        if gate.needs_signin_link or gate.needs_signin_link_everywhere:
             signin_link_request(email=email, site_url=self.request.build_absolute_uri("/"))
-            raise forms.ValidationError(
-                self.error_messages["needs_signin_link"], code="needs_signin_link"
+            reason = (
+                "needs_signin_link" if gate.needs_signin_link else "needs_signin_link_everywhere"
             )
+            raise forms.ValidationError(self.error_messages[reason], code="needs_signin_link")
         try:
             data = super().clean()
         except forms.ValidationError:

@@ -246,11 +246,14 @@ SESSION_COOKIE_AGE = 12 * 60 * 60  # the absolute limit; the idle limit is enfor
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 # Failed logins (shared_apps/accounts/security.py): a doubling delay per (account, address)
-# from the 5th failure; at most LOGIN_FAILURES_PER_ACCOUNT an hour per account across every
-# programme from networks its owner never used (then an emailed sign-in link is needed); and
-# LOGIN_FAILURES_PER_IP an hour per address, whatever the account.
+# from the 5th failure; past LOGIN_FAILURES_PER_ACCOUNT failures an hour per account across every
+# programme, a network its owner never used needs an emailed sign-in link; past
+# LOGIN_FAILURES_HARD_LIMIT every network does (known ones included), so nobody without the
+# owner's mailbox gets more guesses than that an hour; and LOGIN_FAILURES_PER_IP an hour per
+# address, whatever the account.
 LOGIN_DELAY_FROM_FAILURE = 5
-LOGIN_FAILURES_PER_ACCOUNT = 100
+LOGIN_FAILURES_PER_ACCOUNT = 90
+LOGIN_FAILURES_HARD_LIMIT = 100
 LOGIN_FAILURES_PER_IP = 300
 # Account security records (failed sign-ins, sign-in links) are purged after this many days.
 ACCOUNT_SECURITY_RETENTION_DAYS = 90

@@ -9,7 +9,9 @@ Throttling, in three layers (counters in the global cache alias, shared by every
 - per account, across all programmes: once LOGIN_FAILURES_PER_ACCOUNT failures happened in the
   last hour, the password is no longer checked from a network the owner has never signed in
   from: the owner gets a one-time sign-in link by email instead (the owner is warned once).
-  So an attacker without the owner's mailbox or network gets at most that many guesses an hour;
+  Networks the owner uses keep signing in normally until LOGIN_FAILURES_HARD_LIMIT, where they
+  need the link too: nobody without the owner's mailbox gets more guesses than that an hour,
+  even from the owner's own network (a shared office address);
 - per IP, across accounts (credential stuffing): LOGIN_FAILURES_PER_IP an hour.
 """
 
@@ -105,10 +107,16 @@ class LoginGate:
     wait_seconds: int = 0  # this (account, IP) pair must wait
     is_ip_blocked: bool = False  # too many failures from this address, whatever the account
     needs_signin_link: bool = False  # the account is under attack and this network is new
+    needs_signin_link_everywhere: bool = False  # the hourly limit is reached: every network
 
     @property
     def allows_password_check(self) -> bool:
-        return not (self.wait_seconds or self.is_ip_blocked or self.needs_signin_link)
+        return not (
+            self.wait_seconds
+            or self.is_ip_blocked
+            or self.needs_signin_link
+            or self.needs_signin_link_everywhere
+        )
 
 
 def login_gate(*, email: str, ip: str, has_grant: bool = False) -> LoginGate:
@@ -120,11 +128,12 @@ def login_gate(*, email: str, ip: str, has_grant: bool = False) -> LoginGate:
         return LoginGate(wait_seconds=wait)
     if ip and _count("ip", ip) >= settings.LOGIN_FAILURES_PER_IP:
         return LoginGate(is_ip_blocked=True)
-    if (
-        _count("account", account) >= settings.LOGIN_FAILURES_PER_ACCOUNT
-        and not has_grant
-        and not is_known_address(email=email, ip=ip)
-    ):
+    if has_grant:
+        return LoginGate()
+    failures = _count("account", account)
+    if failures >= settings.LOGIN_FAILURES_HARD_LIMIT:
+        return LoginGate(needs_signin_link_everywhere=True)
+    if failures >= settings.LOGIN_FAILURES_PER_ACCOUNT and not is_known_address(email=email, ip=ip):
         return LoginGate(needs_signin_link=True)
     return LoginGate()
 

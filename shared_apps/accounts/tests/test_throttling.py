@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.signals import user_login_failed
 from django.core import mail
 from django.db import connection
@@ -138,7 +139,10 @@ def test_past_the_ceiling_a_new_network_needs_the_emailed_sign_in_link(
 
 @pytest.mark.django_db
 def test_at_most_100_failures_an_hour_per_account_across_programmes(world, password):
-    # given someone guessing from 150 addresses, alternating between A and B
+    # given an owner who signs in from the office's shared address, then someone guessing from
+    # 150 new addresses alternating between A and B, then from that office address too
+    office = "192.0.2.10"
+    http_login(_from(world.program_a, office), world.both.email, password)
     checked = []
 
     def count(sender, **kwargs):
@@ -149,9 +153,15 @@ def test_at_most_100_failures_an_hour_per_account_across_programmes(world, passw
         for index in range(150):
             program = world.program_a if index % 2 else world.program_b
             _attempt(program, f"10.{index // 250}.{index % 250}.9", world.both.email, "guess it")
+        from_new_networks = len(checked)
+        start = timezone.now()
+        for index in range(30):  # 90 s apart: past each per-address delay, within the hour
+            with time_machine.travel(start + timedelta(seconds=90 * index), tick=False):
+                _attempt(world.program_b, office, world.both.email, "guess it")
     finally:
         user_login_failed.disconnect(count)
-    # then the password was checked (and failed) 100 times, no more
+    # then new networks got 90 checks, the owner's network the 10 left, and no more: 100 an hour
+    assert from_new_networks == 90
     assert len(checked) == 100
     assert (
         AccountSecurityEvent.objects.filter(
@@ -159,9 +169,11 @@ def test_at_most_100_failures_an_hour_per_account_across_programmes(world, passw
         ).count()
         == 100
     )
-    # and the right password from yet another new address does not get in either
+    # and the right password, from a new address or from the office, needs the emailed link
     response = _attempt(world.program_a, "10.99.99.99", world.both.email, password)
     assert NEEDS_LINK in response.content.decode()
+    response = _attempt(world.program_a, office, world.both.email, password)
+    assert "quel que soit le réseau" in response.content.decode()
 
 
 @pytest.mark.django_db
