@@ -109,3 +109,25 @@ def http_login(
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture(scope="module")
+def live_worker(world: World) -> Iterator[None]:
+    """The project's Celery app with eager mode off, and a worker thread on the test broker
+    (RabbitMQ in CI, Kombu's in-memory transport otherwise) for the tests of one module. Started
+    after the programmes exist: a worker started mid-test closes the test's connection."""
+    from celery.contrib.testing.worker import start_worker
+
+    from saas.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool="threads", concurrency=1, perform_ping_check=False, loglevel="WARNING"
+        ):
+            yield
+    finally:
+        app.conf.task_always_eager = True
+        if not app.conf.broker_url.startswith("memory"):
+            with app.connection_for_write() as conn:
+                conn.default_channel.queue_delete(app.conf.task_default_queue)

@@ -3,10 +3,8 @@ worker (RabbitMQ from TEST_BROKER_URL, as in CI; Kombu's in-memory transport oth
 still goes through publishing, headers and consuming)."""
 
 import time
-from collections.abc import Iterator
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.cache import caches
 from django.db import connection
 from django_tenants.utils import schema_context, tenant_context
@@ -31,22 +29,6 @@ def wait_for_report(token: str, timeout: float = 30) -> tuple[str, str] | None:
             return report
         time.sleep(0.05)
     return None
-
-
-@pytest.fixture(scope="module")
-def live_worker() -> Iterator[None]:
-    """The project's Celery app with eager mode off, and a worker thread on the test broker."""
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            app, pool="threads", concurrency=1, perform_ping_check=False, loglevel="WARNING"
-        ):
-            yield
-    finally:
-        app.conf.task_always_eager = True
-        if not app.conf.broker_url.startswith("memory"):
-            with app.connection_for_write() as conn:
-                conn.default_channel.queue_delete(app.conf.task_default_queue)
 
 
 @pytest.mark.broker

@@ -3,12 +3,8 @@ TEST_BROKER_URL, as in CI; Kombu's in-memory transport otherwise): the provision
 in the worker's thread, outside any request. The worker is started for the module, before
 any test transaction (Celery closes the connections it finds when a worker starts)."""
 
-from collections.abc import Iterator
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from saas.celery import app
 from tests.test_console_provisioning import (  # noqa: F401 - fixtures
     _assert_ready_with_a_working_invitation,
     _create,
@@ -16,21 +12,6 @@ from tests.test_console_provisioning import (  # noqa: F401 - fixtures
     committed,
     console,
 )
-
-
-@pytest.fixture(scope="module")
-def live_worker(world) -> Iterator[None]:
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            app, pool="threads", concurrency=1, perform_ping_check=False, loglevel="WARNING"
-        ):
-            yield
-    finally:
-        app.conf.task_always_eager = True
-        if not app.conf.broker_url.startswith("memory"):
-            with app.connection_for_write() as conn:
-                conn.default_channel.queue_delete(app.conf.task_default_queue)
 
 
 @pytest.mark.broker

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.http import HttpResponse
 from django.test import override_settings
@@ -226,22 +225,6 @@ def test_task_run_in_process_logs_the_ids_of_its_request(world, password, json_l
     assert line["programme"] == world.program_a.schema_name
     assert line["task_name"] == "saas.tests.log_ids"
     assert line["task_id"]
-
-
-@pytest.fixture(scope="module")
-def live_worker() -> Iterator[None]:
-    """The project's Celery app with eager mode off, and a worker thread on the test broker."""
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            app, pool="threads", concurrency=1, perform_ping_check=False, loglevel="WARNING"
-        ):
-            yield
-    finally:
-        app.conf.task_always_eager = True
-        if not app.conf.broker_url.startswith("memory"):
-            with app.connection_for_write() as conn:
-                conn.default_channel.queue_delete(app.conf.task_default_queue)
 
 
 def _wait_for_line(read: Callable[[], list[dict]], ref: str, timeout: float = 30) -> dict | None:
