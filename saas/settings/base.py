@@ -58,6 +58,7 @@ THIRD_PARTY_SHARED_APPS = [
     "django_otp.plugins.otp_totp",
     "tenants",
     "saas.core",
+    "saas.project",
 ]
 SHARED_APPS = THIRD_PARTY_SHARED_APPS + _local_apps("shared_apps")
 TENANT_APPS = [

@@ -159,7 +159,7 @@ def test_demo_data_loads_twice_and_gives_working_logins(django_capture_on_commit
     from django.db import connection
     from django.test import Client
 
-    from saas.core.management.commands.demo_seed import DEMO_PASSWORD
+    from saas.project.management.commands.demo_seed import DEMO_PASSWORD
     from tenants.models import Program
 
     for _ in range(2):  # idempotent

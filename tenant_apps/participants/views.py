@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from saas.core.decorators import public_view
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import EmailAuthenticationForm, form_add_errors
+from saas.core.forms import form_add_errors
 from saas.core.tasks import enqueue_on_commit
+from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.accounts.security import client_ip, rate_limit_exceeded
 from tenant_apps.participants.forms import (
     EmailForm,

@@ -1,4 +1,4 @@
-"""Readiness: can this process serve? `/healthz` (saas.core.views) only says it is alive;
+"""Readiness: can this process serve? `/healthz` (saas.project.views) only says it is alive;
 `/readyz` checks what a request needs — the database, the cache, the broker — and that the
 migrations of the public schema and of a sample of programme schemas are applied.
 
