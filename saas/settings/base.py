@@ -164,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "saas.core.context_processors.site",
+                "tenant_apps.programs.context_processors.branding",
             ],
         },
     },

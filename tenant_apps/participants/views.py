@@ -1,13 +1,9 @@
 from base64 import b64decode, b64encode
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from saas.core.decorators import public_view
+from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import form_add_errors
 from saas.core.tasks import enqueue_on_commit
@@ -56,17 +52,6 @@ login_view = public_view(
         next_page="my-space",
     )
 )
-
-
-def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        participant = getattr(request.user, "participant", None)
-        if participant is None or not participant.is_manager:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _too_many(request: HttpRequest, action: str) -> bool:
