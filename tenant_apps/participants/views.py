@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from saas.core.audit import audit_record
 from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import form_add_errors
@@ -349,7 +350,6 @@ def profile(request: HttpRequest) -> HttpResponse:
 @never_cache
 def manage_participant(request: HttpRequest, participant_id: int) -> HttpResponse:
     """A manager looks at one participant's profile (audited). Sensitive answers stay hidden."""
-    from saas.core.audit import audit_record
     from tenant_apps.participants.profiles import answers_of, questions_for
 
     participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)
