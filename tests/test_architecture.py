@@ -130,10 +130,11 @@ def test_the_engine_imports_only_numpy_scipy_and_the_standard_library():
     assert offenders == []
 
 
-def test_every_module_of_tenants_has_a_layer():
-    """tenants/ spans two layers (the tenancy floor under the tenant apps, cross-programme
-    work above them): a new module there must be placed in pyproject.toml, else it would
-    escape the layers contract."""
+def test_every_module_of_the_layered_folders_has_a_layer():
+    """`saas/`, `shared_apps/` and `tenants/` are split between layers module by module
+    (`tenants/` even spans two: the tenancy floor under the tenant apps, cross-programme work
+    above them): a new module or app there must be placed in pyproject.toml, else it would
+    escape the layers contract. (`tenant_apps/`'s own contract is exhaustive.)"""
     import tomllib
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -144,8 +145,9 @@ def test_every_module_of_tenants_has_a_layer():
     ]
     placed = {name.strip() for layer in layers for name in layer.replace("|", ":").split(":")}
     modules = {
-        f"tenants.{path.stem if path.suffix == '.py' else path.name}"
-        for path in (ROOT / "tenants").iterdir()
+        f"{folder}.{path.stem if path.suffix == '.py' else path.name}"
+        for folder in ("saas", "shared_apps", "tenants")
+        for path in (ROOT / folder).iterdir()
         if (path.suffix == ".py" and path.stem != "__init__")
         or (path.is_dir() and (path / "__init__.py").exists() and path.name != "tests")
     }
