@@ -5,11 +5,12 @@ Every view here is deny-by-default; tests/test_isolation.py walks these patterns
 
 from django.urls import include, path
 
-from saas.core import health
 from saas.core import views as core_views
+from saas.project import health
+from saas.project import views as project_views
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", project_views.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("reseau/", core_views.network_requirements_page, name="network-requirements"),
@@ -21,6 +22,6 @@ urlpatterns = [
     path("compte/", include("shared_apps.accounts.urls")),
 ]
 
-handler403 = "saas.core.views.permission_denied"
-handler404 = "saas.core.views.page_not_found"
-handler500 = "saas.core.views.server_error"
+handler403 = "saas.project.views.permission_denied"
+handler404 = "saas.project.views.page_not_found"
+handler500 = "saas.project.views.server_error"

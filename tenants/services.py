@@ -26,6 +26,9 @@ from saas.core.errors import Conflict, ValidationFailed
 from saas.core.storage import files_delete_prefix
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.selectors import email_normalize
+from tenant_apps.participants.models import Participant
+from tenant_apps.participants.services import participant_invite
+from tenant_apps.programs.services import program_settings_initialise
 from tenants.models import Client, Domain, FailureCode, Program
 
 ARCHIVE_UNDO_DAYS = 30
@@ -224,10 +227,6 @@ def program_provision(*, program_id: int) -> Program:
 
 
 def _program_first_rows(program: Program) -> None:
-    from tenant_apps.participants.models import Participant
-    from tenant_apps.participants.services import participant_invite
-    from tenant_apps.programs.services import program_settings_initialise
-
     program_settings_initialise()
     participant_invite(email=program.first_manager_email, role=Participant.Role.MANAGER)
 

@@ -266,7 +266,7 @@ def restore_drill(world: object, tmp_path: Path) -> None:
         assert drill.users[0].email in page.content.decode()
         _participant_added_after_restore(drill, before)
         # and no migration is missing in the restored schema
-        from saas.core.health import schemas_behind
+        from saas.project.health import schemas_behind
 
         assert schemas_behind([schema]) == {}
         # and the other programme answered every request during the whole drill

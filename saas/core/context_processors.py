@@ -1,3 +1,6 @@
+"""What every page's template gets, on both sites. The programme's own branding is added by
+tenant_apps.programs.context_processors (the kernel knows no app)."""
+
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +15,7 @@ def _platform_url(path: str) -> str:
 
 def site(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
-    is_public = tenant is None or connection.schema_name == settings.PUBLIC_SCHEMA_NAME
+    is_public = not is_programme_site(request)
     context: dict[str, Any] = {
         "program": None if is_public else tenant,
         "is_public_site": is_public,
@@ -21,9 +24,12 @@ def site(request: HttpRequest) -> dict[str, Any]:
         if tenant is not None
         else _platform_url("/accessibilite/"),
     }
-    if not is_public:
-        from tenant_apps.programs.selectors import program_brand_color, program_logo_path
-
-        context["program_brand_color"] = program_brand_color()
-        context["program_logo_path"] = program_logo_path()
     return context
+
+
+def is_programme_site(request: HttpRequest) -> bool:
+    """The request is served on a programme's site (not the platform's, not an unknown host)."""
+    return (
+        getattr(request, "tenant", None) is not None
+        and connection.schema_name != settings.PUBLIC_SCHEMA_NAME
+    )

@@ -32,3 +32,18 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
+
+
+def manager_required(view: View) -> View:
+    """Programme management views: a logged-in manager of this programme, else 403. Reads the
+    `participant` that the programme's authentication backend puts on the user (no app import:
+    the kernel sits under every app)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        participant = getattr(request.user, "participant", None)
+        if participant is None or not participant.is_manager:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from saas.core.observability import context
 from saas.core.observability.paths import redact_path, redact_resolved
@@ -200,6 +201,5 @@ class NotFoundPageMiddleware:
 
     @staticmethod
     def _page(request: HttpRequest) -> HttpResponse:
-        from saas.core.views import page_not_found
-
-        return page_not_found(request)
+        # The page of the handler404 of both URLconfs (saas.project.views.page_not_found).
+        return render(request, "404.html", status=404)

@@ -1,10 +1,10 @@
 import functools
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import cache_control
 
 from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import public_view
@@ -14,13 +14,6 @@ from saas.core.network import (
     network_requirements,
     video_is_whereby,
 )
-
-
-@public_view
-@never_cache
-def healthz(request: HttpRequest) -> HttpResponse:
-    """The process answers. No I/O: a database outage must not get every container killed."""
-    return JsonResponse({"status": "ok"})
 
 
 @public_view
@@ -55,15 +48,3 @@ def network_requirements_page(request: HttpRequest) -> HttpResponse:
         "whereby_documentation": WHEREBY_DOCUMENTATION,
     }
     return render(request, "network.html", context)
-
-
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
-
-
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "403.html", status=403)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)

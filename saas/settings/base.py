@@ -58,6 +58,7 @@ THIRD_PARTY_SHARED_APPS = [
     "django_otp.plugins.otp_totp",
     "tenants",
     "saas.core",
+    "saas.project",
 ]
 SHARED_APPS = THIRD_PARTY_SHARED_APPS + _local_apps("shared_apps")
 TENANT_APPS = [
@@ -163,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "saas.core.context_processors.site",
+                "tenant_apps.programs.context_processors.branding",
             ],
         },
     },

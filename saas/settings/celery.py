@@ -31,7 +31,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=17),
     },
     "expire-mentor-requests": {
-        "task": "tenant_apps.matching.tasks.expire_requests_everywhere_task",
+        "task": "tenant_apps.matching.tasks.expire_requests_everywhere_task",  # tenants.tasks
         "schedule": crontab(minute=7),
     },
     # Meeting reminders (24 h and 1 h before), creation of the video rooms whose join window is

@@ -19,7 +19,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import host_client
-from saas.core.management.commands.demo_seed import DEMO_PASSWORD, SUPER_ADMIN
+from saas.project.management.commands.demo_seed import DEMO_PASSWORD, SUPER_ADMIN
 
 ROOT = Path(settings.BASE_DIR)
 MANAGERS = ["manager@ucanss.fr", "manager@banque-territoriale.fr"]

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from conftest import host_client
 from saas.celery import app
-from saas.core import health
+from saas.project import health
 
 READY = {"database": "ok", "cache": "ok", "broker": "eager", "migrations": "ok"}
 

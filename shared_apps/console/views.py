@@ -14,7 +14,8 @@ from django.views.decorators.cache import never_cache
 
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import EmailAuthenticationForm, form_add_errors
+from saas.core.forms import form_add_errors
+from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.console.forms import BreachForm, ClientForm, ProgramForm
 from shared_apps.console.selectors import (
     program_for_console,

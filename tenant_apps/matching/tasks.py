@@ -1,6 +1,5 @@
 from celery import shared_task
 
-from saas.core.tasks import fan_out
 from tenant_apps.matching.services import requests_expire
 
 
@@ -8,9 +7,3 @@ from tenant_apps.matching.services import requests_expire
 def expire_requests_task() -> int:
     """In one programme: expire the mentees' requests left unanswered."""
     return requests_expire()
-
-
-@shared_task(ignore_result=True)
-def expire_requests_everywhere_task() -> int:
-    """Beat: one expiry task per open programme."""
-    return fan_out(expire_requests_task)

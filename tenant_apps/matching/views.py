@@ -7,6 +7,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.selectors import (
@@ -32,7 +33,6 @@ from tenant_apps.matching.services import (
 )
 from tenant_apps.participants.forms import RequestForm
 from tenant_apps.participants.models import Participant
-from tenant_apps.participants.views import manager_required
 from tenant_apps.programs.selectors import program_settings
 
 

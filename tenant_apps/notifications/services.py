@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from saas.core.audit import audit_exempt
 from saas.core.tasks import enqueue_on_commit
 from tenant_apps.notifications.models import Email
+from tenant_apps.programs.branding import brand_colors
+from tenant_apps.programs.selectors import program_logo_path, program_settings
 
 
 @audit_exempt("pure: words the greeting of an email")
@@ -69,8 +71,6 @@ def email_queue(
     `participant` or `user`.
     """
     from tenant_apps.notifications.tasks import send_email_task
-    from tenant_apps.programs.branding import brand_colors
-    from tenant_apps.programs.selectors import program_logo_path, program_settings
 
     program = connection.tenant
     program_config = program_settings()

@@ -1,6 +1,8 @@
 from django.db.models import Case, QuerySet, Value, When
+from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
 
-from shared_apps.accounts.selectors import User
+from shared_apps.accounts.selectors import User, programs_of
 from tenant_apps.participants.models import Participant
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import program_settings, program_settings_cached
@@ -32,11 +34,6 @@ def two_factor_required_reasons(user: User) -> list[str]:
     """Why this person may not turn two-step verification off, across every programme they are
     an active member of (from the public membership index) and their platform role. Empty
     when nothing requires it."""
-    from django.utils.translation import gettext as _
-    from django_tenants.utils import tenant_context
-
-    from shared_apps.accounts.selectors import programs_of
-
     reasons: list[str] = []
     if user.is_staff:
         reasons.append(_("you are a super-admin of the platform"))

@@ -1,13 +1,9 @@
 from base64 import b64decode, b64encode
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,10 +11,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from saas.core.decorators import public_view
+from saas.core.audit import audit_record
+from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import EmailAuthenticationForm, form_add_errors
+from saas.core.forms import form_add_errors
 from saas.core.tasks import enqueue_on_commit
+from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.accounts.security import client_ip, rate_limit_exceeded
 from tenant_apps.participants.forms import (
     EmailForm,
@@ -55,17 +53,6 @@ login_view = public_view(
         next_page="my-space",
     )
 )
-
-
-def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        participant = getattr(request.user, "participant", None)
-        if participant is None or not participant.is_manager:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _too_many(request: HttpRequest, action: str) -> bool:
@@ -363,7 +350,6 @@ def profile(request: HttpRequest) -> HttpResponse:
 @never_cache
 def manage_participant(request: HttpRequest, participant_id: int) -> HttpResponse:
     """A manager looks at one participant's profile (audited). Sensitive answers stay hidden."""
-    from saas.core.audit import audit_record
     from tenant_apps.participants.profiles import answers_of, questions_for
 
     participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)

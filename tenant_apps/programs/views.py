@@ -11,10 +11,9 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
 from saas.core.accessibility import platform_contact, statement_context
-from saas.core.decorators import public_view
+from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_add_errors
-from tenant_apps.participants.views import manager_required
 from tenant_apps.programs.branding import brand_colors
 from tenant_apps.programs.forms import ProgramSettingsForm, QuestionForm
 from tenant_apps.programs.icons import ICON_NAMES, LOGO_PATH, icon_path, icons_generate

@@ -392,7 +392,7 @@ def test_concurrent_acceptances_never_exceed_capacity(world, django_db_blocker):
 
 @pytest.mark.django_db
 def test_expiry_job_fans_out_to_programmes_only(world):
-    from tenant_apps.matching.tasks import expire_requests_everywhere_task
+    from tenants.tasks import expire_requests_everywhere_task
     from tenants.models import Program
 
     ready = Program.objects.filter(status="ready").exclude(schema_name="public").count()

@@ -1,4 +1,4 @@
-"""Readiness: can this process serve? `/healthz` (saas.core.views) only says it is alive;
+"""Readiness: can this process serve? `/healthz` (saas.project.views) only says it is alive;
 `/readyz` checks what a request needs — the database, the cache, the broker — and that the
 migrations of the public schema and of a sample of programme schemas are applied.
 
@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_tenants.utils import schema_context
 
+from saas.celery import app
 from saas.core.decorators import public_view
 from tenants.models import Program
 
@@ -144,8 +145,6 @@ def cache_check() -> CheckResult:
 
 
 def broker_check() -> CheckResult:
-    from saas.celery import app
-
     if app.conf.task_always_eager:
         return CheckResult("broker", True, "eager")
     with app.connection_for_write(connect_timeout=BROKER_TIMEOUT_SECONDS) as broker:

@@ -1,14 +1,26 @@
-"""The super-admin's view of every programme's processing register (project layer: it enters
-programme schemas, which the shared console app must not import)."""
+"""The super-admin's pages that read inside programmes: every programme's processing register,
+the technical FAQ, and one person across every programme (export, erasure).
 
+The console sits above the tenant apps (CONVENTIONS §11, the import-linter layers in
+pyproject.toml): it may enter programme schemas and call the privacy app; nothing below
+imports it."""
+
+import json
+
+from django.contrib import messages
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_tenants.utils import tenant_context
 
 from saas.core.decorators import staff_required
 from saas.core.documents import markdown_to_docx, markdown_to_pdf
+from shared_apps.accounts.selectors import user_by_email
+from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
+from tenant_apps.privacy.register import register_build, register_markdown
+from tenant_apps.privacy.services import person_erase_everywhere, person_export_everywhere
 from tenants.models import Program
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -47,8 +59,6 @@ def document_response(text: str, *, name: str, output: str, title: str) -> HttpR
 @staff_required
 @never_cache
 def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
-    from tenant_apps.privacy.register import register_build, register_markdown
-
     program = next((p for p in _programs() if p.pk == program_id), None)
     if program is None:
         raise Http404
@@ -66,8 +76,6 @@ def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
 @staff_required
 @never_cache
 def technical_faq_download(request: HttpRequest) -> HttpResponse:
-    from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
-
     text = technical_faq_markdown(technical_faq_build())
     return document_response(
         text, name="faq-technique", output=request.GET.get("format", "md"), title="FAQ"
@@ -79,15 +87,6 @@ def technical_faq_download(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest) -> HttpResponse:
     """A super-admin answers a request about one person across every programme: the full
     export (JSON), or erasure everywhere (typed confirmation). Both are audited."""
-    import json
-
-    from django.contrib import messages
-    from django.shortcuts import redirect
-    from django.utils.translation import gettext as _
-
-    from shared_apps.accounts.selectors import user_by_email
-    from tenant_apps.privacy.services import person_erase_everywhere, person_export_everywhere
-
     email = (request.GET.get("email") or request.POST.get("email") or "").strip()
     user = user_by_email(email=email) if email else None
     if user is not None and request.GET.get("format") == "json":

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from saas.core.health import programme_schema_names, schemas_behind
+from saas.project.health import programme_schema_names, schemas_behind
 
 
 class Command(BaseCommand):

@@ -19,8 +19,9 @@ from shared_apps.accounts.selectors import User
 from shared_apps.accounts.services import user_get_or_create
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_send
-from tenant_apps.participants.models import Participant
+from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.participants.services import participant_add
+from tenant_apps.programs.models import ProgramSettings, Question
 from tenants.models import Client, Program
 from tenants.services import client_create, program_create, program_provision
 
@@ -125,9 +126,6 @@ class Command(BaseCommand):
     def _questionnaire(self, *, domain: str, mode: str) -> None:
         """A small questionnaire with answers, so that matching can be tried at once: the
         first programme is manager-led, the second lets mentees choose."""
-        from tenant_apps.participants.models import Answer
-        from tenant_apps.programs.models import ProgramSettings, Question
-
         ProgramSettings.objects.filter(id=1).update(
             matching_mode=mode,
             is_registration_open=True,
