@@ -392,8 +392,8 @@ def test_concurrent_acceptances_never_exceed_capacity(world, django_db_blocker):
 
 @pytest.mark.django_db
 def test_expiry_job_fans_out_to_programmes_only(world):
-    from tenants.tasks import expire_requests_everywhere_task
     from tenants.models import Program
+    from tenants.tasks import expire_requests_everywhere_task
 
     ready = Program.objects.filter(status="ready").exclude(schema_name="public").count()
     # every copy runs in a programme schema; none in public, where the tables do not exist
