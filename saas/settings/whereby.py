@@ -1,5 +1,5 @@
 """Whereby Embedded (video rooms of the meetings): the real API when WHEREBY_API_KEY is set;
-otherwise our fake (tenant_apps.video.fake), which `python3 dev.py run`, the tests and
+otherwise our fake (tests.fakes.whereby), which `python3 dev.py run`, the tests and
 docker compose start. See shared/contracts/whereby.md and docs/architecture.md § Meetings."""
 
 import environ

@@ -21,12 +21,12 @@ from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 from saas.core.observability import sentry_init
-from saas.tests.test_sentry import EU_DSN, CapturingTransport
 from saas.tests.wsgi import wsgi_get
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.services import meetings_due_process
-from tenant_apps.video.fake import webhook_signature
 from tenant_apps.video.tests.fixtures import WEBHOOK_SECRET, all_emails_texts, leaks
+from tests.fakes.sentry import EU_DSN, CapturingTransport
+from tests.fakes.whereby import webhook_signature
 
 
 @pytest.fixture
