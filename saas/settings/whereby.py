@@ -26,4 +26,4 @@ WHEREBY_RETRY_BACKOFF_SECONDS = 0.5
 WHEREBY_RETRY_AFTER_MAX_SECONDS = 30  # a longer Retry-After makes the task retry later
 # Webhook events, once verified and de-duplicated by tenant_apps.video, are handed to this
 # function (meetings → video: video never imports meetings).
-WHEREBY_EVENT_HANDLER = "tenant_apps.meetings.services.meeting_video_event_handle"
+WHEREBY_EVENT_HANDLER = "tenant_apps.meetings.services.outcome.meeting_video_event_handle"
