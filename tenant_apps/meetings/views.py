@@ -152,7 +152,7 @@ def _join_context(meeting: Meeting, participant: Participant) -> dict[str, Any]:
 
 def meeting_actions(meeting: Meeting, participant: Participant, now: datetime) -> dict[str, bool]:
     """What the meeting page offers `participant` at `now`: the model's predicates, which the
-    services' guards mirror (tests/test_state_machine.py checks that they agree)."""
+    services' guards mirror (meetings/tests/test_state_machine.py checks they agree)."""
     return {
         "can_accept": meeting.can_accept(participant),
         "can_decline": meeting.can_decline(participant),
