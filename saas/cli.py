@@ -62,7 +62,7 @@ def _free_port(preferred: int) -> int:
 @contextmanager
 def whereby_fake(env: dict[str, str]) -> Iterator[None]:
     """Without WHEREBY_API_KEY, the video rooms come from our fake Whereby
-    (tenant_apps/video/fake), started here on 127.0.0.1; `env` is pointed at it."""
+    (tests/fakes/whereby), started here on 127.0.0.1; `env` is pointed at it."""
     if env.get("WHEREBY_API_KEY"):
         yield
         return
@@ -79,7 +79,7 @@ def whereby_fake(env: dict[str, str]) -> Iterator[None]:
         [
             sys.executable,
             "-m",
-            "tenant_apps.video.fake",
+            "tests.fakes.whereby",
             "--host",
             "127.0.0.1",
             "--port",

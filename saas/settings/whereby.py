@@ -1,5 +1,5 @@
 """Whereby Embedded (video rooms of the meetings): the real API when WHEREBY_API_KEY is set;
-otherwise our fake (tenant_apps.video.fake), which `python3 dev.py run`, the tests and
+otherwise our fake (tests.fakes.whereby), which `python3 dev.py run`, the tests and
 docker compose start. See shared/contracts/whereby.md and docs/architecture.md § Meetings."""
 
 import environ
@@ -26,4 +26,4 @@ WHEREBY_RETRY_BACKOFF_SECONDS = 0.5
 WHEREBY_RETRY_AFTER_MAX_SECONDS = 30  # a longer Retry-After makes the task retry later
 # Webhook events, once verified and de-duplicated by tenant_apps.video, are handed to this
 # function (meetings → video: video never imports meetings).
-WHEREBY_EVENT_HANDLER = "tenant_apps.meetings.services.meeting_video_event_handle"
+WHEREBY_EVENT_HANDLER = "tenant_apps.meetings.services.outcome.meeting_video_event_handle"

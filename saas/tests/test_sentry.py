@@ -1,6 +1,6 @@
 """Sentry reports errors without personal data. A real sentry_sdk client with the project's
-configuration (saas.core.observability.sentry_init); only the transport is ours: it keeps the
-envelopes instead of sending them."""
+configuration (saas.core.observability.sentry_init); only the transport is ours
+(tests/fakes/sentry.py): it keeps the envelopes instead of sending them."""
 
 import json
 import logging
@@ -16,15 +16,13 @@ import sentry_sdk
 from django.conf import settings
 from django.test import override_settings
 from django.urls import clear_url_caches, path
-from sentry_sdk.envelope import Envelope
-from sentry_sdk.transport import Transport
 
 from conftest import host_client, http_login
 from saas.core.observability import sentry_init
 from saas.core.observability.sentry import dsn_is_eu
 from saas.tests.wsgi import wsgi_get
+from tests.fakes.sentry import EU_DSN, CapturingTransport
 
-EU_DSN = "https://public@o4500000000000001.ingest.de.sentry.io/4500000000000002"
 US_DSN = "https://public@o4500000000000001.ingest.us.sentry.io/4500000000000002"
 RELEASE = "binome@3f9c2e1"
 ROOM_URL = (
@@ -37,32 +35,6 @@ MENTEE_NAME = ("Philomène", "Quintard")
 MENTOR_NAME = ("Aurélien", "Vasseur")
 
 logger = logging.getLogger("saas.tests.sentry")
-
-
-class CapturingTransport(Transport):
-    """Keeps every envelope the client would send."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.envelopes: list[Envelope] = []
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        self.envelopes.append(envelope)
-
-    def items(self) -> list[dict]:
-        return [
-            item.payload.json
-            for envelope in self.envelopes
-            for item in envelope.items
-            if item.payload.json is not None
-        ]
-
-    def events(self) -> list[dict]:
-        return [item for item in self.items() if "exception" in item or "logentry" in item]
-
-    def text(self) -> str:
-        """Everything that would leave the process, as readable text (no \\u escapes)."""
-        return "\n".join(json.dumps(item, ensure_ascii=False) for item in self.items())
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Meetings between the two people of a pair (a Match).
 
-Lifecycle (tenant_apps.meetings.services enforces it; each arrow is one service):
+Lifecycle (the guards below decide; each arrow is one service of tenant_apps.meetings.services):
 
     proposed ──accept──▶ confirmed ──propose a move──▶ move_proposed
        │  └─decline─▶ declined        ▲   │   └─accept the move─┐ (new time)
@@ -13,16 +13,41 @@ Lifecycle (tenant_apps.meetings.services enforces it; each arrow is one service)
 
 Times are stored in UTC; `time_zone` is how the people see them (Europe/Paris by default).
 The Whereby room is stored here (`video_*`): its URLs appear only on the join page.
+
+The state machine lives on the model, in one place: for each transition a guard
+(`accept_refusal(by)`, `move_refusal(by, now)`, …) returns the error that refuses it, or None,
+and a predicate (`can_accept(by)`, `can_move(by, now)`, …) says whether it is allowed. The
+services raise the guard's error; the views give the predicates to the templates, which compare
+no status themselves. tenant_apps/meetings/tests/test_state_machine.py checks, for every state,
+person and time, that what the page offers is exactly what the services allow.
 """
 
 import uuid
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from saas.core.errors import ApplicationError, Conflict, NotAllowed, ValidationFailed
 from tenant_apps.matching.models import Match
 from tenant_apps.participants.models import Participant
+
+# The join page opens 15 minutes before the start and closes 30 minutes after the end.
+JOIN_OPENS_BEFORE = timedelta(minutes=15)
+JOIN_CLOSES_AFTER = timedelta(minutes=30)
+
+
+class JoinRefusal:
+    """Why a person may not open a meeting's video room now."""
+
+    NOT_YOURS = "not_yours"
+    NOT_CONFIRMED = "not_confirmed"
+    CANCELLED = "cancelled"
+    TOO_EARLY = "too_early"
+    OVER = "over"
+    PREPARING = "preparing"
 
 
 class Meeting(models.Model):
@@ -105,10 +130,185 @@ class Meeting(models.Model):
     def other(self, participant: Participant) -> Participant:
         return self.match.mentor if participant.pk == self.match.mentee_id else self.match.mentee
 
+    # --- what the meeting is (for templates: they compare no status themselves) ---------------
+
     @property
     def has_time(self) -> bool:
         """A confirmed time holds (also while a move is being proposed)."""
-        return self.status in (self.Status.CONFIRMED, self.Status.MOVE_PROPOSED)
+        return self.status in TIME_HOLDING
+
+    @property
+    def is_waiting_for_answer(self) -> bool:
+        """Times are proposed (a first proposal, or a move) and the other person has to answer."""
+        return self.status in (self.Status.PROPOSED, self.Status.MOVE_PROPOSED)
+
+    @property
+    def is_move_proposed(self) -> bool:
+        return self.status == self.Status.MOVE_PROPOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == self.Status.DECLINED
+
+    @property
+    def is_called_off(self) -> bool:
+        """Cancelled or declined: it will not take place."""
+        return self.status in CALLED_OFF
+
+    @property
+    def is_room_usable(self) -> bool:
+        """Whether the meeting's status lets its video room exist (time aside): not once a
+        participant marked it held (it took place: its room is deleted). Held because both
+        joined the video, as Whereby reported, keeps its room: they are in it."""
+        if self.status not in JOINABLE:
+            return False
+        return not (
+            self.status == self.Status.HELD and self.outcome_source == self.Outcome.PARTICIPANT
+        )
+
+    def join_window(self) -> tuple[datetime, datetime] | None:
+        if self.starts_at is None or self.ends_at is None:
+            return None
+        return self.starts_at - JOIN_OPENS_BEFORE, self.ends_at + JOIN_CLOSES_AFTER
+
+    # --- the state machine: one guard per transition, and its predicate ----------------------
+    # A guard returns the refusal the service raises (nothing changes), or None: allowed.
+
+    def _person_refusal(self, by: Participant) -> ApplicationError | None:
+        if not self.involves(by):
+            return NotAllowed(gettext("Only the two people of this meeting can do that."))
+        return None
+
+    def accept_refusal(self, by: Participant) -> ApplicationError | None:
+        """Accepting one of the proposed times (of a proposal or of a proposed move): the
+        other person than the proposer, while the pair is active."""
+        if refusal := self._answer_refusal(by):
+            return refusal
+        if self.match.status != Match.Status.ACTIVE:
+            return Conflict(gettext("This pairing is not active."))
+        return None
+
+    def slot_refusal(self, slot: "MeetingSlot", now: datetime) -> ApplicationError | None:
+        """A proposed time can be accepted while it is still to come."""
+        if slot.starts_at <= now:
+            return ValidationFailed(gettext("This time has passed. Choose another one or decline."))
+        return None
+
+    def decline_refusal(self, by: Participant) -> ApplicationError | None:
+        """Declining a proposal, or a proposed move (the confirmed time then stands)."""
+        return self._answer_refusal(by)
+
+    def _answer_refusal(self, by: Participant) -> ApplicationError | None:
+        if refusal := self._person_refusal(by):
+            return refusal
+        if not self.is_waiting_for_answer:
+            return Conflict(gettext("This meeting is not waiting for an answer."))
+        if by.pk == self.proposed_by_id:
+            return NotAllowed(gettext("The other person answers your proposal."))
+        return None
+
+    def move_refusal(self, by: Participant, now: datetime) -> ApplicationError | None:
+        """Proposing new times for a confirmed meeting that has not started."""
+        if refusal := self._person_refusal(by):
+            return refusal
+        if self.status != self.Status.CONFIRMED:
+            return Conflict(gettext("Only a confirmed meeting can be moved."))
+        if self.starts_at <= now:
+            return Conflict(gettext("This meeting has started: it can no longer be moved."))
+        return None
+
+    def cancel_refusal(self, by: Participant, now: datetime) -> ApplicationError | None:
+        """Cancelling a proposal, or a meeting whose time holds and is not over."""
+        if refusal := self._person_refusal(by):
+            return refusal
+        if self.status not in (self.Status.PROPOSED, *TIME_HOLDING):
+            return Conflict(gettext("This meeting can no longer be cancelled."))
+        if self.has_time and self.ends_at <= now:
+            return Conflict(gettext("This meeting is over: say whether it took place instead."))
+        return None
+
+    def outcome_refusal(self, by: Participant, now: datetime) -> ApplicationError | None:
+        """Saying whether a confirmed meeting took place (held / not held, correctable), once
+        it has started."""
+        if refusal := self._person_refusal(by):
+            return refusal
+        if self.status not in JOINABLE:
+            return Conflict(gettext("Only a confirmed meeting can be marked as held or not held."))
+        if self.starts_at > now:
+            return Conflict(
+                gettext("You can say whether the meeting took place once it has started.")
+            )
+        return None
+
+    def next_steps_refusal(self, by: Participant) -> ApplicationError | None:
+        """Editing the next steps the two agreed on: any time, unless it was called off."""
+        if refusal := self._person_refusal(by):
+            return refusal
+        if self.is_called_off:
+            return Conflict(gettext("This meeting was cancelled."))
+        return None
+
+    def note_refusal(self, by: Participant) -> ApplicationError | None:
+        """Writing one's private notes: either person, whatever the state."""
+        return self._person_refusal(by)
+
+    def join_refusal(self, by: Participant | None, now: datetime) -> str | None:
+        """Why `by` may not open the meeting's video room now (a JoinRefusal), None: they may."""
+        if by is None or not self.involves(by) or by.status != Participant.Status.ACTIVE:
+            return JoinRefusal.NOT_YOURS
+        if self.is_called_off:
+            return JoinRefusal.CANCELLED
+        window = self.join_window()
+        if self.status not in JOINABLE or window is None:
+            return JoinRefusal.NOT_CONFIRMED
+        if now < window[0]:
+            return JoinRefusal.TOO_EARLY
+        if now >= window[1] or not self.is_room_usable:
+            return JoinRefusal.OVER
+        if not (self.video_room_url and self.video_host_room_url):
+            return JoinRefusal.PREPARING
+        return None
+
+    def can_accept(self, by: Participant) -> bool:
+        return self.accept_refusal(by) is None
+
+    def can_accept_slot(self, by: Participant, slot: "MeetingSlot", now: datetime) -> bool:
+        return self.can_accept(by) and self.slot_refusal(slot, now) is None
+
+    def can_decline(self, by: Participant) -> bool:
+        return self.decline_refusal(by) is None
+
+    def can_move(self, by: Participant, now: datetime) -> bool:
+        return self.move_refusal(by, now) is None
+
+    def can_cancel(self, by: Participant, now: datetime) -> bool:
+        return self.cancel_refusal(by, now) is None
+
+    def can_mark_outcome(self, by: Participant, now: datetime) -> bool:
+        return self.outcome_refusal(by, now) is None
+
+    def can_edit_next_steps(self, by: Participant) -> bool:
+        return self.next_steps_refusal(by) is None
+
+    def can_write_note(self, by: Participant) -> bool:
+        return self.note_refusal(by) is None
+
+    def can_join(self, by: Participant | None, now: datetime) -> bool:
+        return self.join_refusal(by, now) is None
+
+
+# Statuses in which a confirmed time holds (and counts for overlaps).
+TIME_HOLDING = (Meeting.Status.CONFIRMED, Meeting.Status.MOVE_PROPOSED)
+# Statuses in which the video room may be used during the window.
+JOINABLE = (*TIME_HOLDING, Meeting.Status.HELD, Meeting.Status.NOT_HELD)
+# Not cancelled nor declined.
+LIVE = (Meeting.Status.PROPOSED, *JOINABLE)
+# Will not take place.
+CALLED_OFF = (Meeting.Status.CANCELLED, Meeting.Status.DECLINED)
 
 
 class MeetingSlot(models.Model):

@@ -3,38 +3,33 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tenant_apps.matching.models import Match
-from tenant_apps.meetings.models import Meeting, MeetingNote, MeetingSlot
+from tenant_apps.meetings.models import (
+    CALLED_OFF,
+    JOIN_CLOSES_AFTER,
+    JOIN_OPENS_BEFORE,
+    JOINABLE,
+    LIVE,
+    TIME_HOLDING,
+    JoinRefusal,
+    Meeting,
+    MeetingNote,
+    MeetingSlot,
+)
 from tenant_apps.participants.models import Participant
 
-# The join page opens 15 minutes before the start and closes 30 minutes after the end.
-JOIN_OPENS_BEFORE = timedelta(minutes=15)
-JOIN_CLOSES_AFTER = timedelta(minutes=30)
 # The video room is created (locked) a little before the join window opens, so that it is
 # ready when the window opens: the periodic job that creates it runs every 5 minutes.
 ROOM_CREATED_BEFORE = JOIN_OPENS_BEFORE + timedelta(minutes=10)
-# Statuses in which a confirmed time holds (and counts for overlaps).
-TIME_HOLDING = (Meeting.Status.CONFIRMED, Meeting.Status.MOVE_PROPOSED)
-# Statuses in which the video room may be used during the window.
-JOINABLE = (*TIME_HOLDING, Meeting.Status.HELD, Meeting.Status.NOT_HELD)
-# Not cancelled nor declined: upcoming until the join window closes.
-LIVE = (Meeting.Status.PROPOSED, *JOINABLE)
-# Will not take place.
-CALLED_OFF = (Meeting.Status.CANCELLED, Meeting.Status.DECLINED)
 
 
-# Marked held by one of the two people: it took place, its room is deleted. (Held because both
-# joined the video, reported by Whereby, keeps its room: they are in it.)
+# Marked held by one of the two people: it took place, its room is deleted (the query form of
+# Meeting.is_room_usable).
 _CLOSED_BY_OUTCOME = Q(status=Meeting.Status.HELD, outcome_source=Meeting.Outcome.PARTICIPANT)
 
 
 def room_is_usable(meeting: Meeting) -> bool:
     """Whether the meeting's status lets its video room exist (time aside)."""
-    if meeting.status not in JOINABLE:
-        return False
-    return not (
-        meeting.status == Meeting.Status.HELD
-        and meeting.outcome_source == Meeting.Outcome.PARTICIPANT
-    )
+    return meeting.is_room_usable
 
 
 def _meetings() -> QuerySet[Meeting]:
@@ -130,40 +125,17 @@ def pairs_for(*, participant: Participant) -> QuerySet[Match]:
 
 
 def join_window(*, meeting: Meeting) -> tuple[datetime, datetime] | None:
-    if meeting.starts_at is None or meeting.ends_at is None:
-        return None
-    return meeting.starts_at - JOIN_OPENS_BEFORE, meeting.ends_at + JOIN_CLOSES_AFTER
-
-
-class JoinRefusal:
-    NOT_YOURS = "not_yours"
-    NOT_CONFIRMED = "not_confirmed"
-    CANCELLED = "cancelled"
-    TOO_EARLY = "too_early"
-    OVER = "over"
-    PREPARING = "preparing"
+    return meeting.join_window()
 
 
 def join_refusal(
     *, meeting: Meeting | None, participant: Participant | None, now: datetime
 ) -> str | None:
-    """Why `participant` may not open the video room of `meeting` now (None: they may)."""
-    if meeting is None or participant is None or not meeting.involves(participant):
+    """Why `participant` may not open the video room of `meeting` now (None: they may); the
+    rule is Meeting.join_refusal."""
+    if meeting is None:
         return JoinRefusal.NOT_YOURS
-    if participant.status != Participant.Status.ACTIVE:
-        return JoinRefusal.NOT_YOURS
-    if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.DECLINED):
-        return JoinRefusal.CANCELLED
-    window = join_window(meeting=meeting)
-    if meeting.status not in JOINABLE or window is None:
-        return JoinRefusal.NOT_CONFIRMED
-    if now < window[0]:
-        return JoinRefusal.TOO_EARLY
-    if now >= window[1] or not room_is_usable(meeting):
-        return JoinRefusal.OVER
-    if not (meeting.video_room_url and meeting.video_host_room_url):
-        return JoinRefusal.PREPARING
-    return None
+    return meeting.join_refusal(participant, now)
 
 
 def meetings_for_manager(*, status: str = "") -> QuerySet[Meeting]:

@@ -3,8 +3,9 @@ from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
 from saas.core.tasks import fan_out
-from tenant_apps.meetings.services import meeting_room_sync, meetings_due_process
-from tenant_apps.video.client import WherebyRateLimited, WherebyUnavailable
+from tenant_apps.meetings.services.reminders import meetings_due_process
+from tenant_apps.meetings.services.room import meeting_room_sync
+from tenant_apps.video.services import WherebyRateLimited, WherebyUnavailable
 
 
 @shared_task(

@@ -5,6 +5,7 @@ The room's URL is put in exactly one response: the join page's iframe, for one o
 people, during the meeting's window."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from csp.decorators import csp_replace
@@ -40,18 +41,13 @@ from tenant_apps.meetings.selectors import (
     past_meetings,
     upcoming_meetings,
 )
-from tenant_apps.meetings.services import (
-    external_id_for,
-    meeting_accept,
-    meeting_cancel,
-    meeting_decline,
-    meeting_move_propose,
-    meeting_next_steps_save,
-    meeting_note_save,
-    meeting_outcome_set,
-    meeting_propose,
-    meeting_room_prepare,
-)
+from tenant_apps.meetings.services.answering import meeting_accept, meeting_decline
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.services.moving import meeting_move_propose
+from tenant_apps.meetings.services.notes import meeting_next_steps_save, meeting_note_save
+from tenant_apps.meetings.services.outcome import external_id_for, meeting_outcome_set
+from tenant_apps.meetings.services.proposing import meeting_propose
+from tenant_apps.meetings.services.room import meeting_room_prepare
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.views import form_add_errors, manager_required
 from tenant_apps.video.services import room_embed_url, room_origin
@@ -83,6 +79,11 @@ def _act(
         messages.error(request, str(exc.message))
     else:
         messages.success(request, done)
+    return redirect("meeting-detail", meeting_id=meeting.pk)
+
+
+def _refused(request: HttpRequest, meeting: Meeting, refusal: ApplicationError) -> HttpResponse:
+    messages.error(request, str(refusal.message))
     return redirect("meeting-detail", meeting_id=meeting.pk)
 
 
@@ -140,9 +141,26 @@ def _join_context(meeting: Meeting, participant: Participant) -> dict[str, Any]:
     window = join_window(meeting=meeting)
     return {
         "meeting": meeting,
-        "join_refusal": refusal,
+        "can_join": refusal is None,
+        "join_opens_later": refusal == JoinRefusal.TOO_EARLY,
+        "join_is_preparing": refusal == JoinRefusal.PREPARING,
+        "join_is_over": refusal == JoinRefusal.OVER,
         "join_opens_at": window[0] if window else None,
         "is_joinable_later": refusal in (JoinRefusal.TOO_EARLY, JoinRefusal.PREPARING),
+    }
+
+
+def meeting_actions(meeting: Meeting, participant: Participant, now: datetime) -> dict[str, bool]:
+    """What the meeting page offers `participant` at `now`: the model's predicates, which the
+    services' guards mirror (meetings/tests/test_state_machine.py checks they agree)."""
+    return {
+        "can_accept": meeting.can_accept(participant),
+        "can_decline": meeting.can_decline(participant),
+        "can_move": meeting.can_move(participant, now),
+        "can_cancel": meeting.can_cancel(participant, now),
+        "can_mark": meeting.can_mark_outcome(participant, now),
+        "can_edit_steps": meeting.can_edit_next_steps(participant),
+        "can_write_note": meeting.can_write_note(participant),
     }
 
 
@@ -151,27 +169,15 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     participant, meeting = _meeting_or_404(request, meeting_id)
     now = timezone.now()
     note = note_for(meeting=meeting, participant=participant)
-    is_waiting = meeting.status in (Meeting.Status.PROPOSED, Meeting.Status.MOVE_PROPOSED)
+    slots = list(current_slots(meeting=meeting)) if meeting.is_waiting_for_answer else []
     context = {
         **_join_context(meeting, participant),
+        **meeting_actions(meeting, participant, now),
         "participant": participant,
         "other": meeting.other(participant),
-        "slots": current_slots(meeting=meeting) if is_waiting else [],
-        "is_proposer": meeting.proposed_by_id == participant.pk,
-        "can_answer": is_waiting and meeting.proposed_by_id != participant.pk,
-        "can_move": meeting.status == Meeting.Status.CONFIRMED and meeting.starts_at > now,
-        "can_cancel": meeting.status == Meeting.Status.PROPOSED
-        or (meeting.has_time and meeting.ends_at > now),
-        "can_mark": meeting.starts_at is not None
-        and meeting.starts_at <= now
-        and meeting.status
-        in (
-            Meeting.Status.CONFIRMED,
-            Meeting.Status.MOVE_PROPOSED,
-            Meeting.Status.HELD,
-            Meeting.Status.NOT_HELD,
-        ),
-        "can_edit_steps": meeting.status not in (Meeting.Status.DECLINED, Meeting.Status.CANCELLED),
+        "slots": slots,
+        # the times that can still be taken: the others are shown without a button
+        "open_slot_ids": {s.pk for s in slots if meeting.can_accept_slot(participant, s, now)},
         "decline_form": DeclineForm(prefix="decline"),
         "note_form": NoteForm(prefix="note", initial={"text": note.text if note else ""}),
         "next_steps_form": NextStepsForm(prefix="steps", initial={"text": meeting.next_steps}),
@@ -219,6 +225,8 @@ def meeting_decline_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @never_cache
 def meeting_move_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     participant, meeting = _meeting_or_404(request, meeting_id)
+    if request.method != "POST" and (refusal := meeting.move_refusal(participant, timezone.now())):
+        return _refused(request, meeting, refusal)  # no form for what the service would refuse
     form = SlotsForm(
         request.POST or None,
         initial={"time_zone": meeting.time_zone, "duration": _duration_minutes(meeting)},
@@ -249,6 +257,10 @@ def _duration_minutes(meeting: Meeting) -> int:
 @never_cache
 def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     participant, meeting = _meeting_or_404(request, meeting_id)
+    if request.method != "POST" and (
+        refusal := meeting.cancel_refusal(participant, timezone.now())
+    ):
+        return _refused(request, meeting, refusal)  # no form for what the service would refuse
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,9 +1,15 @@
-"""The video integration's services: room names, the embed URL, deleting a room, and receiving
-a verified webhook event in a programme. What a room is *for* is the caller's business
-(tenant_apps.meetings); this module never imports it (DESIGN §1)."""
+"""The video integration's services: room names, the embed URL, creating and deleting a room,
+and receiving a verified webhook event in a programme. What a room is *for* is the caller's
+business (tenant_apps.meetings); this module never imports it (DESIGN §1).
+
+`room_create` and `room_delete` are the only way other apps reach Whereby: nothing outside this
+app calls the client (tenant_apps.video.client). Its errors are re-exported here for the callers
+that retry: `WherebyError` (anything), `WherebyUnavailable` (worth retrying later) and
+`WherebyRateLimited` (retry after `retry_after` seconds)."""
 
 import logging
 import re
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -11,9 +17,29 @@ from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
 from saas.core.audit import audit_exempt
-from tenant_apps.video.client import whereby_client
+from tenant_apps.video.client import (
+    Room,
+    WherebyError,
+    WherebyRateLimited,
+    WherebyUnavailable,
+    whereby_client,
+)
 from tenant_apps.video.models import WebhookEvent
 from tenant_apps.video.webhooks import VideoEvent
+
+__all__ = [
+    "Room",
+    "WherebyError",
+    "WherebyRateLimited",
+    "WherebyUnavailable",
+    "room_create",
+    "room_delete",
+    "room_embed_url",
+    "room_name_prefix",
+    "room_origin",
+    "schema_from_room_name",
+    "webhook_event_receive",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +98,25 @@ def room_origin(room_url: str) -> str:
     """scheme://host[:port] of a room URL: what the join page's CSP lets it frame."""
     parts = urlsplit(room_url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+@audit_exempt("creates an external video room for a meeting; the meeting change is its record")
+def room_create(*, room_name_prefix: str, end_date: datetime, adopt_existing: bool = False) -> Room:
+    """A locked Whereby room (guests knock, the host URL admits them) that Whereby keeps until
+    `end_date`. `room_name_prefix` (from `room_name_prefix()`) is unique to what the room is
+    for: with `adopt_existing` (an earlier attempt may have made it), the live room with that
+    prefix is returned instead of a second one; the client does the same by itself whenever an
+    attempt's outcome is unknown. Call it outside any transaction (it may take a minute with
+    the retries). Raises WherebyError (WherebyUnavailable, WherebyRateLimited: try later)."""
+    with whereby_client() as client:
+        room = client.meeting_create(
+            end_date=end_date,
+            room_name_prefix=room_name_prefix,
+            is_locked=True,
+            adopt_existing=adopt_existing,
+        )
+    logger.info("video room %s created", room.meeting_id)
+    return room
 
 
 @audit_exempt("deletes a meeting's external video room; the meeting change is its record")

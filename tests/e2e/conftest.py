@@ -123,7 +123,7 @@ def browser(live_site: Site) -> Iterator[object]:
             headless=True,
             args=[
                 *CHROMIUM_ARGS,
-                # Programmes, and the rooms of the Whereby fake (tenant_apps/video/fake).
+                # Programmes, and the rooms of the Whereby fake (tests/fakes/whereby).
                 f"--host-resolver-rules=MAP *.{settings.BASE_DOMAIN} 127.0.0.1,"
                 f" MAP {settings.BASE_DOMAIN} 127.0.0.1,"  # the public site (console)
                 " MAP *.whereby.localhost 127.0.0.1",
@@ -228,7 +228,7 @@ def whereby_live(live_site: Site) -> Iterator[object]:
     from django.conf import settings
     from django.test import override_settings
 
-    from tenant_apps.video.fake import FakeWhereby
+    from tests.fakes.whereby import FakeWhereby
 
     secret = "e2e-webhook-secret-0123456789"
     fake = FakeWhereby(

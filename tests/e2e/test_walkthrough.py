@@ -174,7 +174,7 @@ def whereby_fake_for(port: int) -> Iterator[Any]:
     """The Whereby fake, as `dev.py run` starts it, sending its webhooks to the live server."""
     from django.test import override_settings
 
-    from tenant_apps.video.fake import FakeWhereby
+    from tests.fakes.whereby import FakeWhereby
 
     secret = "walkthrough-webhook-secret-0123456789"
     fake = FakeWhereby(

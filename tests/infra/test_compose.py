@@ -68,7 +68,7 @@ def test_each_application_service_runs_its_command():
     assert commands["whereby-fake"] == [
         "python",
         "-m",
-        "tenant_apps.video.fake",
+        "tests.fakes.whereby",
         "--host",
         "0.0.0.0",
         "--port",
@@ -182,3 +182,24 @@ def test_web_and_worker_wait_for_the_whereby_fake():
     # then the services that call Whereby start once the fake answers
     assert conditions == dict.fromkeys(("web", "worker"), "service_healthy")
     assert fake["image"] == "binome-app:local"
+
+
+def test_the_whereby_fake_comes_from_a_read_only_mount_not_from_the_image():
+    # given the image's build context leaves tests/ out (.dockerignore)
+    ignore = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    fake = services()["whereby-fake"]
+
+    # when
+    mounts = fake.get("volumes", [])
+    others = {name: services()[name].get("volumes", []) for name in APP_SERVICES}
+
+    # then the fake (test code) is mounted read-only into the fake's container only
+    assert "tests" in {line.strip() for line in ignore}
+    assert mounts == ["./tests:/app/tests:ro"]
+    assert fake["command"][2].startswith("tests.fakes.")
+    assert not any(
+        "tests" in volume
+        for name, volumes in others.items()
+        if name != "whereby-fake"
+        for volume in volumes
+    )

@@ -169,3 +169,4 @@ def test_dockerignore_keeps_local_state_out_of_the_build_context():
     # then
     assert {".venv", ".local", ".git", ".pytest_cache", ".ruff_cache", "**/__pycache__"} <= patterns
     assert {".env", "infra/terraform/**/*.tfstate*"} <= patterns
+    assert "tests" in patterns  # the cross-app suites and the fakes never ship (tests/fakes)

@@ -29,13 +29,10 @@ from conftest import host_client, http_login
 from shared_apps.accounts.models import User
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.services import match_create_manual, proposal_add
-from tenant_apps.meetings.services import (
-    meeting_cancel,
-    meeting_decline,
-    meeting_next_steps_save,
-    meeting_note_save,
-    meeting_propose,
-)
+from tenant_apps.meetings.services.answering import meeting_decline
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.services.notes import meeting_next_steps_save, meeting_note_save
+from tenant_apps.meetings.services.proposing import meeting_propose
 from tenant_apps.meetings.tests.factories import Pair, confirmed, person, proposed, slot
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Answer, Participant

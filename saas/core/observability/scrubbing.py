@@ -23,7 +23,7 @@ FILTERED = "[Filtered]"
 VIDEO_ROOM = "[Filtered video room]"
 
 # Hosts whose URLs are video rooms: the URL is the key to the room (DESIGN §4). Whereby's, and
-# our local fake's (tenant_apps.video.fake serves its rooms on *.whereby.localhost).
+# our local fake's (tests.fakes.whereby serves its rooms on *.whereby.localhost).
 VIDEO_HOST_SUFFIXES = ("whereby.com", "whereby.localhost")
 
 # Keys (lower-cased, without "_", "-" and ".") whose value is personal or secret.

@@ -13,7 +13,8 @@ from shared_apps.accounts.models import User
 from tenant_apps.matching.models import Match
 from tenant_apps.matching.services import match_create_manual
 from tenant_apps.meetings.models import Meeting
-from tenant_apps.meetings.services import meeting_accept, meeting_propose
+from tenant_apps.meetings.services.answering import meeting_accept
+from tenant_apps.meetings.services.proposing import meeting_propose
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_add
 

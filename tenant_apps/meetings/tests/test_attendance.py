@@ -12,10 +12,11 @@ from django_tenants.utils import tenant_context
 
 from conftest import host_client
 from tenant_apps.meetings.models import Meeting, MeetingAttendance
-from tenant_apps.meetings.services import meeting_room_sync, meetings_due_process
+from tenant_apps.meetings.services.reminders import meetings_due_process
+from tenant_apps.meetings.services.room import meeting_room_sync
 from tenant_apps.meetings.tests.factories import confirmed
-from tenant_apps.video.fake import webhook_signature
 from tenant_apps.video.tests.fixtures import WEBHOOK_SECRET
+from tests.fakes.whereby import webhook_signature
 
 
 @pytest.fixture

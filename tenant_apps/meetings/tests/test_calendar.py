@@ -11,12 +11,9 @@ from django.utils.translation import gettext, override
 from django_tenants.utils import tenant_context
 from icalendar import Calendar
 
-from tenant_apps.meetings.services import (
-    meeting_accept,
-    meeting_cancel,
-    meeting_decline,
-    meeting_move_propose,
-)
+from tenant_apps.meetings.services.answering import meeting_accept, meeting_decline
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.services.moving import meeting_move_propose
 from tenant_apps.meetings.tests.factories import proposed, slot
 
 

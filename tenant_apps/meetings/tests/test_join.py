@@ -14,7 +14,9 @@ from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 from tenant_apps.meetings.models import Meeting
-from tenant_apps.meetings.services import meeting_cancel, meeting_outcome_set, meeting_room_sync
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.services.outcome import meeting_outcome_set
+from tenant_apps.meetings.services.room import meeting_room_sync
 from tenant_apps.meetings.tests.factories import confirmed, person, proposed
 from tenant_apps.participants.models import Participant
 

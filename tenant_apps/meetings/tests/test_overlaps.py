@@ -11,13 +11,11 @@ from django_tenants.utils import tenant_context
 from saas.core.errors import Conflict
 from tenant_apps.matching.services import match_create_manual
 from tenant_apps.meetings.models import Meeting
-from tenant_apps.meetings.services import (
-    meeting_accept,
-    meeting_cancel,
-    meeting_move_propose,
-    meeting_propose,
-    when_label,
-)
+from tenant_apps.meetings.services.answering import meeting_accept
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.services.invitations import when_label
+from tenant_apps.meetings.services.moving import meeting_move_propose
+from tenant_apps.meetings.services.proposing import meeting_propose
 from tenant_apps.meetings.tests.factories import confirmed, person, slot
 from tenant_apps.participants.models import Participant
 

@@ -13,7 +13,7 @@ from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 from tenant_apps.meetings.models import Meeting, MeetingNote
-from tenant_apps.meetings.services import meeting_room_sync
+from tenant_apps.meetings.services.room import meeting_room_sync
 from tenant_apps.meetings.tests.factories import confirmed, person, proposed
 from tenant_apps.participants.models import Participant
 
@@ -216,7 +216,7 @@ def test_my_meetings_lists_upcoming_and_past(pair):
         soon = confirmed(pair, starts_in=timedelta(days=1))
         old = confirmed(pair, starts_in=timedelta(hours=3))
         waiting = proposed(pair, starts_in=timedelta(days=3))
-        from tenant_apps.meetings.services import meeting_cancel
+        from tenant_apps.meetings.services.cancelling import meeting_cancel
 
         called_off = meeting_cancel(
             meeting=confirmed(pair, starts_in=timedelta(days=6)), by=pair.mentor, reason="Congés"
@@ -252,7 +252,7 @@ def test_a_participant_without_pair_cannot_propose(world, password):
 def test_the_manager_sees_who_meets_when_but_neither_notes_nor_video(
     pair, world, whereby_fake, django_assert_max_num_queries
 ):
-    from tenant_apps.meetings.services import meeting_next_steps_save, meeting_note_save
+    from tenant_apps.meetings.services.notes import meeting_next_steps_save, meeting_note_save
 
     # given meetings of two pairs, one with a room, notes and next steps
     with tenant_context(pair.program):
@@ -265,7 +265,7 @@ def test_the_manager_sees_who_meets_when_but_neither_notes_nor_video(
         zoe = person("zoe.petit@a.example", Participant.Role.MENTEE, "Zoé", "Petit")
         other = match_create_manual(mentee=zoe, mentor=pair.mentor)
         for days in (2, 3, 4):
-            from tenant_apps.meetings.services import meeting_propose
+            from tenant_apps.meetings.services.proposing import meeting_propose
             from tenant_apps.meetings.tests.factories import slot
 
             meeting_propose(match=other, by=zoe, slots=[slot(timedelta(days=days))])

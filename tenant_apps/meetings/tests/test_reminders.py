@@ -9,7 +9,8 @@ from django.db import connection
 from django.utils.translation import gettext, override
 from django_tenants.utils import tenant_context
 
-from tenant_apps.meetings.services import meeting_cancel, meetings_due_process
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.services.reminders import meetings_due_process
 from tenant_apps.meetings.tasks import process_due_meetings_everywhere_task
 from tenant_apps.meetings.tests.factories import confirmed
 from tenant_apps.notifications.models import Email

@@ -14,17 +14,15 @@ from django.db import connection, connections
 from django_tenants.utils import tenant_context
 
 from tenant_apps.meetings.models import Meeting
-from tenant_apps.meetings.services import (
-    meeting_accept,
-    meeting_cancel,
-    meeting_move_propose,
-    meeting_outcome_set,
-    meeting_room_sync,
-    meetings_due_process,
-)
+from tenant_apps.meetings.services.answering import meeting_accept
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.services.moving import meeting_move_propose
+from tenant_apps.meetings.services.outcome import meeting_outcome_set
+from tenant_apps.meetings.services.reminders import meetings_due_process
+from tenant_apps.meetings.services.room import meeting_room_sync
 from tenant_apps.meetings.tasks import sync_meeting_room_task
 from tenant_apps.meetings.tests.factories import confirmed, proposed, slot
-from tenant_apps.video.client import WherebyUnavailable
+from tenant_apps.video.services import WherebyUnavailable
 
 SOON = timedelta(minutes=10)  # the join window (15 minutes before the start) is open
 

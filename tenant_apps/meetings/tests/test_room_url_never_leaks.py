@@ -21,12 +21,12 @@ from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 from saas.core.observability import sentry_init
-from saas.tests.test_sentry import EU_DSN, CapturingTransport
 from saas.tests.wsgi import wsgi_get
 from tenant_apps.meetings.models import Meeting
-from tenant_apps.meetings.services import meetings_due_process
-from tenant_apps.video.fake import webhook_signature
+from tenant_apps.meetings.services.reminders import meetings_due_process
 from tenant_apps.video.tests.fixtures import WEBHOOK_SECRET, all_emails_texts, leaks
+from tests.fakes.sentry import EU_DSN, CapturingTransport
+from tests.fakes.whereby import webhook_signature
 
 
 @pytest.fixture
@@ -248,7 +248,7 @@ def test_an_error_on_the_join_page_reaches_sentry_without_the_room(
     monkeypatch,
 ):
     from tenant_apps.meetings import views
-    from tenant_apps.meetings.services import meeting_room_sync
+    from tenant_apps.meetings.services.room import meeting_room_sync
     from tenant_apps.meetings.tests.factories import confirmed
 
     # given a meeting in its join window, with its room

@@ -1,24 +1,26 @@
 """The meeting's state machine, through its services: every allowed transition, and every
-forbidden one refused with the right error and nothing changed (meeting, slots, emails)."""
+forbidden one refused with the right error and nothing changed (meeting, slots, emails); and,
+for every state, person and time, the meeting page offers exactly what the services allow."""
 
+import re
 from contextlib import nullcontext
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext, override
 from django_tenants.utils import tenant_context
 
-from saas.core.errors import Conflict, NotAllowed, ValidationFailed
+from conftest import PASSWORD, host_client, http_login
+from saas.core.errors import ApplicationError, Conflict, NotAllowed, ValidationFailed
 from tenant_apps.meetings.models import Meeting, MeetingSlot
-from tenant_apps.meetings.services import (
-    meeting_accept,
-    meeting_cancel,
-    meeting_decline,
-    meeting_move_propose,
-    meeting_outcome_set,
-)
+from tenant_apps.meetings.services.answering import meeting_accept, meeting_decline
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.services.moving import meeting_move_propose
+from tenant_apps.meetings.services.outcome import meeting_outcome_set
 from tenant_apps.meetings.tests.factories import confirmed, person, proposed, slot
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Participant
@@ -231,7 +233,7 @@ def test_a_time_of_an_earlier_round_cannot_be_accepted(pair):
     ],
 )
 def test_invalid_proposals_are_refused(pair, times, msgid):
-    from tenant_apps.meetings.services import meeting_propose
+    from tenant_apps.meetings.services.proposing import meeting_propose
 
     with tenant_context(pair.program):
         emails = Email.objects.count()
@@ -247,7 +249,7 @@ def test_invalid_proposals_are_refused(pair, times, msgid):
 @pytest.mark.django_db
 def test_only_the_pair_of_an_active_match_can_propose(pair):
     from tenant_apps.matching.services import match_end
-    from tenant_apps.meetings.services import meeting_propose
+    from tenant_apps.meetings.services.proposing import meeting_propose
 
     with tenant_context(pair.program):
         outsider = actor(pair, "outsider")
@@ -267,7 +269,7 @@ def test_only_the_pair_of_an_active_match_can_propose(pair):
 @pytest.mark.django_db
 def test_notes_are_private_and_next_steps_shared(pair):
     from tenant_apps.meetings.selectors import note_for
-    from tenant_apps.meetings.services import meeting_next_steps_save, meeting_note_save
+    from tenant_apps.meetings.services.notes import meeting_next_steps_save, meeting_note_save
 
     with tenant_context(pair.program):
         meeting = confirmed(pair)
@@ -283,3 +285,161 @@ def test_notes_are_private_and_next_steps_shared(pair):
         assert note_for(meeting=meeting, participant=pair.mentor) is None
         assert Meeting.objects.get(pk=meeting.pk).next_steps == "Lire le guide RH"
     connection.set_schema_to_public()
+
+
+# --- what the page offers is what the services allow -------------------------------------------
+# For every state × person × time, the meeting page (the template, through the view's flags)
+# and the services (through the model's guards) must agree on each action: a button the
+# service would refuse, or an allowed action without its button, fails the test.
+
+STATES = ["proposed", "confirmed", "move_proposed", "declined", "cancelled", "held", "not_held"]
+PEOPLE = ["mentee", "mentor", "outsider"]
+TIMES = {  # from the meeting's start (for a proposal: from its first proposed time)
+    "a day before": timedelta(days=-1),
+    "after the start": AFTER_START,
+    "after the end": timedelta(hours=2),
+}
+# What each action is on the page: the form or link that performs it.
+OFFERS = {
+    "accept": "/accepter/",
+    "decline": "/refuser/",
+    "move": "/deplacer/",
+    "cancel": "/annuler/",
+    "held": 'name="outcome" value="held"',
+    "not_held": 'name="outcome" value="not_held"',
+    "next_steps": "/suites/",
+    "note": "/notes/",
+    "join": "/visio",
+}
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _attempt(meeting: Meeting, action: str, by: Participant) -> bool:
+    """Whether the service does `action` (it is then rolled back)."""
+    from tenant_apps.meetings.services.notes import meeting_next_steps_save, meeting_note_save
+
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    try:
+        with transaction.atomic():
+            if action == "next_steps":
+                meeting_next_steps_save(meeting=meeting, by=by, text="Relire le CV")
+            elif action == "note":
+                meeting_note_save(meeting=meeting, by=by, text="Penser au CV")
+            else:
+                act(meeting, action, by)
+            raise _RolledBack
+    except _RolledBack:
+        return True
+    except ApplicationError as refused:
+        assert str(refused.message)
+        return False
+
+
+def _offered(client, meeting: Meeting, who: str) -> dict[str, bool]:
+    """What the meeting page shows `who`: each action's button or link; the join page and the
+    move and cancel forms open only where the page links to them."""
+    page = client.get(f"/rendez-vous/{meeting.pk}/")
+    if who == "outsider":
+        assert page.status_code == 404
+        return dict.fromkeys([*OFFERS, "move_form", "cancel_form", "join_page"], False)
+    assert page.status_code == 200
+    html = page.content.decode()
+    prefix = f"/rendez-vous/{meeting.pk}"
+    offered = {
+        action: (marker if marker.startswith("name=") else prefix + marker) in html
+        for action, marker in OFFERS.items()
+    }
+    if offered["accept"]:  # the button of the time the service is asked to accept
+        last = meeting.slots.order_by("-proposal_round", "starts_at").first()
+        offered["accept"] = f'name="slot" value="{last.pk}"' in html
+    offered["move_form"] = client.get(f"{prefix}/deplacer/").status_code == 200
+    offered["cancel_form"] = client.get(f"{prefix}/annuler/").status_code == 200
+    offered["join_page"] = client.get(f"{prefix}/visio").status_code == 200
+    return offered
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", STATES)
+def test_the_page_offers_exactly_what_the_services_allow(pair, state):
+    with tenant_context(pair.program):
+        # given a meeting in `state`, and a third participant of the programme
+        meeting = build(pair, state)
+        people = {who: actor(pair, who) for who in PEOPLE}
+        emails = {who: people[who].user.email for who in PEOPLE}
+        start = meeting.starts_at or meeting.slots.order_by("starts_at").first().starts_at
+    connection.set_schema_to_public()
+
+    disagreements = []
+    for who in PEOPLE:
+        for moment, offset in TIMES.items():
+            with time_machine.travel(start + offset):
+                # when that person opens the meeting page at that moment
+                client = host_client(pair.program)
+                http_login(client, emails[who], PASSWORD)
+                offered = _offered(client, meeting, who)
+                connection.set_schema_to_public()
+
+                # and each action is attempted through its service (then rolled back)
+                with tenant_context(pair.program):
+                    by = Participant.objects.get(pk=people[who].pk)
+                    allowed = {a: _attempt(meeting, a, by) for a in OFFERS if a != "join"}
+                    now = timezone.now()
+                    current = Meeting.objects.get(pk=meeting.pk)
+                    allowed["move_form"] = current.can_move(by, now)
+                    allowed["cancel_form"] = current.can_cancel(by, now)
+                    allowed["join_page"] = current.can_join(by, now)
+                    allowed["join"] = allowed["join_page"]
+                connection.set_schema_to_public()
+
+            # then the page offers an action exactly when its service does it
+            disagreements += [
+                f"{state}, {who}, {moment}: {action} "
+                + ("offered but refused" if offered[action] else "allowed but not offered")
+                for action in offered
+                if offered[action] != allowed[action]
+            ]
+    assert disagreements == []
+
+
+@pytest.mark.django_db
+def test_the_table_catches_a_button_the_service_refuses(pair, monkeypatch):
+    # given a template flag that drifts from its guard (the page offers the move of a meeting
+    # that has started)
+    monkeypatch.setattr(Meeting, "can_move", lambda self, by, now: True)
+    with tenant_context(pair.program):
+        meeting = confirmed(pair)
+    connection.set_schema_to_public()
+
+    # when the mentee opens the page after the start
+    with time_machine.travel(meeting.starts_at + AFTER_START):
+        client = host_client(pair.program)
+        http_login(client, "lea.martin@a.example", PASSWORD)
+        offered = _offered(client, meeting, "mentee")
+        connection.set_schema_to_public()
+        with tenant_context(pair.program):
+            allowed = _attempt(meeting, "move", pair.mentee)
+        connection.set_schema_to_public()
+
+    # then the comparison the table makes sees the disagreement
+    assert offered["move"] is True and allowed is False
+
+
+def test_templates_compare_no_status():
+    # given the meeting pages' templates (the emails compare the kind of notice, not a status)
+    root = Path(__file__).resolve().parent.parent / "templates" / "meetings"
+    statuses = "|".join(STATES)
+    comparison = re.compile(rf"\bstatus\s*(==|!=|in\b)|(==|!=)\s*[\"']({statuses})[\"']")
+
+    # when they are searched for a comparison with a status
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if comparison.search(line.replace("value == status", ""))
+    ]
+
+    # then there is none: they read the model's flags (is_cancelled, can_*...)
+    assert found == []

@@ -7,7 +7,7 @@ from django_tenants.utils import tenant_context
 
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_queue, email_send
-from tenant_apps.notifications.tests.fake_tem import fake_tem
+from tests.fakes.tem import fake_tem
 
 
 def _tem_settings(fake, key="tem-secret"):

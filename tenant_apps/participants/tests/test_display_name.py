@@ -18,7 +18,7 @@ ROOT = Path(settings.BASE_DIR)
 IDENTITY = re.compile(r"\.user\.(get_full_name|email|first_name|last_name)\b")
 # Reviewed: the person's own pages and emails, and what identifies them to Whereby.
 ALLOWED = {
-    "tenant_apps/meetings/services.py": "the recipient's own address and first name",
+    "tenant_apps/meetings/services/invitations.py": "the recipient's own address and first name",
     "tenant_apps/meetings/views.py": "the person's own name in their video room",
     "tenant_apps/matching/services.py": "the recipient's own address",
     "tenant_apps/participants/models.py": "display_name itself",

@@ -17,7 +17,7 @@ from django.core import mail
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from tenant_apps.video.fake import FakeWhereby
+from tests.fakes.whereby import FakeWhereby
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789"
 _started: list[FakeWhereby] = []

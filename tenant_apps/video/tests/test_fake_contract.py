@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tenant_apps.video.fake import FakeWhereby
+from tests.fakes.whereby import FakeWhereby
 
 KEY = "contract-key"
 

@@ -10,10 +10,10 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from conftest import host_client
-from tenant_apps.video.fake import webhook_signature
 from tenant_apps.video.models import WebhookEvent
 from tenant_apps.video.services import room_name_prefix
 from tenant_apps.video.webhooks import InvalidSignature, signature_verify
+from tests.fakes.whereby import webhook_signature
 
 SECRET = "whsec-webhook-tests"
 received: list[tuple[str, object]] = []

@@ -17,7 +17,7 @@ Tests drive the failures they need (`rate_limit_next`, `fail_next`, `slow_next`,
 `drop_next`) from Python, or over HTTP under `/_fake/` when the fake runs in another process.
 
 Standard library and httpx only: no Django, so that it runs alone (`python -m
-tenant_apps.video.fake`) in the local stack.
+tests.fakes.whereby`) in the local stack.
 """
 
 import hashlib

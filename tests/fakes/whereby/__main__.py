@@ -1,4 +1,4 @@
-"""`python -m tenant_apps.video.fake --host 0.0.0.0 --port 8090`: the fake Whereby for the local
+"""`python -m tests.fakes.whereby --host 0.0.0.0 --port 8090`: the fake Whereby for the local
 stack. Configuration from the command line or the environment:
 
 - `WHEREBY_API_KEY`: the bearer key it accepts (default `local-fake-key`);
@@ -15,11 +15,11 @@ import os
 import signal
 import sys
 
-from tenant_apps.video.fake.server import FakeWhereby
+from tests.fakes.whereby.server import FakeWhereby
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tenant_apps.video.fake")
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.whereby")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--api-key", default=os.environ.get("WHEREBY_API_KEY") or "local-fake-key")
