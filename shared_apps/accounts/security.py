@@ -243,9 +243,10 @@ def account_security_purge(*, before: object) -> int:
 
 
 @transaction.atomic
-def sessions_end_everywhere(*, user: User) -> None:
+def session_version_bump(*, user: User) -> None:
     """Every session of this person, in every programme, stops being valid at its next request
-    (the session auth hash includes `session_version`)."""
+    (the session auth hash includes `session_version`). A step of "log out everywhere"
+    (`services.sessions_end_everywhere`), a password reset and an erasure, which audit."""
     User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
     user.refresh_from_db(fields=["session_version"])
 
