@@ -147,6 +147,15 @@ def manager_client(world: World) -> Client:
     return client
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts a live Celery worker is slow (a developer deselects it with
+    `-m "not e2e and not slow"`; CI runs everything): marked here, from the fixture it asks
+    for, so a new one cannot be forgotten."""
+    for item in items:
+        if "live_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="module")
 def live_worker(world: World) -> Iterator[None]:
     """The project's Celery app with eager mode off, and a worker thread on the test broker
