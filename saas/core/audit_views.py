@@ -61,7 +61,6 @@ def FIELD_LABELS() -> dict[str, str]:
         "matching_objective": _("matching objective"),
         "request_expiry_days": _("request expiry"),
         "privacy_intro": _("privacy notice introduction"),
-        "starts_on": _("start date"),
         "ends_on": _("end date"),
         "retention_inactive_warn_months": _("warning of inactive accounts (months)"),
         "retention_inactive_erase_months": _("erasure of inactive accounts (months)"),
