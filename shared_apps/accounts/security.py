@@ -109,15 +109,6 @@ class LoginGate:
     needs_signin_link: bool = False  # the account is under attack and this network is new
     needs_signin_link_everywhere: bool = False  # the hourly limit is reached: every network
 
-    @property
-    def allows_password_check(self) -> bool:
-        return not (
-            self.wait_seconds
-            or self.is_ip_blocked
-            or self.needs_signin_link
-            or self.needs_signin_link_everywhere
-        )
-
 
 def login_gate(*, email: str, ip: str, has_grant: bool = False) -> LoginGate:
     account = _account(email)
