@@ -30,6 +30,8 @@ from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 
+pytestmark = pytest.mark.slow
+
 TOOLS = ("pg_dump", "pg_restore", "psql")
 
 
