@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from shared_apps.accounts.models import ProgramMembership, User, email_normalize
 
 

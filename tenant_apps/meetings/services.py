@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_exempt, audit_record, audited
+from audit.log import audit_exempt, audit_record, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from saas.core.tasks import enqueue_on_commit
 from tenant_apps.matching.models import Match

@@ -363,7 +363,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @never_cache
 def manage_participant(request: HttpRequest, participant_id: int) -> HttpResponse:
     """A manager looks at one participant's profile (audited). Sensitive answers stay hidden."""
-    from saas.core.audit import audit_record
+    from audit.log import audit_record
     from tenant_apps.participants.profiles import answers_of, questions_for
 
     participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)

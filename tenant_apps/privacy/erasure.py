@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record
+from audit.log import audit_record
 from saas.core.errors import NotAllowed
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.security import sessions_end_everywhere
@@ -80,7 +80,7 @@ ERASE: dict[str, Callable[[Participant, Identity], None] | str] = {
     "meetings.MeetingAttendance": "kept as statistics (tied to the anonymous participant)",
     # After the meetings: a pair ends once its upcoming meetings are cancelled.
     "matching.Match": _erase_matches,
-    "privacy.AuditEvent": "kept (ids only, no personal data); purged after 12 months",
+    "audit.AuditEvent": "kept (ids only, no personal data); purged after 12 months",
     "accounts.User": "deleted when no membership remains (user_erase_if_unused)",
     "accounts.ProgramMembership": "this programme's row deleted by user_erase_if_unused",
     "otp_totp.TOTPDevice": "deleted with the account",

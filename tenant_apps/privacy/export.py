@@ -117,7 +117,7 @@ SOURCES: dict[str, Source] = {
         rows=lambda p: Q(to=p.user.email), section="messages", present=readable.email
     ),
     # What the person did, and what was done about them (target: their participant row).
-    "privacy.AuditEvent": Source(
+    "audit.AuditEvent": Source(
         rows=lambda p: (
             Q(actor_user_id=p.user_id)
             | Q(target_type="participants.participant", target_id=str(p.pk))

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record
+from audit.log import audit_record
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import AccessLink, Participant

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from saas.core.audit import audit_purge
+from audit.log import audit_purge
 from saas.core.storage import files_delete_prefix
 from saas.core.tasks import fan_out
 

@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
-from saas.core.audit_views import audit_log_response
+from audit.views import audit_log_response
 from saas.core.decorators import public_view
 from tenant_apps.participants.views import manager_required
 
@@ -19,7 +19,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
     from django.shortcuts import render
 
-    from saas.core.audit import audit_record
+    from audit.log import audit_record
     from tenant_apps.privacy.export import participant_export, participant_export_readable
 
     participant = request.user.participant

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from tenant_apps.video.client import whereby_client
 from tenant_apps.video.models import WebhookEvent
 from tenant_apps.video.webhooks import VideoEvent

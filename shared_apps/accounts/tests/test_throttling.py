@@ -16,11 +16,11 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from audit.models import AuditEvent
 from conftest import host_client, http_login
 from shared_apps.accounts import security
 from shared_apps.accounts.models import AccountSecurityEvent, SignInLink
 from tenant_apps.notifications.models import Email
-from tenant_apps.privacy.models import AuditEvent
 
 NEEDS_LINK = "nécessite un lien envoyé par email"
 

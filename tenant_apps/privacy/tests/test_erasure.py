@@ -217,7 +217,7 @@ def test_self_erasure_leaves_no_trace_and_keeps_the_statistics(world, mentee_wit
         assert sorted(Meeting.objects.values_list("status", flat=True)) == ["cancelled", "held"]
         assert MeetingAttendance.objects.count() == 2
         assert Match.objects.get().end_reason == "erasure"
-        from tenant_apps.privacy.models import AuditEvent
+        from audit.models import AuditEvent
 
         event = AuditEvent.objects.get(action="privacy.erased")
         assert "Xavière" not in str(event.details) and world.mentee_a.email not in str(

@@ -71,6 +71,6 @@ def test_participant_downloads_their_data_and_nothing_secret(
     # programme B is not mentioned: the per-programme export reveals no other membership
     assert world.program_b.schema_name not in text and "Programme B" not in text
     with tenant_context(world.program_a):
-        from tenant_apps.privacy.models import AuditEvent
+        from audit.models import AuditEvent
 
         assert AuditEvent.objects.filter(action="privacy.exported").count() == 2

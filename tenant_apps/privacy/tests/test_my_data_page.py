@@ -19,7 +19,7 @@ DATABASE_WORDS = [
     "matching.Match",
     "meetings.Meeting",
     "notifications.Email",
-    "privacy.AuditEvent",
+    "audit.AuditEvent",
     "created_at",
     "first_name",
     "date_joined",
@@ -145,7 +145,7 @@ def test_the_json_download_stays_complete(world, mentee_with_history):
     assert data["notifications.Email"]  # the meeting emails
     assert export["account"]["first_name"] == "Alice"
     # the journal holds what she did and what was done about her (the manager's view)
-    actions = {row["action"] for row in data["privacy.AuditEvent"]}
+    actions = {row["action"] for row in data["audit.AuditEvent"]}
     assert {"auth.login", "privacy.exported", "participant.profile_viewed"} <= actions
     # and the page says it in words
     page = client.get("/espace/mes-donnees/").content.decode()
