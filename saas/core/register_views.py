@@ -86,7 +86,7 @@ def person(request: HttpRequest) -> HttpResponse:
     from django.utils.translation import gettext as _
 
     from shared_apps.accounts.selectors import user_by_email
-    from tenant_apps.privacy.services import person_erase_everywhere, person_export_everywhere
+    from tenants.people import person_erase_everywhere, person_export_everywhere
 
     email = (request.GET.get("email") or request.POST.get("email") or "").strip()
     user = user_by_email(email=email) if email else None

@@ -315,7 +315,7 @@ def manage_participant_action(
         elif action == "reactiver":
             participant_reactivate(participant=participant)
         elif action == "effacer":
-            from tenant_apps.privacy.erasure import participant_erase
+            from tenant_apps.privacy.services.erasure import participant_erase
 
             if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
                 raise ValidationFailed(_("Type the word EFFACER to confirm."))

@@ -30,7 +30,7 @@ def purge_audit_logs_everywhere_task() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def apply_retention_task() -> dict[str, int]:
     """In one programme: the retention rules (safe to run twice)."""
-    from tenant_apps.privacy.retention import retention_apply
+    from tenant_apps.privacy.services.retention import retention_apply
 
     return retention_apply()
 
@@ -38,7 +38,7 @@ def apply_retention_task() -> dict[str, int]:
 @shared_task(acks_late=True, ignore_result=True)
 def purge_expired_sessions_task() -> None:
     """In one schema (a programme's or public): `clearsessions`."""
-    from tenant_apps.privacy.retention import sessions_purge_expired
+    from tenant_apps.privacy.services.retention import sessions_purge_expired
 
     sessions_purge_expired()
 

@@ -20,7 +20,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import render
 
     from audit.log import audit_record
-    from tenant_apps.privacy.export import participant_export, participant_export_readable
+    from tenant_apps.privacy.services.export import participant_export, participant_export_readable
 
     participant = request.user.participant
     if request.GET.get("format") == "json":
@@ -45,7 +45,7 @@ def erase_me(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import redirect, render
     from django.utils.translation import gettext as _
 
-    from tenant_apps.privacy.erasure import participant_erase
+    from tenant_apps.privacy.services.erasure import participant_erase
 
     participant = request.user.participant
     error = ""
@@ -94,7 +94,7 @@ def manage_retention(request: HttpRequest) -> HttpResponse:
     """Dry run: what the daily retention job would do today. Changes nothing."""
     from django.shortcuts import render
 
-    from tenant_apps.privacy.retention import retention_plan
+    from tenant_apps.privacy.services.retention import retention_plan
     from tenant_apps.programs.selectors import program_settings
 
     return render(

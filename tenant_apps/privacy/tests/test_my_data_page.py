@@ -11,7 +11,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
-from tenant_apps.privacy.export import SECTIONS, SOURCES
+from tenant_apps.privacy.hooks import export_sources
+from tenant_apps.privacy.services.export import SECTIONS
 
 # Words of the database that must not reach the French page.
 DATABASE_WORDS = [
@@ -35,7 +36,7 @@ DATABASE_WORDS = [
 
 
 def test_every_exported_model_says_how_it_reads_in_words():
-    for label, source in SOURCES.items():
+    for label, source in export_sources().items():
         if source.rows is None:
             continue
         assert source.present is not None, f"{label}: add present= to its Source"
