@@ -314,13 +314,7 @@ def manage_participant_action(
             participant_deactivate(participant=participant)
         elif action == "reactiver":
             participant_reactivate(participant=participant)
-        elif action == "effacer":
-            from tenant_apps.privacy.services.erasure import participant_erase
-
-            if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
-                raise ValidationFailed(_("Type the word EFFACER to confirm."))
-            participant_erase(participant=participant, by=request.user.participant)
-        else:
+        else:  # "effacer" is the privacy app's (same URL, tenant_apps.privacy.urls)
             raise Http404
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
