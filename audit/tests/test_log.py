@@ -141,7 +141,7 @@ def test_manager_reads_and_downloads_the_log_participants_cannot(world):
 
 @pytest.mark.django_db
 def test_daily_job_purges_every_programme_and_the_platform(world, settings):
-    from tenant_apps.privacy.tasks import purge_audit_logs_everywhere_task
+    from tenants.tasks import purge_audit_logs_everywhere_task
 
     settings.AUDIT_RETENTION_DAYS = 0  # everything written before now is past retention
     with tenant_context(world.program_a):

@@ -220,7 +220,7 @@ def test_erasure_everywhere_removes_the_account_security_records(world):
 
 @pytest.mark.django_db
 def test_daily_purge_removes_old_account_security_records(world, settings):
-    from tenant_apps.privacy.tasks import purge_audit_logs_everywhere_task
+    from tenants.tasks import purge_audit_logs_everywhere_task
 
     old = AccountSecurityEvent.objects.create(
         user=world.mentee_a,
