@@ -23,11 +23,11 @@ CELERY_BEAT_SCHEDULE = {
     # Retention (docs/operations.md § 7): expired sessions of public, then one task per ready,
     # paused or archived programme (people, outbox, webhook events, sessions).
     "apply-retention-rules": {
-        "task": "tenant_apps.privacy.tasks.apply_retention_everywhere_task",
+        "task": "tenant_apps.privacy.tasks.apply_retention_everywhere_task",  # tenants.tasks
         "schedule": crontab(hour=2, minute=47),
     },
     "purge-audit-logs": {
-        "task": "tenant_apps.privacy.tasks.purge_audit_logs_everywhere_task",
+        "task": "tenant_apps.privacy.tasks.purge_audit_logs_everywhere_task",  # tenants.tasks
         "schedule": crontab(hour=3, minute=17),
     },
     "expire-mentor-requests": {

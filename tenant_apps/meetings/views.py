@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from saas.core.audit import audit_record
+from audit.log import audit_record
 from saas.core.errors import ApplicationError
 from tenant_apps.meetings.forms import (
     CancelForm,

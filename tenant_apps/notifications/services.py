@@ -15,7 +15,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from saas.core.tasks import enqueue_on_commit
 from tenant_apps.notifications.models import Email
 from tenant_apps.programs.branding import brand_colors

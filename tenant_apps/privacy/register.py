@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saas.core.subprocessors import Subprocessor, every_location_in_eea, subprocessors
-from tenant_apps.privacy.retention import retention_rules
+from tenant_apps.privacy.services.retention import retention_rules
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.selectors import program_settings
 

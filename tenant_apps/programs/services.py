@@ -4,7 +4,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
+from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from tenant_apps.programs.icons import icons_generate
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import SETTINGS_CACHE_KEY

@@ -59,6 +59,7 @@ ALIASES = {"mentor": "participant", "request": "matchrequest"}  # names of the i
 # Health probes show no user content; served before the programme is resolved, they drop the
 # session cookie of whoever calls them, which would end the walk's logins (a separate defect).
 SKIPPED = {"healthz", "readyz"}
+AUDIT = "audit.AuditEvent"  # in both app lists
 SPREADSHEET_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml")
 
 
@@ -186,7 +187,8 @@ def walk_prepare(world: Any, password: str) -> Walk:
     # when every text field holds a payload
     emails_since = timezone.now()
     with tenant_context(world.program_a):
-        written, empty = hostile_fill(is_tenant_model)
+        # the audit log lives in both schemas: hostile rows in the programme's and in public
+        written, empty = hostile_fill(lambda m: is_tenant_model(m) or m._meta.label == AUDIT)
         _hostile_actions(people)
     connection.set_schema_to_public()
     _public_rows(world)

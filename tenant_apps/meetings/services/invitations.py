@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from tenant_apps.meetings.ics import Invitation, invitation_ics
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.notifications.services import email_queue

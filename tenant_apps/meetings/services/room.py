@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from saas.core.tasks import enqueue_on_commit
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.selectors import JOIN_CLOSES_AFTER, ROOM_CREATED_BEFORE, room_is_usable

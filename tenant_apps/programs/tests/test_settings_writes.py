@@ -10,8 +10,8 @@ from django.db import DatabaseError, connection
 from django_tenants.utils import tenant_context
 from PIL import Image
 
+from audit.models import AuditEvent
 from conftest import audit_rows_refused
-from tenant_apps.privacy.models import AuditEvent
 from tenant_apps.programs.models import ProgramSettings
 
 SETTINGS = {

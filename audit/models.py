@@ -13,9 +13,10 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError("the audit log is append-only")
 
 
-class AuditEventBase(models.Model):
-    """Who did what, when (UTC), from where, on what. Details never repeat personal data that
-    an erasure would have to find again."""
+class AuditEvent(models.Model):
+    """Who did what, when (UTC), from where, on what. One table per schema: a programme's
+    events in its schema, the platform's (console, super-admin logins) in `public`. Details
+    never repeat personal data that an erasure would have to find again."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -26,11 +27,12 @@ class AuditEventBase(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Platform events about a programme (public schema only; empty in a programme's schema).
+    program_id = models.BigIntegerField(null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        abstract = True
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

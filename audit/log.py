@@ -1,5 +1,6 @@
 """The audit log: one call, written in the same transaction as the action it records, into
-the programme's schema (programme events) or `public` (platform events).
+the programme's schema (programme events) or `public` (platform events) — one model,
+`audit.AuditEvent`, whose table exists in every schema.
 
     audit_record(action="participant.invited", target=participant, details={"role": "mentor"})
 
@@ -30,10 +31,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 
 from saas.core.exports import csv_writer
+from saas.core.http import client_ip
 from saas.core.observability import context as observability
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -105,20 +108,19 @@ def audit_policy(function: Callable[..., Any]) -> AuditPolicy | None:
 
 
 def _model() -> Any:
-    if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
-        from shared_apps.platform_audit.models import PlatformAuditEvent
+    """The one model (audit.AuditEvent); its table is the current schema's."""
+    return apps.get_model("audit", "AuditEvent")
 
-        return PlatformAuditEvent
-    from tenant_apps.privacy.models import AuditEvent
 
-    return AuditEvent
+def _is_public() -> bool:
+    return connection.schema_name == settings.PUBLIC_SCHEMA_NAME
 
 
 def _actor(request: Any) -> tuple[int | None, str]:
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         return None, ""
-    if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
+    if _is_public():
         return user.pk, "super-admin" if user.is_staff else "user"
     # Set by the programme's authentication backend; never queried from here.
     participant = user._state.fields_cache.get("participant")
@@ -133,8 +135,6 @@ def audit_record(
     actor_user_id: int | None = None,
     actor_role: str = "",
 ) -> Any:
-    from shared_apps.accounts.security import client_ip
-
     request = observability.current().request
     if actor_user_id is None and request is not None:
         actor_user_id, actor_role = _actor(request)
@@ -152,7 +152,7 @@ def audit_record(
     if (recorded := _recorded.get()) is not None:
         recorded.append(action)
     is_program = target is not None and target._meta.label_lower == "tenants.program"
-    if model.__name__ == "PlatformAuditEvent" and is_program:
+    if _is_public() and is_program:
         fields["program_id"] = target.pk
     return model.objects.create(**fields)
 

@@ -26,11 +26,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record
+from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import AccessLink, Participant
-from tenant_apps.privacy.erasure import ERASED_DOMAIN, participant_erase
+from tenant_apps.privacy.services.erasure import ERASED_DOMAIN, participant_erase
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import program_settings
 from tenant_apps.video.models import WebhookEvent
@@ -39,6 +39,7 @@ from tenants.models import Program
 DAYS_PER_MONTH = 30.4375
 
 
+@audit_exempt("pure computation: a number of months as a duration")
 def months(count: int) -> timedelta:
     return timedelta(days=round(count * DAYS_PER_MONTH))
 
@@ -88,6 +89,7 @@ def _programme_status() -> tuple[str, datetime | None]:
     return row if row else (Program.Status.READY, None)
 
 
+@audit_exempt("pure computation: when the programme ended")
 def programme_end(
     config: ProgramSettings, *, status: str, changed_at: datetime | None
 ) -> date | None:
@@ -99,6 +101,7 @@ def programme_end(
     return min(ends, default=None)
 
 
+@audit_exempt("a read: the dry run shown to the manager")
 def retention_plan(*, now: datetime | None = None) -> RetentionPlan:
     """What the daily job would do now — read only."""
     now = now or timezone.now()
@@ -154,8 +157,10 @@ def retention_plan(*, now: datetime | None = None) -> RetentionPlan:
     return plan
 
 
+@audited
 def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
-    """Apply the plan, then the purges. Each person is handled in their own transaction."""
+    """Apply the plan, then the purges. Each person is handled in their own transaction (so
+    not atomic as a whole: each erasure is audited as it commits)."""
     plan = retention_plan(now=now)
     config = program_settings()
     for participant in plan.unverified + plan.invitation_expired + plan.deactivated:
@@ -180,9 +185,12 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
     sessions_purge_expired()
     if any(counts.values()):
         audit_record(action="privacy.retention_applied", details=counts)
+    else:
+        audit_unchanged()
     return counts
 
 
+@audit_exempt("a step of retention_apply, audited by it (privacy.retention_applied)")
 def outbox_purge(*, before: datetime) -> int:
     """Messages sent before `before` go, whole: what was kept of an erased person's or a
     secret-bearing message (its envelope) goes with them. So do messages given up, or still
@@ -198,6 +206,7 @@ def outbox_purge(*, before: datetime) -> int:
     return deleted
 
 
+@audit_exempt("a step of retention_apply, audited by it (privacy.retention_applied)")
 def webhook_events_purge(*, before: datetime) -> int:
     """The ids of Whereby events handled before `before` (kept only to drop duplicate
     deliveries; a replay that old is refused by the signature's timestamp)."""
@@ -205,11 +214,13 @@ def webhook_events_purge(*, before: datetime) -> int:
     return deleted
 
 
+@audit_exempt("housekeeping: expired sessions hold no action of anyone's")
 def sessions_purge_expired() -> None:
     """`clearsessions` for the current schema (a programme's, or public): expired sessions."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
+@audit_exempt("pure computation: the rules stated for the register")
 def retention_rules(config: ProgramSettings) -> list[dict[str, str]]:
     """Each rule the jobs apply, with the value they use: the register's retention section."""
     session_hours = round(settings.SESSION_ABSOLUTE_SECONDS / 3600)

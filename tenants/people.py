@@ -1,15 +1,17 @@
-"""Requests about one person across every programme they are in (super-admin, console)."""
+"""A person across programmes: requests about one person in every programme they are in
+(super-admin, console). Cross-programme work lives in `tenants/`; what is done in each
+programme is the privacy app's (export, erasure)."""
 
 from typing import Any
 
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from saas.core.audit import audit_record, audited
+from audit.log import audit_record, audited
 from shared_apps.accounts.selectors import User
 from tenant_apps.participants.models import Participant
-from tenant_apps.privacy.erasure import participant_erase
-from tenant_apps.privacy.export import participant_export
+from tenant_apps.privacy.services.erasure import participant_erase
+from tenant_apps.privacy.services.export import participant_export
 
 
 def _programs_of(user: User) -> list[Any]:

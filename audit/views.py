@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_csv, audit_events, audit_record
+from audit.log import audit_csv, audit_events, audit_record
 
 PAGE_SIZE = 200
 TIME_ZONE_SESSION_KEY = "audit_time_zone"

@@ -3,7 +3,11 @@ when they concern someone who belongs there."""
 
 from typing import Any
 
-from saas.core.audit import audit_record
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from audit.log import audit_record
 
 
 def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
@@ -16,14 +20,15 @@ def on_login_failed(
     """On the console: a failed login of a super-admin account goes to the platform log. A
     failure about anyone else is recorded on the account only (accounts.AccountSecurityEvent);
     programme sites log their own members' failures (tenant_apps.participants)."""
-    from django.conf import settings
-    from django.db import connection
-
-    from shared_apps.accounts.selectors import user_by_email
-
     if connection.schema_name != settings.PUBLIC_SCHEMA_NAME:
         return
     email = str(credentials.get("username") or credentials.get("email") or "")
-    user = user_by_email(email=email) if email else None
-    if user is not None and user.is_staff:
+    if not email:
+        return
+    users = get_user_model()._default_manager
+    try:
+        user = users.get_by_natural_key(email)  # the account's own normalisation
+    except get_user_model().DoesNotExist:
+        return
+    if user.is_staff:
         audit_record(action="auth.login_failed", target=user)

@@ -7,11 +7,10 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from audit.log import audit_purge
+from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
-from saas.core.audit import audit_purge
-from shared_apps.platform_audit.models import PlatformAuditEvent
 from tenant_apps.participants.models import Participant
-from tenant_apps.privacy.models import AuditEvent
 
 
 def _actions(program) -> list[str]:
@@ -41,7 +40,7 @@ def test_logins_are_logged_where_they_happen_without_the_address(world):
     http_login(client, world.mentee_a.email, PASSWORD)
     assert _actions(world.program_a) == ["auth.login_failed", "auth.login"]
     assert _actions(world.program_b) == []
-    assert not PlatformAuditEvent.objects.filter(action__startswith="auth.").exists()
+    assert not AuditEvent.objects.filter(action__startswith="auth.").exists()
     with tenant_context(world.program_a):
         failed, login = AuditEvent.objects.filter(created_at__gte=STARTED[0]).order_by("id")
         assert world.mentee_a.email not in str(failed.details)
@@ -77,9 +76,7 @@ def test_console_actions_go_to_the_platform_log(world):
     console = host_client(None)
     http_login(console, world.staff.email, PASSWORD, second_factor=True)
     console.post(f"/console/programmes/{world.program_b.pk}/pause/")
-    event = PlatformAuditEvent.objects.get(
-        action="console.program_pause", program_id=world.program_b.pk
-    )
+    event = AuditEvent.objects.get(action="console.program_pause", program_id=world.program_b.pk)
     assert event.actor_user_id == world.staff.pk
     assert event.actor_role == "super-admin"
     assert _actions(world.program_b) == []
@@ -88,7 +85,7 @@ def test_console_actions_go_to_the_platform_log(world):
 @pytest.mark.django_db
 def test_the_log_is_append_only_for_the_application_and_the_database(world):
     with tenant_context(world.program_a):
-        from saas.core.audit import audit_record
+        from audit.log import audit_record
 
         event = audit_record(action="test.event")
         with pytest.raises(PermissionError):
@@ -98,8 +95,8 @@ def test_the_log_is_append_only_for_the_application_and_the_database(world):
         with pytest.raises(PermissionError):
             AuditEvent.objects.filter(pk=event.pk).update(action="changed")
         for sql in (
-            "UPDATE privacy_auditevent SET action = 'changed'",
-            "DELETE FROM privacy_auditevent",
+            "UPDATE audit_auditevent SET action = 'changed'",
+            "DELETE FROM audit_auditevent",
         ):
             with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
                 cur.execute(sql)
@@ -109,21 +106,21 @@ def test_the_log_is_append_only_for_the_application_and_the_database(world):
 @pytest.mark.django_db
 def test_retention_purge_removes_only_old_entries(world):
     with tenant_context(world.program_a):
-        from saas.core.audit import audit_record
+        from audit.log import audit_record
 
         old, recent = audit_record(action="old"), audit_record(action="recent")
         with connection.cursor() as cursor:  # backdate one entry (test set-up only)
-            cursor.execute("ALTER TABLE privacy_auditevent DISABLE TRIGGER audit_append_only")
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
             cursor.execute(
-                "UPDATE privacy_auditevent SET created_at = %s WHERE id = %s",
+                "UPDATE audit_auditevent SET created_at = %s WHERE id = %s",
                 [timezone.now() - timedelta(days=400), old.pk],
             )
-            cursor.execute("ALTER TABLE privacy_auditevent ENABLE TRIGGER audit_append_only")
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_append_only")
         assert audit_purge(before=timezone.now() - timedelta(days=365)) == 1
         assert not AuditEvent.objects.filter(pk=old.pk).exists()
         assert AuditEvent.objects.filter(pk=recent.pk).exists()
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
-            cur.execute("DELETE FROM privacy_auditevent")  # the purge flag did not leak
+            cur.execute("DELETE FROM audit_auditevent")  # the purge flag did not leak
         assert recent.pk
 
 
@@ -144,11 +141,11 @@ def test_manager_reads_and_downloads_the_log_participants_cannot(world):
 
 @pytest.mark.django_db
 def test_daily_job_purges_every_programme_and_the_platform(world, settings):
-    from tenant_apps.privacy.tasks import purge_audit_logs_everywhere_task
+    from tenants.tasks import purge_audit_logs_everywhere_task
 
     settings.AUDIT_RETENTION_DAYS = 0  # everything written before now is past retention
     with tenant_context(world.program_a):
-        from saas.core.audit import audit_record
+        from audit.log import audit_record
 
         audit_record(action="old.enough")
     connection.set_schema_to_public()

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
-from tenant_apps.privacy.models import AuditEvent
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_questionnaire_edits_are_logged(world, manager):
 def test_times_are_shown_in_the_viewers_time_zone_which_is_named(world, manager):
     program = world.program_a
     with tenant_context(program):
-        from saas.core.audit import audit_record
+        from audit.log import audit_record
 
         event = audit_record(action="programs.registration_closed")
         # (append-only, a trigger refuses updates: set the time with triggers off)
