@@ -23,6 +23,7 @@ from shared_apps.accounts.security import sessions_end_everywhere
 from shared_apps.accounts.services import user_erase_if_unused
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
 from tenant_apps.meetings.services import meetings_person_erase
+from tenant_apps.mentoring.services import mentoring_person_erase
 from tenant_apps.notifications.services import emails_person_erase
 from tenant_apps.participants.models import AccessLink, Answer, Participant
 from tenant_apps.privacy.tasks import delete_files_task
@@ -78,6 +79,13 @@ ERASE: dict[str, Callable[[Participant, Identity], None] | str] = {
     "meetings.MeetingSlot": "times only, kept as statistics with their meeting",
     "meetings.MeetingNote": "the person's notes are deleted with the meetings",
     "meetings.MeetingAttendance": "kept as statistics (tied to the anonymous participant)",
+    # --- mentoring (issue 13): one rule erases the profile, the person's own messages, their
+    # read marks and reminders, and blanks the pair's goals (statuses kept as statistics).
+    "mentoring.Profile": lambda p, i: mentoring_person_erase(participant=p),
+    "mentoring.Message": "the person's messages are deleted by mentoring_person_erase",
+    "mentoring.ThreadState": "deleted by mentoring_person_erase",
+    "mentoring.Nudge": "deleted by mentoring_person_erase",
+    "mentoring.Goal": "text blanked by mentoring_person_erase; status kept as statistics",
     # After the meetings: a pair ends once its upcoming meetings are cancelled.
     "matching.Match": _erase_matches,
     "privacy.AuditEvent": "kept (ids only, no personal data); purged after 12 months",

@@ -113,6 +113,28 @@ SOURCES: dict[str, Source] = {
     "meetings.MeetingAttendance": Source(
         rows=lambda p: Q(participant=p), section="meetings", present=readable.meeting_attendance
     ),
+    # --- mentoring (issue 13): one block, re-pointed by the integrator if privacy grows hooks.
+    # The pair's thread and goals follow the pair: both people get all of it.
+    "mentoring.Profile": Source(
+        rows=lambda p: Q(participant=p), section="relationship", present=readable.mentoring_profile
+    ),
+    "mentoring.Message": Source(
+        rows=_pair_side("match__"),
+        section="relationship",
+        present=readable.mentoring_message,
+        related=("author__user",),
+    ),
+    "mentoring.ThreadState": Source(
+        rows=lambda p: Q(participant=p),
+        section="relationship",
+        present=readable.mentoring_thread_state,
+    ),
+    "mentoring.Goal": Source(
+        rows=_pair_side("match__"), section="relationship", present=readable.mentoring_goal
+    ),
+    "mentoring.Nudge": Source(
+        rows=lambda p: Q(participant=p), section="relationship", present=readable.mentoring_nudge
+    ),
     "notifications.Email": Source(
         rows=lambda p: Q(to=p.user.email), section="messages", present=readable.email
     ),

@@ -32,6 +32,7 @@ SECTION_TITLES = {
     "profile": gettext_lazy("Your profile and your answers"),
     "pairs": gettext_lazy("Your pairs"),
     "meetings": gettext_lazy("Your meetings"),
+    "relationship": gettext_lazy("Your presentation, messages and goals"),
     "messages": gettext_lazy("Messages sent to you"),
     "access": gettext_lazy("Access links"),
     "journal": gettext_lazy("Journal"),
@@ -249,3 +250,53 @@ def audit_event(row: Any, me: Participant) -> Item:
     else:
         who = str(ACTORS.get(row.actor_role, _("someone else")))
     return item(what, (_("Date"), when(row.created_at)), (_("By"), who))
+
+
+# --- mentoring (issue 13): presentation, the pair's thread, goals, reminders ---------------------
+
+
+def mentoring_profile(row: Any, me: Participant) -> Item:
+    return item(
+        _("Your presentation"),
+        (_("Job title"), row.job_title),
+        (_("Organisation or branch"), row.entity),
+        (_("Languages"), ", ".join(row.languages or [])),
+        (_("A few words about you"), row.bio),
+        (_("Photo"), yes_no(row.has_photo)),
+        (_("Email me when a message is waiting"), yes_no(row.notify_messages)),
+        (_("Last changed"), when(row.updated_at)),
+    )
+
+
+def mentoring_message(row: Any, me: Participant) -> Item:
+    mine = row.author_id == me.pk
+    return item(
+        _("Your message") if mine else _("Message from %(name)s") % {"name": full_name(row.author)},
+        (_("Date"), when(row.created_at)),
+        (_("Message"), row.body),
+    )
+
+
+def mentoring_thread_state(row: Any, me: Participant) -> Item:
+    return item(
+        _("Your reading of a pair's messages"),
+        (_("Read up to"), when(row.read_at)),
+        (_("Last email telling you a message was waiting"), when(row.emailed_at)),
+    )
+
+
+def mentoring_goal(row: Any, me: Participant) -> Item:
+    return item(
+        _("Goal: %(title)s") % {"title": row.title},
+        (_("Description"), row.description),
+        (_("Status"), row.get_status_display()),
+        (_("Target date"), when(row.target_date)),
+        (_("Set on"), when(row.created_at)),
+    )
+
+
+def mentoring_nudge(row: Any, me: Participant) -> Item:
+    return item(
+        _("Reminder to meet your pair"),
+        (_("Sent on"), when(row.sent_at)),
+    )
