@@ -20,24 +20,20 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 FORMATS = ("JPEG", "PNG", "WEBP")
 
 
+def _refuse(message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={"photo": [message]})
+
+
 def photo_prepare(file: IO[bytes], *, size: int | None = None) -> bytes:
     """The stored photo for an upload (JPEG, PHOTO_SIDE square, no metadata), or
     ValidationFailed with the reason."""
     if size is not None and size > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(
-            _("The photo must be smaller than 5 MB."), fields={"photo": [_("Too large.")]}
-        )
+        raise _refuse(_("The photo must be smaller than 5 MB."))
     declared = image_size(file)
     if declared is None:
-        raise ValidationFailed(
-            _("This file is not an image we can read (JPEG, PNG or WebP)."),
-            fields={"photo": [_("Not an image.")]},
-        )
+        raise _refuse(_("This file is not an image we can read (JPEG, PNG or WebP)."))
     if not is_size_allowed(declared):
-        raise ValidationFailed(
-            _("The photo must be 4,096 × 4,096 pixels at most."),
-            fields={"photo": [_("Too large.")]},
-        )
+        raise _refuse(_("The photo must be 4,096 × 4,096 pixels at most."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -48,10 +44,7 @@ def photo_prepare(file: IO[bytes], *, size: int | None = None) -> bytes:
                 upright = ImageOps.exif_transpose(image)
                 square = ImageOps.fit(upright.convert("RGB"), (PHOTO_SIDE, PHOTO_SIDE))
     except Exception:
-        raise ValidationFailed(
-            _("This file is not an image we can read (JPEG, PNG or WebP)."),
-            fields={"photo": [_("Not an image.")]},
-        ) from None
+        raise _refuse(_("This file is not an image we can read (JPEG, PNG or WebP).")) from None
     buffer = io.BytesIO()
     square.save(buffer, format="JPEG", quality=85, optimize=True)
     return buffer.getvalue()

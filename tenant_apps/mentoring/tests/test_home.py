@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from django.utils.html import escape
 
 from tenant_apps.meetings.tests.factories import confirmed, proposed
