@@ -11,7 +11,9 @@ class MentoringConfig(AppConfig):
     verbose_name = _("Mentoring relationship")
 
     def ready(self) -> None:
-        from tenant_apps.mentoring.guide import mentoring_home_items
+        from tenant_apps.meetings.panels import meeting_panels_register
+        from tenant_apps.mentoring.guide import meeting_goals_panel, mentoring_home_items
         from tenant_apps.participants.home import home_providers_register
 
         home_providers_register(mentoring_home_items)
+        meeting_panels_register(meeting_goals_panel)

@@ -275,3 +275,20 @@ def mentoring_home_items(participant: Participant, now: datetime) -> list[Item]:
             )
         )
     return items
+
+
+def meeting_goals_panel(meeting: Any, participant: Participant) -> Item | None:
+    """The pair's goals on the meeting page, with a quick status update that comes back to the
+    meeting (registered with tenant_apps.meetings.panels). One query."""
+    from tenant_apps.matching.models import Match
+    from tenant_apps.mentoring.models import Goal
+
+    match = meeting.match
+    return {
+        "template": "mentoring/_meeting_goals.html",
+        "goals": list(Goal.objects.filter(match=match)),
+        "statuses": Goal.Status.choices,
+        "pair_url": reverse("pair", args=[match.pk]),
+        "back": reverse("meeting-detail", args=[meeting.pk]),
+        "is_active": match.status == Match.Status.ACTIVE,
+    }
