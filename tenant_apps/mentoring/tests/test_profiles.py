@@ -213,3 +213,19 @@ def test_the_pair_page_reads_a_fixed_number_of_queries(pair):
     add(1, 19)
     twenty = count_queries()
     assert twenty == one, (one, twenty)
+
+
+@pytest.mark.django_db
+def test_the_manager_marks_a_question_as_shown_on_profiles(world, manager_client):
+    from tenant_apps.programs.tests.test_questionnaire import _question_form
+
+    # when the manager creates a question with "shown on profiles" ticked
+    response = manager_client.post(
+        "/gestion/questionnaire/nouvelle/", _question_form(show_on_profile="on")
+    )
+    assert response.status_code == 302
+    # then it is flagged (and, sensitive, it would still not be shown)
+    question = in_programme(world.program_a, lambda: Question.objects.get(label="Votre métier"))
+    assert question.show_on_profile and question.is_shown_on_profile
+    question.is_sensitive = True
+    assert not question.is_shown_on_profile
