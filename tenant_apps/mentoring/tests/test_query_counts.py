@@ -28,6 +28,7 @@ def test_the_meeting_page_with_goals(pair):
     hugo = logged_in(pair.program, "hugo.bernard@a.example")
     url = f"/rendez-vous/{meeting.pk}/"
     in_programme(pair.program, lambda: Goal.objects.create(match=pair.match, title="0"))
+    queries(hugo, url)
     one = queries(hugo, url)
     in_programme(
         pair.program,
@@ -39,6 +40,7 @@ def test_the_meeting_page_with_goals(pair):
 @pytest.mark.django_db
 def test_the_goal_templates_page(world, manager_client):
     in_programme(world.program_a, lambda: GoalTemplate.objects.create(title="0"))
+    queries(manager_client, "/gestion/objectifs/")  # the session's first page after login
     one = queries(manager_client, "/gestion/objectifs/")
     in_programme(
         world.program_a,
