@@ -72,7 +72,6 @@ def profile_update(
     languages: list[str],
     notify_messages: bool,
 ) -> Profile:
-    known = {code for code, _label in LANGUAGE_CHOICES}
     errors: dict[str, list[str]] = {}
     if len(bio) > 1000:
         errors["bio"] = [_("1,000 characters at most.")]
@@ -86,8 +85,8 @@ def profile_update(
     profile.bio = bio.strip()
     profile.job_title = " ".join(job_title.split())
     profile.entity = " ".join(entity.split())
+    # known codes only, in the list's order
     profile.languages = [code for code, _label in LANGUAGE_CHOICES if code in set(languages)]
-    profile.languages = [code for code in profile.languages if code in known]
     profile.notify_messages = notify_messages
     profile.save()
     return profile
