@@ -166,6 +166,20 @@ def _catalogue() -> dict[str, Sentence]:
             _("Requests without an answer expired: %(detail)s"),
             lambda d: str(d.get("count", 0)),
         ),
+        # mentoring (issue 13): the manager's actions and the reminder job (never content)
+        "mentoring.goal_template_created": (_("%(actor)s offered a goal template"), None),
+        "mentoring.goal_template_changed": (_("%(actor)s changed a goal template"), None),
+        "mentoring.goal_template_archived": (_("%(actor)s stopped offering a goal template"), None),
+        "mentoring.goal_template_restored": (_("%(actor)s offered a goal template again"), None),
+        "mentoring.settings_changed": (
+            _("%(actor)s changed the follow-up settings: %(detail)s"),
+            _changes,
+        ),
+        "mentoring.nudges_sent": (
+            _("Reminders sent to quiet pairs: %(detail)s"),
+            lambda d: str(d.get("count", 0)),
+        ),
+        "mentoring.pairs_viewed": (_("%(actor)s viewed the follow-up of the pairs"), None),
         "participant.invited": (_("%(actor)s invited a participant"), None),
         "participant.registered": (_("%(actor)s registered"), None),
         "participant.activated": (_("%(actor)s opened their secure space"), None),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("tenant_apps.programs.urls")),
     path("", include("tenant_apps.matching.urls")),
     path("", include("tenant_apps.meetings.urls")),
+    path("", include("tenant_apps.mentoring.urls")),
     path("compte/", include("shared_apps.accounts.urls")),
 ]
 

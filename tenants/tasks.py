@@ -3,6 +3,7 @@ from django.conf import settings
 
 from shared_apps.accounts.tasks import purge_account_security_task
 from tenant_apps.matching.tasks import expire_requests_task
+from tenant_apps.mentoring.tasks import send_message_emails_task, send_nudges_task
 from tenant_apps.privacy.tasks import (
     apply_retention_task,
     purge_audit_log_task,
@@ -49,3 +50,17 @@ def apply_retention_everywhere_task() -> int:
     still subject to retention). Returns how many programmes were sent a task."""
     purge_expired_sessions_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
     return fan_out(apply_retention_task, include_closed=True)
+
+
+@shared_task(
+    name="tenant_apps.mentoring.tasks.send_message_emails_everywhere_task", ignore_result=True
+)
+def send_message_emails_everywhere_task() -> int:
+    """Beat: one "a message is waiting" task per open programme, each in its schema."""
+    return fan_out(send_message_emails_task)
+
+
+@shared_task(name="tenant_apps.mentoring.tasks.send_nudges_everywhere_task", ignore_result=True)
+def send_nudges_everywhere_task() -> int:
+    """Beat (daily): one nudge task per open programme."""
+    return fan_out(send_nudges_task)

@@ -39,6 +39,7 @@ SECTION_TITLES = {
     "profile": gettext_lazy("Your profile and your answers"),
     "pairs": gettext_lazy("Your pairs"),
     "meetings": gettext_lazy("Your meetings"),
+    "relationship": gettext_lazy("Your presentation, messages and goals"),
     "messages": gettext_lazy("Messages sent to you"),
     "access": gettext_lazy("Access links"),
     "journal": gettext_lazy("Journal"),

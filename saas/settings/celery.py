@@ -42,6 +42,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenant_apps.meetings.tasks.process_due_meetings_everywhere_task",
         "schedule": crontab(minute="*/5"),
     },
+    # A pair's thread: "a message is waiting" emails, at most one per thread every 15 minutes
+    # (tenant_apps.mentoring.services.MESSAGE_EMAIL_EVERY), never the content.
+    "send-message-emails": {
+        "task": "tenant_apps.mentoring.tasks.send_message_emails_everywhere_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Quiet pairs (no meeting for the programme's number of days): one reminder each.
+    "send-pair-nudges": {
+        "task": "tenant_apps.mentoring.tasks.send_nudges_everywhere_task",
+        "schedule": crontab(hour=9, minute=23),
+    },
     "refill-programme-pool": {
         "task": "tenants.tasks.program_pool_refill_task",
         "schedule": crontab(minute="*/5"),

@@ -28,6 +28,7 @@ from tenant_apps.meetings.forms import (
     SlotsForm,
 )
 from tenant_apps.meetings.models import Meeting
+from tenant_apps.meetings.panels import meeting_panels
 from tenant_apps.meetings.selectors import (
     JoinRefusal,
     called_off_meetings,
@@ -182,6 +183,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "note_form": NoteForm(prefix="note", initial={"text": note.text if note else ""}),
         "next_steps_form": NextStepsForm(prefix="steps", initial={"text": meeting.next_steps}),
         "attendance": meeting.attendance.select_related("participant__user"),
+        "panels": meeting_panels(meeting=meeting, participant=participant),
     }
     return render(request, "meetings/meeting.html", context)
 

@@ -66,7 +66,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def my_space(request: HttpRequest) -> HttpResponse:
-    return render(request, "participants/my_space.html", {"participant": request.user.participant})
+    """The person's home as a guide: the next step, what waits for them or for the other
+    person, what is coming — from the providers the apps above register (participants.home)."""
+    from django.utils import timezone
+
+    from tenant_apps.participants.home import home_build
+
+    participant = request.user.participant
+    home = home_build(participant=participant, now=timezone.now())
+    return render(request, "participants/my_space.html", {"participant": participant, "home": home})
 
 
 # --- Registration and links ----------------------------------------------------------------------

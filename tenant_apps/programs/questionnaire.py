@@ -85,6 +85,7 @@ def question_save(*, question: Question | None, data: dict[str, Any]) -> Questio
         "hard_rule",
         "number_range",
         "is_sensitive",
+        "show_on_profile",
     ):
         if field in data:
             if getattr(question, field) != data[field]:

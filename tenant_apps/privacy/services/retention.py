@@ -6,6 +6,7 @@ paused or archived programme) and shown to the manager as a dry run:
 - deactivated people are erased N months after their deactivation;
 - accounts with no activity are warned (in an open programme only), then erased;
 - the whole programme is anonymised N months after it ends (or after it was archived);
+- the messages of a pair are deleted N months after the pair ended (mentoring settings);
 - the outbox (sent, failed or never sent messages, envelope-only rows included) is emptied
   after N days;
 - the ids of handled Whereby webhook events go after N days;
@@ -27,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import audit_exempt, audit_record, audit_unchanged, audited
+from tenant_apps.mentoring.selectors import mentoring_settings
+from tenant_apps.mentoring.services import messages_retention_purge
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import AccessLink, Participant
@@ -178,6 +181,8 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
         "outbox_deleted": outbox_purge(
             before=plan.now - timedelta(days=config.retention_outbox_days)
         ),
+        # mentoring (issue 13): the messages of pairs ended longer ago than the retention
+        "messages_deleted": messages_retention_purge(now=plan.now),
         "webhook_events_deleted": webhook_events_purge(
             before=plan.now - timedelta(days=settings.WHEREBY_WEBHOOK_EVENT_RETENTION_DAYS)
         ),
@@ -251,6 +256,11 @@ def retention_rules(config: ProgramSettings) -> list[dict[str, str]]:
             "data": _("Deactivated people"),
             "rule": _("erased %(months)d months after their deactivation")
             % {"months": config.retention_deactivated_months},
+        },
+        {  # mentoring (issue 13)
+            "data": _("Messages between the two people of a pair"),
+            "rule": _("deleted %(months)d months after the pair ended")
+            % {"months": mentoring_settings().message_retention_months},
         },
         {
             "data": _("Outbox emails, sent or not (envelope included)"),
