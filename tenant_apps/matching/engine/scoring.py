@@ -184,6 +184,10 @@ class Scorer:
             similarities[:, position] = _similarities(encoded, rows, cols, outer=False)
         return scores, similarities
 
+    def pairs_allowed(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(integer scores, hard rules passed) of the pairs (rows[p], cols[p])."""
+        return self._score(rows, cols, outer=False)
+
     def _score(
         self, rows: np.ndarray, cols: np.ndarray | slice, *, outer: bool
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -324,14 +328,13 @@ def score_matrix(*, problem: MatchingProblem) -> ScoreMatrix:
 
 
 # ----------------------------------------------------------------------------------------------
-# Sparse edges: upper bounds per group of similar mentors
+# Edges for the solver: candidates, and a compact bound of every pair's score
 
-# Cells (mentees × mentor groups) bounded per block: bounds the temporaries (8 bytes each).
-_BOUND_CELLS = 1 << 17
-# Mentors per group: 16 for large cohorts, fewer for small ones (so that tests exercise groups).
-_GROUP_SIZE = 16
-# Groups first explored per mentee when looking for its candidates, or for violations.
-_GROUPS_PER_ROW = 4
+# A pair's score s (0..1,000,000) is kept as q = s // 16 + 1 (uint16; 0 for a non-edge), so that
+# 16·(q − 1) ≤ s ≤ 16·q − 1: 2 bytes per pair instead of the 4 of an exact int32 score.
+_QUANTUM = 16
+# Bits of the tie-breaking rank packed under q in the int32 keys that pick candidates.
+_RANK_BITS = 15
 
 
 def rotation(rows: np.ndarray, cols: np.ndarray, row_count: int, column_count: int) -> np.ndarray:
@@ -343,189 +346,106 @@ def rotation(rows: np.ndarray, cols: np.ndarray, row_count: int, column_count: i
     return (cols - offsets) % max(1, column_count)
 
 
-class SparseEdges:
+def _packed_rank(rank: np.ndarray, size: int) -> np.ndarray:
+    """``rank`` (0 = preferred .. size − 1) as _RANK_BITS bits, larger = preferred."""
+    top = (1 << _RANK_BITS) - 1
+    return ((size - 1 - rank) * top // max(1, size - 1)).astype(np.int32)
+
+
+class CompactEdges:
     """The edges — allowed pairs (no exclusion, hard rules passed, mentor with room) scoring at
     least ``lowest`` — between the mentees ``rows`` (indices; the solver's rows are positions in
-    it) and the mentors, found without scoring every pair.
+    it) and the mentors.
 
-    Open mentors are sorted by their answers (criteria with the largest weight first) and cut
-    into groups of ``_GROUP_SIZE``. For a mentee and a group, an upper bound of every pair's
-    score is computed from the group's summary — the codes present (``same``), the union of the
-    answers and the smallest answer (``overlap``, ``covers``), the range of values
-    (``distance``) — with the very floating-point operations of exact scoring applied to values
-    that dominate the pair's, so the bound holds exactly (plus one unit): a ``same`` similarity
-    is at most 1 if the mentee's answer occurs in the group, |A ∩ B| ≤ |A ∩ ∪B|,
-    |A ∪ B| ≥ max(|A|, min |B|), |a − b| ≥ the distance from a to the group's range. A hard rule
-    rules out a whole group when no member can pass it. Only pairs of groups whose bound can
-    matter are scored exactly."""
+    One pass scores every pair exactly, a block of mentees at a time, and keeps only: each
+    mentee's ``per_row`` best edges and each mentor's ``per_column`` best (the first
+    candidates, with their exact scores), and a 2-byte upper bound of every pair's score
+    (``_QUANTUM``). Checking LP duals against every edge then reads the bounds, and scores
+    exactly only the pairs whose bound could violate them. No dense score matrix is kept: at
+    50,000 × 15,000 the bounds take 1.5 GB where exact scores and the candidate mask took 3.75."""
 
     def __init__(
-        self, *, prepared: Prepared, rows: np.ndarray, capacity: np.ndarray, lowest: int
+        self,
+        *,
+        prepared: Prepared,
+        rows: np.ndarray,
+        capacity: np.ndarray,
+        lowest: int,
+        per_row: int,
+        per_column: int,
     ) -> None:
         self.prepared = prepared
         self.scorer = prepared.scorer
         self.rows = rows
         self.capacity = capacity
         self.lowest = lowest
-        self.row_count = len(rows)
-        self.column_count = len(capacity)
-        open_cols = np.flatnonzero(capacity > 0)
-        size = max(1, min(_GROUP_SIZE, len(open_cols) // 64))
-        # Sort keys, least significant first (np.lexsort): hard rules, then criteria by weight.
-        keys: list[np.ndarray] = []
-        for encoded in sorted(self.scorer.encoded, key=lambda e: e.share):
-            kind = encoded.criterion.kind
-            if kind == "same" or kind == "distance":
-                keys.append(encoded.mentor[open_cols])
-            else:
-                keys.append(encoded.mentor[open_cols, 0])
-                keys.append(encoded.mentor_sizes[open_cols])  # type: ignore[index]
-        order = open_cols[np.lexsort(keys)] if keys else open_cols
-        self.order = order
-        self.starts = np.arange(0, len(order), size, dtype=np.int64)
-        self.sizes = np.diff(np.append(self.starts, len(order)))
-        self.group_count = len(self.starts)
-        self.summaries = [self._summary(encoded) for encoded in self.scorer.encoded]
+        self.row_count = n = len(rows)
+        self.column_count = m = len(capacity)
+        self.bounds = np.zeros((n, m), dtype=np.uint16)
+        is_open = capacity > 0
+        # Exclusions of these mentees, by position, sorted by position.
+        position = np.full(len(prepared.mentees), -1, dtype=np.int64)
+        position[rows] = np.arange(n)
+        excluded_rows = position[prepared.excluded_rows]
+        keep = excluded_rows >= 0
+        order = np.argsort(excluded_rows[keep], kind="stable")
+        excluded_rows = excluded_rows[keep][order]
+        excluded_cols = prepared.excluded_cols[keep][order]
+        found_rows: list[np.ndarray] = []
+        found_cols: list[np.ndarray] = []
+        found_scores: list[np.ndarray] = []
+        column_pool = _ColumnTop(column_count=m, per_column=per_column)
+        step = max(1, 4 * BLOCK_CELLS // max(1, m))
+        row_take = min(per_row, m)
+        columns = np.arange(m, dtype=np.int64)
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            scores, passes = self.scorer.block(rows[start:stop])
+            passes &= is_open[None, :]
+            passes &= scores >= lowest
+            low, high = np.searchsorted(excluded_rows, [start, stop])
+            passes[excluded_rows[low:high] - start, excluded_cols[low:high]] = False
+            quantised = scores // _QUANTUM
+            quantised += 1
+            quantised *= passes
+            self.bounds[start:stop] = quantised
+            if row_take == 0:
+                continue
+            # Keys: q, then a tie-breaking rank in the low bits (``rotation``, taken at the
+            # block's first row: rows of one block share it, blocks differ). A key below
+            # 1 << _RANK_BITS is a non-edge (q = 0).
+            lines = np.arange(start, stop, dtype=np.int64)
+            keys = quantised << _RANK_BITS
+            keys |= _packed_rank(rotation(np.int64(start), columns, n, m), m)[None, :]
+            best = np.argpartition(-keys, row_take - 1, axis=1)[:, :row_take]
+            chosen = np.take_along_axis(keys, best, axis=1) >= 1 << _RANK_BITS
+            block_rows = np.repeat(lines, row_take).reshape(best.shape)[chosen]
+            found_rows.append(block_rows)
+            found_cols.append(best[chosen])
+            found_scores.append(scores[block_rows - start, best[chosen]])
+            keys &= ~np.int32((1 << _RANK_BITS) - 1)
+            keys |= _packed_rank(rotation(columns, np.int64(start), m, n), n)[None, :]
+            column_pool.offer(keys, start, scores)
+        pool_rows, pool_cols, pool_scores = column_pool.result()
+        all_rows = np.concatenate([*found_rows, pool_rows])
+        all_cols = np.concatenate([*found_cols, pool_cols])
+        all_scores = np.concatenate([*found_scores, pool_scores]).astype(np.int64)
+        _, first = np.unique(all_rows * m + all_cols, return_index=True)
+        self.first = all_rows[first], all_cols[first], all_scores[first]
 
-    def _summary(self, encoded: EncodedCriterion) -> dict[str, np.ndarray]:
-        kind = encoded.criterion.kind
-        mentor = encoded.mentor[self.order]
-        starts = self.starts
-        if len(starts) == 0:
-            return {}
-        if kind == "same":
-            code_count = int(max(encoded.mentee.max(initial=-1), mentor.max(initial=-1))) + 1
-            # present[code, group]; the last line (code −1: a missing answer) stays False.
-            present = np.zeros((code_count + 1, len(starts)), dtype=bool)
-            group = np.repeat(np.arange(len(starts)), self.sizes)
-            known = mentor >= 0
-            present[mentor[known], group[known]] = True
-            lowest = np.minimum.reduceat(mentor, starts)
-            highest = np.maximum.reduceat(mentor, starts)
-            only = np.where((lowest == highest) & (lowest >= 0), lowest, -3)
-            return {"present": present, "only": only}
-        if kind == "distance":
-            low, high = np.fmin.reduceat(mentor, starts), np.fmax.reduceat(mentor, starts)
-            return {"low": low, "high": high}
-        sizes = encoded.mentor_sizes[self.order]  # type: ignore[index]
-        return {
-            "union": np.bitwise_or.reduceat(mentor, starts, axis=0),
-            "smallest": np.minimum.reduceat(np.where(sizes > 0, sizes, 1 << 30), starts),
-        }
-
-    def bounds(self, positions: np.ndarray) -> np.ndarray:
-        """Upper bounds (float64, integer values) of the scores of the mentees at ``positions``
-        × every group; −inf where no pair of the group can pass the hard rules."""
-        mentees = self.rows[positions]
-        shape = (len(positions), self.group_count)
-        total = np.zeros(shape, dtype=np.float64)
-        possible = np.ones(shape, dtype=bool)
-        for encoded, summary in zip(self.scorer.encoded, self.summaries, strict=True):
-            criterion = encoded.criterion
-            kind, hard = criterion.kind, criterion.hard
-            if kind == "same":
-                codes = encoded.mentee[mentees]
-                present = summary["present"]
-                codes = np.where(codes >= 0, codes, len(present) - 1)
-                is_present = present[codes]
-                if hard == "must_match":
-                    possible &= is_present
-                elif hard == "must_differ":
-                    possible &= codes[:, None] != summary["only"][None, :]
-                similarity = is_present.astype(np.float64)
-            elif kind == "distance":
-                value = encoded.mentee[mentees][:, None]
-                gap = np.fmax(summary["low"][None, :] - value, value - summary["high"][None, :])
-                np.maximum(gap, 0.0, out=gap)  # NaN (missing answer) stays NaN
-                gap *= -1.0 / float(criterion.value_range)  # type: ignore[arg-type]
-                gap += 1.0
-                similarity = np.fmax(gap, 0.0, out=gap)
-            else:
-                left = encoded.mentee[mentees][:, None, :]
-                union = summary["union"][None, :, :]
-                common = np.bitwise_count(left[..., 0] & union[..., 0]).astype(np.int64)
-                for word in range(1, left.shape[-1]):
-                    common += np.bitwise_count(left[..., word] & union[..., word])
-                size = encoded.mentee_sizes[mentees][:, None]  # type: ignore[index]
-                if kind == "overlap":
-                    denominator = np.maximum(size, summary["smallest"][None, :])
-                else:
-                    denominator = np.broadcast_to(size, common.shape)
-                similarity = np.zeros(shape, dtype=np.float64)
-                np.divide(common, denominator, out=similarity, where=denominator > 0)
-            if hard == "must_match" and kind != "same":
-                possible &= similarity > 0
-            if encoded.share > 0:
-                similarity *= encoded.share
-                total += similarity
-        total *= FULL_SCORE
-        np.rint(total, out=total)
-        np.clip(total, 0, FULL_SCORE, out=total)
-        total += 1.0
-        total[~possible] = -np.inf
-        return total
-
-    def _blocks(self) -> Iterable[np.ndarray]:
-        step = max(1, _BOUND_CELLS // max(1, self.group_count))
-        for start in range(0, self.row_count, step):
-            yield np.arange(start, min(self.row_count, start + step), dtype=np.int64)
-
-    def _expand(self, positions: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The pairs (position, mentor) of each (positions[p], groups[p])."""
-        counts = self.sizes[groups]
-        total = int(counts.sum())
-        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        cols = self.order[np.repeat(self.starts[groups], counts) + within]
-        return np.repeat(positions, counts), cols
+    def initial(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The first candidates: (row positions, mentor indices, exact scores)."""
+        return self.first
 
     def score(
         self, positions: np.ndarray, cols: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The edges among the pairs (positions[p], cols[p]), with their exact integer scores."""
         mentees = self.rows[positions]
-        scores, passes = self.scorer._score(mentees, cols, outer=False)
+        scores, passes = self.scorer.pairs_allowed(mentees, cols)
         keep = passes & (scores >= self.lowest) & (self.capacity[cols] > 0)
         keep[keep] = ~self.prepared.is_excluded(mentees[keep], cols[keep])
         return positions[keep], cols[keep], scores[keep].astype(np.int64)
-
-    def _top_per_line(
-        self, lines: np.ndarray, others: np.ndarray, keys: np.ndarray, count: int
-    ) -> np.ndarray:
-        """Mask of the ``count`` largest ``keys`` of each line."""
-        order = np.lexsort((-keys, lines))
-        sorted_lines = lines[order]
-        rank = np.arange(len(order)) - np.searchsorted(sorted_lines, sorted_lines, side="left")
-        chosen = np.zeros(len(lines), dtype=bool)
-        chosen[order[rank < count]] = True
-        return chosen
-
-    def initial(self, per_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """First candidates: each mentee's ``per_row`` best edges among its most promising
-        groups, and each mentor's 2 × ``per_row`` best among the pairs so scored."""
-        found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        if self.group_count == 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        for positions in self._blocks():
-            bounds = self.bounds(positions)
-            take = min(_GROUPS_PER_ROW, self.group_count)
-            if take < self.group_count:
-                best = np.argpartition(-bounds, take - 1, axis=1)[:, :take]
-            else:
-                best = np.broadcast_to(np.arange(self.group_count), bounds.shape)
-            lines = np.repeat(positions, best.shape[1])
-            groups = best.ravel()
-            keep = np.isfinite(bounds[lines - positions[0], groups])
-            found.append(self.score(*self._expand(lines[keep], groups[keep])))
-        rows = np.concatenate([f[0] for f in found])
-        cols = np.concatenate([f[1] for f in found])
-        scores = np.concatenate([f[2] for f in found])
-        m, n = self.column_count, self.row_count
-        keyed = scores * m + (m - 1 - rotation(rows, cols, n, m))
-        chosen = self._top_per_line(rows, cols, keyed, per_row)
-        keyed = scores * n + (n - 1 - rotation(cols, rows, m, n))
-        chosen |= self._top_per_line(cols, rows, keyed, 2 * per_row)
-        return rows[chosen], cols[chosen], scores[chosen]
 
     def violations(
         self,
@@ -540,57 +460,107 @@ class SparseEdges:
         feasible for the whole problem. Else edges where it fails (at most ``per_row`` per
         row, the largest excess first; ties: mentors with room first, then by ``rotation``).
 
-        A group is skipped when bound − min v over the group ≤ u_i − bonus. Each round first
-        scores only each mentee's few most promising groups that are not skipped; only if
-        that finds nothing does it score every group not skipped (the proof)."""
-        if self.group_count == 0 or self.row_count == 0:
+        A pair is scored exactly only if its bound 16·q − 1 could violate: 16·q − 1 − v_j >
+        u_i − bonus."""
+        n, m = self.row_count, self.column_count
+        if n == 0 or m == 0:
             return None
-        v_low = np.minimum.reduceat(v[self.order], self.starts).astype(np.float64)
-        threshold = (u - bonus).astype(np.float64)
-        for complete in (False, True) if self.group_count > _GROUPS_PER_ROW else (True,):
-            found = self._violations_pass(
-                u=u, v=v, bonus=bonus, v_low=v_low, threshold=threshold, complete=complete
-            )
-            if found is not None:
-                break
-        else:
+        threshold = u - bonus  # a violation needs score_ij − v_j > threshold_i
+        base = int(v.max(initial=0))
+        spread = base - int(v.min(initial=0))
+        # int32 arithmetic when it cannot overflow (prices within 2**29 of each other): half
+        # the memory traffic. Thresholds are clipped where that changes no comparison.
+        dtype = np.int32 if spread < 2**29 else np.int64
+        limit = 2**30 if dtype == np.int32 else 2**62
+        prices = (v - base).astype(dtype)  # ≤ 0
+        limits = np.clip(threshold + base, -limit, limit).astype(dtype)
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        step = max(1, 4 * BLOCK_CELLS // m)
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            block = self.bounds[start:stop]
+            reach = block.astype(dtype)
+            reach *= _QUANTUM
+            reach -= 1
+            reach -= prices[None, :]
+            reach -= limits[start:stop, None]
+            hit = (reach > 0) & (block > 0)
+            lines, cols = np.nonzero(hit)
+            if len(lines) == 0:
+                continue
+            rows, cols, scores = self.score(lines + start, cols)
+            excess = scores + bonus - u[rows] - v[cols]
+            real = excess > 0
+            if real.any():
+                parts.append((rows[real], cols[real], scores[real], excess[real]))
+        if not parts:
             return None
-        rows, cols, scores, excess = found
-        m, n = self.column_count, self.row_count
+        rows, cols, scores, excess = (np.concatenate([p[i] for p in parts]) for i in range(4))
         order = np.lexsort((rotation(rows, cols, n, m), is_full[cols], -excess, rows))
         rows, cols, scores = rows[order], cols[order], scores[order]
         rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
         keep = rank < per_row
         return rows[keep], cols[keep], scores[keep]
 
-    def _violations_pass(
-        self,
-        *,
-        u: np.ndarray,
-        v: np.ndarray,
-        bonus: int,
-        v_low: np.ndarray,
-        threshold: np.ndarray,
-        complete: bool,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        for positions in self._blocks():
-            reach = self.bounds(positions)
-            reach -= v_low[None, :]
-            reach -= threshold[positions, None]  # > 0: the group may hold a violation
-            if not complete and self.group_count > _GROUPS_PER_ROW:
-                cut = np.partition(reach, self.group_count - _GROUPS_PER_ROW, axis=1)[
-                    :, self.group_count - _GROUPS_PER_ROW
-                ]
-                reach[reach < cut[:, None]] = -np.inf
-            lines, groups = np.nonzero(reach > 0)
-            if len(lines) == 0:
-                continue
-            rows, cols, scores = self.score(*self._expand(positions[lines], groups))
-            excess = scores + bonus - u[rows] - v[cols]
-            hit = excess > 0
-            if hit.any():
-                parts.append((rows[hit], cols[hit], scores[hit], excess[hit]))
-        if not parts:
-            return None
-        return tuple(np.concatenate([p[i] for p in parts]) for i in range(4))  # type: ignore[return-value]
+
+class _ColumnTop:
+    """Each column's ``per_column`` largest keys over blocks of rows, without sorting every
+    block: a block only offers the entries above the column's current threshold."""
+
+    def __init__(self, *, column_count: int, per_column: int) -> None:
+        self.per_column = per_column
+        # Keys of edges are ≥ 1 << _RANK_BITS; a column takes any edge until it has enough.
+        self.threshold = np.full(column_count, (1 << _RANK_BITS) - 1, dtype=np.int32)
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.keys: list[np.ndarray] = []
+        self.scores: list[np.ndarray] = []
+        self.size = 0
+        self.column_count = column_count
+
+    def offer(self, keys: np.ndarray, start: int, scores: np.ndarray) -> None:
+        if self.per_column <= 0:
+            return
+        lines, cols = np.nonzero(keys > self.threshold[None, :])
+        if len(lines) == 0:
+            return
+        self.rows.append(lines + start)
+        self.cols.append(cols)
+        self.keys.append(keys[lines, cols])
+        self.scores.append(scores[lines, cols])
+        self.size += len(lines)
+        if self.size > 2 * self.per_column * self.column_count or len(self.rows) == 1:
+            self._compact()
+
+    def _compact(self) -> None:
+        if not self.rows:
+            return
+        rows, cols, keys, scores = (
+            np.concatenate(part) for part in (self.rows, self.cols, self.keys, self.scores)
+        )
+        # By column, then key, largest first: one sort of a packed int64.
+        order = np.argsort((cols << 32) | ((1 << 31) - 1 - keys.astype(np.int64)))
+        cols = cols[order]
+        rank = np.arange(len(cols)) - np.searchsorted(cols, cols, side="left")
+        keep = order[rank < self.per_column]
+        rows, cols, keys, scores = (
+            rows[keep],
+            cols[rank < self.per_column],
+            keys[keep],
+            scores[keep],
+        )
+        counts = np.bincount(cols, minlength=self.column_count)
+        full = counts >= self.per_column
+        # The smallest kept key of a full column: later entries must beat it.
+        lowest = np.full(self.column_count, np.iinfo(np.int32).max, dtype=np.int64)
+        np.minimum.at(lowest, cols, keys.astype(np.int64))
+        self.threshold = np.where(full, lowest, (1 << _RANK_BITS) - 1).astype(np.int32)
+        self.rows, self.cols, self.keys, self.scores = [rows], [cols], [keys], [scores]
+        self.size = len(rows)
+
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self._compact()
+        if not self.rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        return self.rows[0], self.cols[0], self.scores[0]

@@ -3,7 +3,7 @@
 Standard library, numpy, scipy and the engine's other modules only. See the package docstring
 for the method; in short: candidate edges → exact assignment on them (LAPJVsp) → integer duals
 that certify it on the candidates → a check of those duals against every edge of the whole
-problem, done sparsely (``SparseEdges.violations``) → violating edges join the candidates.
+problem, done sparsely (``CompactEdges.violations``) → violating edges join the candidates.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from tenant_apps.matching.engine.model import (
     Translate,
     identity,
 )
-from tenant_apps.matching.engine.scoring import SparseEdges, prepare
+from tenant_apps.matching.engine.scoring import CompactEdges, prepare
 
 
 def _assign(
@@ -193,7 +193,7 @@ def bonus_for(*, maximise: Objective, row_count: int) -> int:
 
 def certify(
     *,
-    edges: SparseEdges,
+    edges: CompactEdges,
     capacity: np.ndarray,
     bonus: int,
     assignment: np.ndarray,
@@ -223,7 +223,7 @@ def certify(
 
 
 def solve(
-    *, edges: SparseEdges, capacity: np.ndarray, maximise: Objective, candidate_limit: int
+    *, edges: CompactEdges, capacity: np.ndarray, maximise: Objective, candidate_limit: int
 ) -> tuple[np.ndarray, Certificate]:
     """Optimal mentor index (or −1) for each of ``edges``' rows, and its certificate; see the
     package docstring for the method and the proof of optimality."""
@@ -234,7 +234,7 @@ def solve(
         zeros = np.zeros(row_count, np.int64), np.zeros(column_count, np.int64)
         return unassigned, Certificate(u=zeros[0], v=zeros[1], value=0)
     limit = max(1, candidate_limit)
-    rows, cols, scores = edges.initial(limit)
+    rows, cols, scores = edges.initial()
     assignment = None
     per_row = limit
     while True:
@@ -287,11 +287,14 @@ def match_cohort(
     is_free[locked_rows] = False
     free_rows = np.flatnonzero(is_free)
     capacity = np.array([m.capacity for m in prepared.mentors], dtype=np.int64) - prepared.load
-    edges = SparseEdges(
+    limit = max(1, candidate_limit)
+    edges = CompactEdges(
         prepared=prepared,
         rows=free_rows,
         capacity=capacity,
         lowest=1 if problem.maximise == "score" else 0,
+        per_row=limit,
+        per_column=8 * limit,
     )
     assignment, _ = solve(
         edges=edges,
