@@ -281,6 +281,21 @@ def match_cohort(
 
     ``candidate_limit`` only tunes speed (mentors first considered per mentee); the result is
     optimal whatever its value. ``translate`` (e.g. gettext) translates the explanations."""
+    result, _ = match_cohort_certified(
+        problem=problem, translate=translate, candidate_limit=candidate_limit
+    )
+    return result
+
+
+def match_cohort_certified(
+    *,
+    problem: MatchingProblem,
+    translate: Translate = identity,
+    candidate_limit: int = 4,
+) -> tuple[MatchingResult, Certificate]:
+    """``match_cohort``, and the LP duals that prove its result optimal: over the mentees not
+    locked, Σu + Σ room·v = Σ (score + bonus) of their pairs, in 1/10,000 of a point, with
+    ``bonus_for(maximise=…, row_count=those mentees)`` (for the benchmark)."""
     prepared = prepare(problem)
     is_free = np.ones(len(prepared.mentees), dtype=bool)
     locked_rows = np.array(sorted(prepared.locked), dtype=np.int64)
@@ -296,7 +311,7 @@ def match_cohort(
         per_row=limit,
         per_column=8 * limit,
     )
-    assignment, _ = solve(
+    assignment, certificate = solve(
         edges=edges,
         capacity=capacity,
         maximise=problem.maximise,
@@ -336,8 +351,9 @@ def match_cohort(
     is_unmatched = np.ones(len(prepared.mentees), dtype=bool)
     is_unmatched[rows] = False
     total = sum(round(score * SCORE_RESOLUTION) for score, _ in explained)
-    return MatchingResult(
+    result = MatchingResult(
         pairs=pairs,
         unmatched_mentee_ids=tuple(prepared.mentees[i].id for i in np.flatnonzero(is_unmatched)),
         total_score=total / SCORE_RESOLUTION,
     )
+    return result, certificate
