@@ -7,8 +7,8 @@ returns. The package:
 - ``model``: the vocabulary — ``Mentee``, ``Mentor``, ``Criterion``, ``MatchingProblem``, the
   results — standard library only;
 - ``scoring``: answers encoded once, exact scores (blocks of mentees × mentors, or lists of
-  pairs), ``score_matrix``, and score *upper bounds* per group of similar mentors
-  (``SparseEdges``);
+  pairs), ``score_matrix``, and the solver's edges (``CompactEdges``: first candidates and a
+  2-byte bound of every pair's score);
 - ``solver``: ``match_cohort``: candidates, exact assignment, certificate;
 - ``explain``: explanations in words, ``explain_pair``, ``suggestions``.
 
@@ -53,36 +53,34 @@ Solver, and why the result is exact
     to Σ_j x_ij ≤ 1 per mentee, Σ_i x_ij ≤ c_j per mentor, x ≥ 0, over the allowed pairs (the
     "edges"). In "matches" mode w_ij = score_ij + B with B = rows × 1,000,000 + 1, larger than
     any total score, so one more match always outweighs any score difference. All weights are
-    integers, so every step below is exact (no tolerance anywhere). No step needs the score of
-    every pair: the cohort is scored sparsely, so 50,000 × 15,000 fits in memory and time.
+    integers, so every step below is exact (no tolerance anywhere). No dense score matrix is
+    kept, so 50,000 × 15,000 fits in memory (≈ 3 GB peak with the benchmark's data, was 9.35).
 
-    1. Mentor groups and bounds: open mentors are sorted by their answers and cut into groups of
-       16; for a mentee and a group an upper bound of every member's score follows from the
-       group's summary (codes present, union of choices, range of values), and a hard rule no
-       member can pass rules the group out (see ``scoring.SparseEdges``).
-    2. Candidates: each mentee's K best edges (``candidate_limit``) among its most promising
-       groups, and each mentor's 2K best among the pairs so scored (ties spread over different
-       mentors/mentees, not "lowest index first").
-    3. The candidate problem is solved exactly by ``scipy.sparse.csgraph.
+    1. One scoring pass, a block of mentees at a time, keeps each mentee's K best edges
+       (``candidate_limit``) and each mentor's 8K best (ties spread over different
+       mentors/mentees, not "lowest index first"), with their exact scores, and a 2-byte upper
+       bound of every pair's score, q = ⌊s/16⌋ + 1 (0 for a pair that is not an edge), so
+       s ≤ 16q − 1 (see ``scoring.CompactEdges``).
+    2. The candidate problem is solved exactly by ``scipy.sparse.csgraph.
        min_weight_full_bipartite_matching`` (LAPJVsp): a mentor with capacity c becomes c
        identical slots (costs max + 1 − w > 0, plus one "stays empty" column per row, so a full
        matching always exists).
-    4. Certificate: from that assignment we compute integer LP duals — mentor prices v ≥ 0 as the
+    3. Certificate: from that assignment we compute integer LP duals — mentor prices v ≥ 0 as the
        least solution of v_j ≥ w_ij (i unmatched) and v_j ≥ v_k + w_ij − w_ik (i placed with k),
        by Bellman–Ford; u_i = w_i,k − v_k (0 if unmatched) — and check complementary slackness
        (u ≥ 0, v_j = 0 for a mentor with a free slot). Then u_i + v_j ≥ w_ij on every candidate
        edge and Σu + Σ c·v equals the assignment's weight. (If this fails, the assignment was
        not optimal: an error is raised, never a wrong answer returned.)
-    5. Every edge of the *whole* problem is then checked, sparsely: a group is skipped for a
-       mentee when its bound + B − min v over the group ≤ u_i (no member can violate), the other
-       groups' pairs are scored exactly. If w_ij ≤ u_i + v_j everywhere, (u, v) is a feasible
-       solution of the dual of the full LP with the same value as the assignment, so by weak
-       duality no assignment of the full problem does better: it is optimal. Else the violating
-       edges (a few per mentee, the worst first; twice as many at each round) join the
-       candidates — the candidate lists widen only where the proof fails; a short Bellman–Ford
-       first tries to certify the same assignment on the larger candidate set, otherwise it goes
-       back to step 3. The candidate set grows at every round, so this ends — at worst with
-       every edge as a candidate. (``solver.certify`` runs steps 4–5 on any assignment.)
+    4. Every edge of the *whole* problem is then checked: a pair whose bound satisfies
+       16q − 1 + B ≤ u_i + v_j cannot violate; the others are scored exactly. If w_ij ≤ u_i +
+       v_j everywhere, (u, v) is a feasible solution of the dual of the full LP with the same
+       value as the assignment, so by weak duality no assignment of the full problem does
+       better: it is optimal. Else the violating edges (a few per mentee, the worst first;
+       twice as many at each round) join the candidates — the candidate lists widen only where
+       the proof fails; a short Bellman–Ford first tries to certify the same assignment on the
+       larger candidate set, otherwise it goes back to step 2. The candidate set grows at every
+       round, so this ends — at worst with every edge as a candidate. (``solver.certify`` runs
+       steps 3–4 on any assignment; ``solver.match_cohort_certified`` returns the duals.)
 
     Determinism: mentees and mentors are sorted by id before anything else (ids of one type, or
     mixed types sorted by type name then value), exclusions and locked pairs are sets, criteria

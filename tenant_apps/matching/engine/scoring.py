@@ -1,7 +1,8 @@
 """Scoring: answers encoded once (integer codes, bitsets, floats), scores computed with numpy —
-for blocks of mentees × every mentor (``score_matrix``, suggestions), for lists of pairs (the
-chosen pairs, candidates) — and *upper bounds* of the scores of groups of similar mentors, which
-let the solver find the pairs that matter without scoring every pair (``SparseEdges``).
+for blocks of mentees × every mentor (``score_matrix``, suggestions, the solver's scoring pass)
+or for lists of pairs (the chosen pairs, pairs the duality check must see) — and the solver's
+edges (``CompactEdges``): first candidates and a 2-byte bound of every pair's score, instead of
+a dense score matrix.
 
 Standard library, numpy and the engine's model only."""
 
@@ -231,6 +232,7 @@ class Prepared:
     excluded_cols: np.ndarray
     locked: dict[int, int]  # mentee index -> mentor index
     load: np.ndarray  # locked mentees per mentor
+    excluded_keys: np.ndarray | None = None  # sorted mentee index × mentors + mentor index
 
     def is_excluded(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Whether each pair (rows[p], cols[p]) (indices) is in the exclusions."""
@@ -242,11 +244,10 @@ class Prepared:
         return keys[position] == wanted
 
     def _excluded_keys(self) -> np.ndarray:
-        if not hasattr(self, "_keys"):
+        if self.excluded_keys is None:
             keys = self.excluded_rows * len(self.mentors) + self.excluded_cols
-            keys.sort()
-            self._keys = keys
-        return self._keys
+            self.excluded_keys = np.sort(keys)
+        return self.excluded_keys
 
 
 def prepare(problem: MatchingProblem) -> Prepared:
