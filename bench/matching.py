@@ -16,8 +16,9 @@ default):
     worth more than any total score.
 (b) speed and memory: ``--mentees`` × ``--mentors`` (default 10,000 × 3,000), capacities 1–5,
     8 weighted criteria of mixed kinds (one sensitive) plus a "different department" hard
-    rule, and 150 exclusions per mentee on average (5 % of the pairs at 3,000 mentors; scaled
-    per mentee, as former pairs and bans are, not per pair). Each run happens in a fresh
+    rule, and exclusions: 5 % of the pairs, at most 150 per mentee (1.5 million at 10,000 ×
+    3,000; 7.5 million, 1 %, at 50,000 × 15,000: former pairs and bans grow per mentee, not per
+    pair). Each run happens in a fresh
     subprocess so that its peak RSS (which includes the generated data and the imports) is its
     own; the time is that of the matching call only (data generation excluded). Median of the
     runs, peak = the largest (VmHWM of the subprocess). At every size the gap reported is the
@@ -132,9 +133,9 @@ def make_problem(
         )
     ]
     pair_count = mentee_count * mentor_count
-    # 150 per mentee (5 % of the pairs at 3,000 mentors), as the list of (mentee id, mentor id)
-    # rows a database query returns.
-    count = min(pair_count // 2, mentee_count * EXCLUSIONS_PER_MENTEE)
+    # 5 % of the pairs, at most 150 per mentee (the 5 % of 3,000 mentors), as the list of
+    # (mentee id, mentor id) rows a database query returns.
+    count = mentee_count * min(mentor_count // 20, EXCLUSIONS_PER_MENTEE)
     flat = np.sort(rng.choice(pair_count, size=count, replace=False))
     exclusions = list(
         zip((flat // mentor_count).tolist(), (flat % mentor_count + 100_000).tolist(), strict=True)
