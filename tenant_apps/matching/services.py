@@ -1,6 +1,8 @@
 """Pairs: by hand, by a whole-cohort matching run the manager reviews, or by the mentee's
-choice accepted by the mentor. The engine (engine.py, pure) scores and solves; this module
-feeds it from the database and stores what it returns."""
+choice accepted by the mentor. The engine (the `engine` package, pure) scores and solves; this
+module feeds it from the database and stores what it returns. Importing the engine loads no
+numpy/scipy: they load with the first ``engine.match_cohort`` / ``suggestions`` / ``explain_pair``
+/ ``score_matrix`` call, so web workers that never run matching never pay for them."""
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
