@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0006_retention_invited_deactivated_outbox'),
+        ('programs', '0007_remove_settings_starts_on'),
     ]
 
     operations = [
