@@ -1,4 +1,8 @@
+from collections.abc import Callable
+
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 
 from saas.core.errors import ApplicationError
 
@@ -11,3 +15,21 @@ def form_add_errors(form: forms.Form, exc: ApplicationError) -> None:
             form.add_error(field if field in form.fields else None, message)
     if not exc.fields:
         form.add_error(None, str(exc.message))
+
+
+def form_saved(
+    request: HttpRequest, form: forms.Form, save: Callable[[], object], message: str = ""
+) -> bool:
+    """The usual POST of a form page: when the form is posted and valid, run `save` (the
+    service call). True when it went through (`message` is then shown as a success); False
+    when there is nothing to save or the service refused, its reasons then on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save()
+    except ApplicationError as exc:
+        form_add_errors(form, exc)
+        return False
+    if message:
+        messages.success(request, message)
+    return True

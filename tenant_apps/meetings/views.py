@@ -18,7 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from audit.log import audit_record
+from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
+from saas.core.forms import form_add_errors, form_saved
 from tenant_apps.meetings.forms import (
     CancelForm,
     DeclineForm,
@@ -50,7 +52,6 @@ from tenant_apps.meetings.services.outcome import external_id_for, meeting_outco
 from tenant_apps.meetings.services.proposing import meeting_propose
 from tenant_apps.meetings.services.room import meeting_room_prepare
 from tenant_apps.participants.models import Participant
-from tenant_apps.participants.views import form_add_errors, manager_required
 from tenant_apps.video.services import room_embed_url, room_origin
 
 CAMERA_FEATURES = ("camera", "microphone", "display-capture", "fullscreen", "autoplay")
@@ -233,19 +234,18 @@ def meeting_move_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request.POST or None,
         initial={"time_zone": meeting.time_zone, "duration": _duration_minutes(meeting)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_move_propose(
-                meeting=meeting,
-                by=participant,
-                slots=form.slots(),
-                time_zone=form.cleaned_data["time_zone"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Your proposal has been sent."))
-            return redirect("meeting-detail", meeting_id=meeting.pk)
+    if form_saved(
+        request,
+        form,
+        lambda: meeting_move_propose(
+            meeting=meeting,
+            by=participant,
+            slots=form.slots(),
+            time_zone=form.cleaned_data["time_zone"],
+        ),
+        _("Your proposal has been sent."),
+    ):
+        return redirect("meeting-detail", meeting_id=meeting.pk)
     context = {"form": form, "meeting": meeting, "other": meeting.other(participant)}
     return render(request, "meetings/move.html", context)
 
@@ -264,14 +264,13 @@ def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     ):
         return _refused(request, meeting, refusal)  # no form for what the service would refuse
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_cancel(meeting=meeting, by=participant, reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("The meeting is cancelled."))
-            return redirect("meeting-detail", meeting_id=meeting.pk)
+    if form_saved(
+        request,
+        form,
+        lambda: meeting_cancel(meeting=meeting, by=participant, reason=form.cleaned_data["reason"]),
+        _("The meeting is cancelled."),
+    ):
+        return redirect("meeting-detail", meeting_id=meeting.pk)
     context = {"form": form, "meeting": meeting, "other": meeting.other(participant)}
     return render(request, "meetings/cancel.html", context)
 

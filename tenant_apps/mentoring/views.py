@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
-from saas.core.forms import form_add_errors
+from saas.core.forms import form_add_errors, form_saved
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.services import suggestions_for
 from tenant_apps.mentoring.forms import (
@@ -272,22 +272,20 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
             "status": goal.status,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            goal_update(
-                goal=goal,
-                by=participant,
-                title=data["title"],
-                description=data["description"],
-                target_date=data["target_date"],
-                status=data["status"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Goal saved."))
-            return redirect(f"{match_url(goal.match)}#goals")
+    if form_saved(
+        request,
+        form,
+        lambda: goal_update(
+            goal=goal,
+            by=participant,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            target_date=form.cleaned_data["target_date"],
+            status=form.cleaned_data["status"],
+        ),
+        _("Goal saved."),
+    ):
+        return redirect(f"{match_url(goal.match)}#goals")
     context = {"form": form, "goal": goal, "other": other_in(goal.match, participant)}
     return render(request, "mentoring/goal_edit.html", context)
 
@@ -382,14 +380,13 @@ def manage_mentoring(request: HttpRequest) -> HttpResponse:
             "message_retention_months": settings.message_retention_months,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            mentoring_settings_update(**form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Settings saved."))
-            return redirect("manage-mentoring")
+    if form_saved(
+        request,
+        form,
+        lambda: mentoring_settings_update(**form.cleaned_data),
+        _("Settings saved."),
+    ):
+        return redirect("manage-mentoring")
     now = timezone.now()
     quiet = quiet_pairs(now=now, days=settings.nudge_after_days)
     pairs = engagement_counts(now=now)
@@ -402,14 +399,13 @@ def manage_mentoring(request: HttpRequest) -> HttpResponse:
 @never_cache
 def manage_goal_templates(request: HttpRequest) -> HttpResponse:
     form = GoalTemplateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal_template_save(template=None, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Goal template added."))
-            return redirect("manage-goal-templates")
+    if form_saved(
+        request,
+        form,
+        lambda: goal_template_save(template=None, **form.cleaned_data),
+        _("Goal template added."),
+    ):
+        return redirect("manage-goal-templates")
     templates = goal_templates(include_archived=True)
     return render(
         request, "mentoring/manage_goal_templates.html", {"form": form, "templates": templates}
@@ -435,14 +431,13 @@ def manage_goal_template(request: HttpRequest, goaltemplate_id: int) -> HttpResp
                 else _("Goal template restored."),
             )
             return redirect("manage-goal-templates")
-        if form.is_valid():
-            try:
-                goal_template_save(template=template, **form.cleaned_data)
-            except ApplicationError as exc:
-                form_add_errors(form, exc)
-            else:
-                messages.success(request, _("Goal template saved."))
-                return redirect("manage-goal-templates")
+        if form_saved(
+            request,
+            form,
+            lambda: goal_template_save(template=template, **form.cleaned_data),
+            _("Goal template saved."),
+        ):
+            return redirect("manage-goal-templates")
     return render(
         request, "mentoring/manage_goal_template.html", {"form": form, "template": template}
     )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import form_add_errors
+from saas.core.forms import form_add_errors, form_saved
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.accounts.security import client_ip, rate_limit_exceeded
@@ -332,19 +332,18 @@ def profile(request: HttpRequest) -> HttpResponse:
         questions=questions,
         answers=answers_of(participant=participant),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            profile_save(
-                participant=participant,
-                raw_answers=form.answers(),
-                capacity=form.cleaned_data.get("capacity"),
-                is_available=form.cleaned_data["is_available"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Your profile is saved."))
-            return redirect("profile")
+    if form_saved(
+        request,
+        form,
+        lambda: profile_save(
+            participant=participant,
+            raw_answers=form.answers(),
+            capacity=form.cleaned_data.get("capacity"),
+            is_available=form.cleaned_data["is_available"],
+        ),
+        _("Your profile is saved."),
+    ):
+        return redirect("profile")
     return render(request, "participants/profile.html", {"form": form})
 
 
