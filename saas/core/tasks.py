@@ -38,3 +38,20 @@ def fan_out(task: Task, *, include_closed: bool = False, **kwargs: Any) -> int:
     from tenants.fanout import fan_out as tenants_fan_out
 
     return tenants_fan_out(task, include_closed=include_closed, **kwargs)
+
+
+def retried_on(
+    *errors: type[BaseException], max_retries: int = 8, backoff: int = 30, backoff_max: int = 3600
+) -> dict[str, Any]:
+    """The options of a task that talks to an outside service (SMTP, object storage,
+    Whereby): acknowledged once done, and retried on `errors` with a growing, jittered wait
+    (`backoff` seconds, doubling up to `backoff_max`) at most `max_retries` times.
+    `@shared_task(**retried_on(OSError), ignore_result=True)`."""
+    return {
+        "acks_late": True,
+        "autoretry_for": errors,
+        "retry_backoff": backoff,
+        "retry_backoff_max": backoff_max,
+        "retry_jitter": True,
+        "max_retries": max_retries,
+    }

@@ -2,21 +2,13 @@ from celery import shared_task
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
-from saas.core.tasks import fan_out
+from saas.core.tasks import fan_out, retried_on
 from tenant_apps.meetings.services.reminders import meetings_due_process
 from tenant_apps.meetings.services.room import meeting_room_sync
 from tenant_apps.video.services import WherebyRateLimited, WherebyUnavailable
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(WherebyUnavailable,),
-    retry_backoff=15,
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(bind=True, **retried_on(WherebyUnavailable, backoff=15, backoff_max=900))
 def sync_meeting_room_task(self, *, meeting_id: int) -> None:  # type: ignore[no-untyped-def]
     """Create, replace or delete the meeting's Whereby room (idempotent)."""
     try:
