@@ -1,3 +1,5 @@
+"""What every page with a form or a button does with the service it calls."""
+
 from collections.abc import Callable
 
 from django import forms
@@ -32,4 +34,16 @@ def form_saved(
         return False
     if message:
         messages.success(request, message)
+    return True
+
+
+def service_called(request: HttpRequest, call: Callable[[], object], done: str) -> bool:
+    """A button's POST (no form to show again): run the service call; its refusal is shown
+    as an error message, else `done` as a success. True when it went through."""
+    try:
+        call()
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return False
+    messages.success(request, done)
     return True

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
-from saas.core.forms import form_add_errors, form_saved
+from saas.core.forms import form_add_errors, form_saved, service_called
 from tenant_apps.meetings.forms import (
     CancelForm,
     DeclineForm,
@@ -75,12 +75,7 @@ def _meeting_or_404(request: HttpRequest, meeting_id: int) -> tuple[Participant,
 def _act(
     request: HttpRequest, meeting: Meeting, action: Callable[[], Any], done: str
 ) -> HttpResponse:
-    try:
-        action()
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, done)
+    service_called(request, action, done)
     return redirect("meeting-detail", meeting_id=meeting.pk)
 
 

@@ -4,7 +4,6 @@ mentors a mentee can browse, and the manager's pages (quiet pairs and counts, go
 A manager never reads a pair's page, thread or goals: those views answer 404 to anyone who is
 not one of the two people."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
-from saas.core.forms import form_add_errors, form_saved
+from saas.core.forms import form_add_errors, form_saved, service_called
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.services import suggestions_for
 from tenant_apps.mentoring.forms import (
@@ -82,16 +81,6 @@ def _pair_or_404(request: HttpRequest, match_id: int) -> tuple[Participant, Matc
     if match is None:
         raise Http404
     return participant, match
-
-
-def _run(request: HttpRequest, action: Callable[[], Any], done: str) -> bool:
-    try:
-        action()
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-        return False
-    messages.success(request, done)
-    return True
 
 
 # --- my presentation -----------------------------------------------------------------------------
@@ -219,7 +208,7 @@ def goal_add(request: HttpRequest, match_id: int) -> HttpResponse:
         form: Any = GoalFromTemplateForm(request.POST, prefix="tpl", templates=goal_templates())
         if form.is_valid():
             template = form.cleaned_data["template"]
-            _run(
+            service_called(
                 request,
                 lambda: goal_create(match=match, by=participant, template=template),
                 _("Goal added."),
@@ -230,7 +219,7 @@ def goal_add(request: HttpRequest, match_id: int) -> HttpResponse:
         form = GoalForm(request.POST, prefix="goal")
         if form.is_valid():
             data = form.cleaned_data
-            _run(
+            service_called(
                 request,
                 lambda: goal_create(
                     match=match,
@@ -294,7 +283,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 def goal_status(request: HttpRequest, goal_id: int) -> HttpResponse:
     participant, goal = _goal_or_404(request, goal_id)
     status = request.POST.get("status", "")
-    _run(
+    service_called(
         request,
         lambda: goal_status_set(goal=goal, by=participant, status=status),
         _("Status updated."),
@@ -308,7 +297,7 @@ def goal_status(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_POST
 def goal_remove(request: HttpRequest, goal_id: int) -> HttpResponse:
     participant, goal = _goal_or_404(request, goal_id)
-    _run(request, lambda: goal_delete(goal=goal, by=participant), _("Goal deleted."))
+    service_called(request, lambda: goal_delete(goal=goal, by=participant), _("Goal deleted."))
     return redirect(f"{match_url(goal.match)}#goals")
 
 
@@ -423,7 +412,7 @@ def manage_goal_template(request: HttpRequest, goaltemplate_id: int) -> HttpResp
     if request.method == "POST":
         action = request.POST.get("action", "save")
         if action in ("archive", "restore"):
-            _run(
+            service_called(
                 request,
                 lambda: goal_template_archive(template=template, is_archived=action == "archive"),
                 _("Goal template archived.")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import form_add_errors, form_saved
+from saas.core.forms import form_add_errors, form_saved, service_called
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.accounts.security import client_ip, rate_limit_exceeded
@@ -304,17 +304,12 @@ def manage_participant_action(
     if participant.pk == request.user.participant.pk:
         messages.error(request, _("You cannot change your own access."))
         return redirect("manage-participants")
-    try:
-        if action == "desactiver":
-            participant_deactivate(participant=participant)
-        elif action == "reactiver":
-            participant_reactivate(participant=participant)
-        else:  # "effacer" is the privacy app's (same URL, tenant_apps.privacy.urls)
-            raise Http404
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Done."))
+    if action == "desactiver":
+        service_called(request, lambda: participant_deactivate(participant=participant), _("Done."))
+    elif action == "reactiver":
+        service_called(request, lambda: participant_reactivate(participant=participant), _("Done."))
+    else:  # "effacer" is the privacy app's (same URL, tenant_apps.privacy.urls)
+        raise Http404
     return redirect("manage-participants")
 
 
