@@ -285,35 +285,45 @@ def meeting_outcome_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
+def _text_save(
+    request: HttpRequest,
+    meeting_id: int,
+    form: NoteForm | NextStepsForm,
+    save: Callable[..., object],
+    *,
+    too_long: str,
+    done: str,
+) -> HttpResponse:
+    """The two text boxes of the meeting page: my notes, the shared next steps."""
+    participant, meeting = _meeting_or_404(request, meeting_id)
+    if not form.is_valid():
+        messages.error(request, too_long)
+        return redirect("meeting-detail", meeting_id=meeting.pk)
+    text = form.cleaned_data["text"]
+    return _act(request, meeting, lambda: save(meeting=meeting, by=participant, text=text), done)
+
+
 @require_POST
 def meeting_note_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    participant, meeting = _meeting_or_404(request, meeting_id)
-    form = NoteForm(request.POST, prefix="note")
-    if not form.is_valid():
-        messages.error(request, _("Your notes are too long."))
-        return redirect("meeting-detail", meeting_id=meeting.pk)
-    return _act(
+    return _text_save(
         request,
-        meeting,
-        lambda: meeting_note_save(meeting=meeting, by=participant, text=form.cleaned_data["text"]),
-        _("Your notes are saved."),
+        meeting_id,
+        NoteForm(request.POST, prefix="note"),
+        meeting_note_save,
+        too_long=_("Your notes are too long."),
+        done=_("Your notes are saved."),
     )
 
 
 @require_POST
 def meeting_next_steps_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    participant, meeting = _meeting_or_404(request, meeting_id)
-    form = NextStepsForm(request.POST, prefix="steps")
-    if not form.is_valid():
-        messages.error(request, _("The next steps are too long."))
-        return redirect("meeting-detail", meeting_id=meeting.pk)
-    return _act(
+    return _text_save(
         request,
-        meeting,
-        lambda: meeting_next_steps_save(
-            meeting=meeting, by=participant, text=form.cleaned_data["text"]
-        ),
-        _("The next steps are saved."),
+        meeting_id,
+        NextStepsForm(request.POST, prefix="steps"),
+        meeting_next_steps_save,
+        too_long=_("The next steps are too long."),
+        done=_("The next steps are saved."),
     )
 
 
