@@ -10,7 +10,7 @@ from typing import Any
 
 from csp.decorators import csp_replace
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,24 +52,14 @@ from tenant_apps.meetings.services.outcome import external_id_for, meeting_outco
 from tenant_apps.meetings.services.proposing import meeting_propose
 from tenant_apps.meetings.services.room import meeting_room_prepare
 from tenant_apps.participants.models import Participant
+from tenant_apps.participants.pages import own_or_404, participant_or_404
 from tenant_apps.video.services import room_embed_url, room_origin
 
 CAMERA_FEATURES = ("camera", "microphone", "display-capture", "fullscreen", "autoplay")
 
 
-def _participant(request: HttpRequest) -> Participant:
-    participant = getattr(request.user, "participant", None)
-    if participant is None:
-        raise Http404
-    return participant
-
-
 def _meeting_or_404(request: HttpRequest, meeting_id: int) -> tuple[Participant, Meeting]:
-    participant = _participant(request)
-    meeting = meeting_for_participant(participant=participant, meeting_id=meeting_id)
-    if meeting is None:
-        raise Http404
-    return participant, meeting
+    return own_or_404(request, meeting_for_participant, meeting_id=meeting_id)
 
 
 def _act(
@@ -89,7 +79,7 @@ def _refused(request: HttpRequest, meeting: Meeting, refusal: ApplicationError) 
 
 @never_cache
 def meetings_list(request: HttpRequest) -> HttpResponse:
-    participant = _participant(request)
+    participant = participant_or_404(request)
     now = timezone.now()
     upcoming = upcoming_meetings(participant=participant, now=now)
     past = past_meetings(participant=participant, now=now)[:50]
@@ -106,7 +96,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def meeting_propose_view(request: HttpRequest) -> HttpResponse:
-    participant = _participant(request)
+    participant = participant_or_404(request)
     pairs = list(pairs_for(participant=participant))
     if not pairs:
         return render(request, "meetings/propose.html", {"form": None})

@@ -64,23 +64,13 @@ from tenant_apps.mentoring.services import (
 )
 from tenant_apps.participants.forms import RequestForm
 from tenant_apps.participants.models import Participant
+from tenant_apps.participants.pages import own_or_404, participant_or_404
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import program_settings
 
 
-def _participant(request: HttpRequest) -> Participant:
-    participant = getattr(request.user, "participant", None)
-    if participant is None:
-        raise Http404
-    return participant
-
-
 def _pair_or_404(request: HttpRequest, match_id: int) -> tuple[Participant, Match]:
-    participant = _participant(request)
-    match = pair_for(participant=participant, match_id=match_id)
-    if match is None:
-        raise Http404
-    return participant, match
+    return own_or_404(request, pair_for, match_id=match_id)
 
 
 # --- my presentation -----------------------------------------------------------------------------
@@ -88,7 +78,7 @@ def _pair_or_404(request: HttpRequest, match_id: int) -> tuple[Participant, Matc
 
 @never_cache
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    participant = _participant(request)
+    participant = participant_or_404(request)
     profile = profile_of(participant=participant)
     initial = {
         "bio": profile.bio,
@@ -128,7 +118,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 def profile_photo(request: HttpRequest, participant_id: int) -> HttpResponse:
     """A person's photo, to whoever may see their profile (logged in here; never a public
     URL)."""
-    viewer = _participant(request)
+    viewer = participant_or_404(request)
     owner = get_object_or_404(Participant, pk=participant_id)
     if not can_see_profile(viewer=viewer, owner=owner):
         raise Http404
@@ -242,11 +232,7 @@ def match_url(match: Match) -> str:
 
 
 def _goal_or_404(request: HttpRequest, goal_id: int) -> tuple[Participant, Goal]:
-    participant = _participant(request)
-    goal = goal_for(participant=participant, goal_id=goal_id)
-    if goal is None:
-        raise Http404
-    return participant, goal
+    return own_or_404(request, goal_for, goal_id=goal_id)
 
 
 @never_cache
@@ -306,7 +292,7 @@ def goal_remove(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 @never_cache
 def mentor_browse(request: HttpRequest) -> HttpResponse:
-    participant = _participant(request)
+    participant = participant_or_404(request)
     settings = program_settings()
     is_choosing = (
         participant.role == Participant.Role.MENTEE
