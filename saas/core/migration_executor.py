@@ -34,6 +34,7 @@ executor run it asks `to_regclass` for the one table instead.
 """
 
 import hashlib
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -51,6 +52,13 @@ from django_tenants.utils import get_tenant_database_alias
 # max_connections = 100 → 6,400 slots), and one statement per transaction (autocommit).
 FINGERPRINT_BATCH = 100
 MIGRATIONS_TABLE = MigrationRecorder.Migration._meta.db_table
+
+# One schema's fingerprint, computed by the server (the rows sorted bytewise, as Python does).
+_FINGERPRINT_SQL = (
+    "SELECT %s, md5(coalesce(string_agg(DISTINCT m.app || '.' || m.name COLLATE \"C\", "
+    "E'\\n' ORDER BY m.app || '.' || m.name COLLATE \"C\"), '')) "
+    "FROM {table} m WHERE m.app || '.' || m.name IN (SELECT k FROM known)"
+)
 
 # Options under which `migrate` does something other than "bring every schema to the head".
 _NO_SKIP_OPTIONS = ("app_label", "migration_name", "fake", "fake_initial", "plan", "prune")
@@ -112,11 +120,7 @@ def schema_fingerprints(
     known = expected_migrations()
     for chunk in _batches(present, batch):
         parts = [
-            "SELECT %s, md5(coalesce(string_agg(DISTINCT m.app || '.' || m.name COLLATE \"C\", "
-            "E'\\n' ORDER BY m.app || '.' || m.name COLLATE \"C\"), '')) "
-            f"FROM {_quote(name)}.{MIGRATIONS_TABLE} m "
-            "WHERE m.app || '.' || m.name IN (SELECT k FROM known)"
-            for name in chunk
+            _FINGERPRINT_SQL.format(table=f"{_quote(name)}.{MIGRATIONS_TABLE}") for name in chunk
         ]
         sql = "WITH known(k) AS (SELECT unnest(%s::text[])) " + " UNION ALL ".join(parts)
         with connections[using].cursor() as cursor:
@@ -157,9 +161,7 @@ def _state_table_exists(using: str) -> bool:
     from tenants.models import SchemaMigrationState
 
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT to_regclass(%s)", [f"public.{SchemaMigrationState._meta.db_table}"]
-        )
+        cursor.execute("SELECT to_regclass(%s)", [f"public.{SchemaMigrationState._meta.db_table}"])
         return cursor.fetchone()[0] is not None
 
 
@@ -242,7 +244,9 @@ class ConfiguredExecutor(MigrationExecutor):
 
     def _say(self, message: str) -> None:
         if int(self.options.get("verbosity", 1)) >= 1:
-            print(message, flush=True)
+            stream = self.options.get("stdout") or sys.stdout
+            stream.write(message + "\n")
+            stream.flush()
 
     def run_migrations(self, tenants: Iterable[str] | None = None) -> None:
         tenants = list(tenants or [])
