@@ -9,7 +9,8 @@ PostgreSQL. "Usable" = from the console's `program_create` call until the progra
 answers 200 on its host (provisioning runs in-process, as Celery eager). The N existing
 programmes are real schemas with every table, index and constraint of a programme, copied from
 one migrated schema with `CREATE TABLE … (LIKE … INCLUDING ALL)` plus the foreign keys, so the
-catalogue is as large as with N real programmes. Last line:
+catalogue is as large as with N real programmes; as many per transaction as the server's lock
+table allows (clone_batch_size: 13 on a stock server). Last line:
 
     provisioning existing=<N> chosen_s=<median> migrate_s=<median> speedup=<ratio>
 """
@@ -87,9 +88,10 @@ def clone_batch_size(cursor, template: str) -> int:
     a lock until it commits (the table, each index and sequence, the TOAST table and its index),
     and the shared lock table has max_locks_per_transaction × (max_connections +
     max_prepared_transactions) slots: 64 × 100 = 6,400 on a stock server. A programme schema
-    creates about 300 relations, so the old 100 schemas per transaction asked for ~30,000 and
-    failed with "out of shared memory". A batch takes at most a quarter of the table, leaving
-    the rest to the other sessions."""
+    creates 121 relations (99 in the schema, 11 TOAST tables and their indexes), so the old 100
+    schemas per transaction asked for ~12,000 locks and failed with "out of shared memory". A
+    batch takes at most a quarter of the table (13 schemas on a stock server), leaving the rest
+    to the other sessions."""
     cursor.execute(
         "SELECT count(*) + 2 * count(*) FILTER (WHERE reltoastrelid <> 0) FROM pg_class "
         "WHERE relnamespace = %s::regnamespace",
