@@ -78,6 +78,18 @@ def expected_migrations() -> list[str]:
     return sorted(f"{app}.{name}" for app, name in keys)
 
 
+def unapplied(applied: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The migrations on disk that `applied` lacks, sorted; a squashed migration counts as
+    applied when everything it replaces is (what `migrate` itself concludes)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    missing = []
+    for key in loader.graph.nodes:
+        replaces = set(loader.disk_migrations[key].replaces or ())
+        if key not in applied and not (replaces and replaces <= applied):
+            missing.append(key)
+    return sorted(missing)
+
+
 def fingerprint(rows: Iterable[str]) -> str:
     return hashlib.md5("\n".join(sorted(set(rows))).encode(), usedforsecurity=False).hexdigest()
 

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from saas.core.health import _unapplied, programme_schema_names
-from saas.core.migration_executor import applied_migrations
+from saas.core.health import programme_schema_names
+from saas.core.migration_executor import applied_migrations, unapplied
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             if applied is None:
                 lagging[name] = None
                 continue
-            if behind := [f"{app}.{migration}" for app, migration in _unapplied(applied)]:
+            if behind := [f"{app}.{migration}" for app, migration in unapplied(applied)]:
                 lagging[name] = behind
         for name, behind in lagging.items():
             if behind is None:
