@@ -30,16 +30,6 @@ def _send(task: Task, kwargs: dict[str, Any], schema_name: str) -> None:
         logger.warning("%s asked for a retry, not done in eager mode: %s", task.name, exc)
 
 
-def fan_out(task: Task, *, include_closed: bool = False, **kwargs: Any) -> int:
-    """Moved to tenants.fanout.fan_out (the kernel knows no programme). Kept only until the
-    meetings and privacy beat tasks move to tenants/tasks.py."""
-    # TODO(issue 12): removed by the meetings (B) and privacy (C) branches, whose
-    # *_everywhere_task move to tenants/tasks.py; import-linter ignores this one import.
-    from tenants.fanout import fan_out as tenants_fan_out
-
-    return tenants_fan_out(task, include_closed=include_closed, **kwargs)
-
-
 def retried_on(
     *errors: type[BaseException], max_retries: int = 8, backoff: int = 30, backoff_max: int = 3600
 ) -> dict[str, Any]:
