@@ -143,7 +143,8 @@ def _participant(pk: Any) -> Participant:
 
 
 class ParticipantApi(ProgrammeApi):
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_converter = "int"
+    lookup_url_kwarg = "participant"
 
     def get_queryset(self) -> Any:
         filters = ParticipantFilter(data=self.request.query_params)
@@ -181,8 +182,8 @@ class ParticipantApi(ProgrammeApi):
         responses={200: ParticipantOutput, **ERRORS},
         examples=[OpenApiExample("Participant", value=PARTICIPANT_EXAMPLE, response_only=True)],
     )
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(ParticipantOutput(_participant(pk)).data)
+    def retrieve(self, request: Request, participant: int) -> Response:
+        return Response(ParticipantOutput(_participant(participant)).data)
 
     @extend_schema(
         operation_id="participants_invite",
@@ -226,7 +227,8 @@ class ParticipantApi(ProgrammeApi):
             OpenApiExample("Changed", value=PARTICIPANT_EXAMPLE, response_only=True),
         ],
     )
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, participant: int) -> Response:
+        pk = participant
         participant = _participant(pk)
         data = ParticipantUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -250,7 +252,8 @@ class ParticipantApi(ProgrammeApi):
         ],
     )
     @action(detail=True, methods=["post"])
-    def deactivate(self, request: Request, pk: str) -> Response:
+    def deactivate(self, request: Request, participant: int) -> Response:
+        pk = participant
         participant = _participant(pk)
         self.write(
             "participants.deactivate", lambda: participant_deactivate(participant=participant)
@@ -309,7 +312,8 @@ def _active_participant(pk: int, field: str) -> Participant:
 
 
 class PairApi(ProgrammeApi):
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_converter = "int"
+    lookup_url_kwarg = "match"
 
     @extend_schema(
         operation_id="pairs_list",
@@ -368,8 +372,8 @@ class PairApi(ProgrammeApi):
         ],
     )
     @action(detail=True, methods=["post"])
-    def end(self, request: Request, pk: str) -> Response:
-        match = get_object_or_404(api_pairs(), pk=pk)
+    def end(self, request: Request, match: int) -> Response:
+        match = get_object_or_404(api_pairs(), pk=match)
         data = PairEndInput(data=request.data)
         data.is_valid(raise_exception=True)
         match = self.write(

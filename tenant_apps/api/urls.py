@@ -40,9 +40,11 @@ urlpatterns = [
     *scim.urlpatterns,
     path("gestion/api/", views.manage_api, name="manage-api"),
     path(
-        "gestion/api/cles/<int:pk>/revoquer/",
+        "gestion/api/cles/<int:apikey>/revoquer/",
         views.api_key_revoke_view,
         name="manage-api-key-revoke",
     ),
-    path("gestion/api/webhooks/<int:pk>/", views.webhook_detail, name="manage-webhook"),
+    path(
+        "gestion/api/webhooks/<int:webhookendpoint>/", views.webhook_detail, name="manage-webhook"
+    ),
 ]

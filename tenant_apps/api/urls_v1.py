@@ -9,7 +9,7 @@ from rest_framework.routers import SimpleRouter
 
 from tenant_apps.api import apis
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)
 router.register("participants", apis.ParticipantApi, basename="api-participants")
 router.register("pairs", apis.PairApi, basename="api-pairs")
 router.register("meetings", apis.MeetingApi, basename="api-meetings")

@@ -87,16 +87,17 @@ def manage_api(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 @require_POST
-def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_key_revoke_view(request: HttpRequest, apikey: int) -> HttpResponse:
     _require_second_factor(request)
-    api_key_revoke(key=get_object_or_404(api_keys(), pk=pk))
+    api_key_revoke(key=get_object_or_404(api_keys(), pk=apikey))
     messages.success(request, _("The key is revoked."))
     return redirect("manage-api")
 
 
 @manager_required
 @never_cache
-def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_detail(request: HttpRequest, webhookendpoint: int) -> HttpResponse:
+    pk = webhookendpoint
     _require_second_factor(request)
     endpoint = get_object_or_404(webhook_endpoints(), pk=pk)
     if request.method == "POST":
@@ -111,7 +112,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
             webhook_endpoint_delete(endpoint=endpoint)
             messages.success(request, _("The webhook endpoint is deleted."))
             return redirect("manage-api")
-        return redirect("manage-webhook", pk=pk)
+        return redirect("manage-webhook", webhookendpoint=pk)
     return render(
         request,
         "api/webhook.html",
