@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 
 from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import ValidationFailed
+from shared_apps.accounts.services import user_name_set
 from tenant_apps.api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from tenant_apps.api.network import address_refusal
 from tenant_apps.participants.models import Participant
+from tenant_apps.participants.services import participant_deactivate, participant_reactivate
 
 KEY_PREFIX = "bnm"
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -310,3 +312,31 @@ def webhook_deliver(*, delivery_id: int) -> bool:
         response_status=response.status_code,
         error="" if ok else f"HTTP {response.status_code}",
     )
+
+
+@transaction.atomic
+@audited
+def participant_directory_update(
+    *,
+    participant: Participant,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    is_active: bool | None = None,
+) -> Participant:
+    """What an identity provider changes through SCIM: the name, and access (active false
+    deactivates through the participants service; true reactivates)."""
+    participant = Participant.objects.select_related("user").get(pk=participant.pk)
+    changed = False
+    if first_name is not None or last_name is not None:
+        user_name_set(user=participant.user, first_name=first_name, last_name=last_name)
+        audit_record(action="participant.updated", target=participant, details={"fields": ["name"]})
+        changed = True
+    if is_active is False and participant.status != Participant.Status.DEACTIVATED:
+        participant = participant_deactivate(participant=participant)
+        changed = True
+    elif is_active is True and participant.status == Participant.Status.DEACTIVATED:
+        participant_reactivate(participant=participant)
+        changed = True
+    if not changed:
+        audit_unchanged()
+    return Participant.objects.select_related("user").get(pk=participant.pk)
