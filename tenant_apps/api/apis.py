@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -442,8 +443,16 @@ class MeetingApi(ProgrammeApi):
 COUNTS = serializers.DictField(child=serializers.IntegerField())
 
 
+class OneObjectSchema(AutoSchema):
+    """The statistics are one object, although the router calls the action `list`."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class StatisticsApi(ProgrammeApi):
     pagination_class = None
+    schema = OneObjectSchema()
 
     @extend_schema(
         operation_id="statistics_retrieve",
