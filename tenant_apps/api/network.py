@@ -38,24 +38,47 @@ def resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6
 
 def address_refusal(url: str) -> str:
     """Why `url` may not receive webhooks ("" when it may)."""
+    refusal, _addresses = _check(url)
+    return refusal
+
+
+def pinned(url: str) -> tuple[str, str, str, str]:
+    """(refusal, url to connect to, Host header, TLS server name): the address checked is the
+    address connected to, so a name that resolves elsewhere between the check and the
+    connection (DNS rebinding) cannot reach a private host."""
+    refusal, addresses = _check(url)
+    if refusal:
+        return refusal, "", "", ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    address = addresses[0]
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    netloc = f"{literal}:{parts.port}" if parts.port else literal
+    host_header = f"{host}:{parts.port}" if parts.port else host
+    return "", parts._replace(netloc=netloc).geturl(), host_header, host
+
+
+def _check(url: str) -> tuple[str, list[ipaddress.IPv4Address | ipaddress.IPv6Address]]:
     try:
         parts = urlsplit(url)
         port = parts.port or 443
     except ValueError:
-        return _("Enter a valid address.")
+        return _("Enter a valid address."), []
     host = parts.hostname or ""
     if not host or parts.username or parts.password:
-        return _("Enter a valid address.")
+        return _("Enter a valid address."), []
     try:
         addresses = resolve(host, port)
     except (socket.gaierror, UnicodeError, ValueError):
-        return _("This address does not resolve to a host.")
+        return _("This address does not resolve to a host."), []
     if not addresses:
-        return _("This address does not resolve to a host.")
+        return _("This address does not resolve to a host."), []
     if all(_test_loopback(address) for address in addresses):
-        return "" if parts.scheme in ("http", "https") else _("The address must use HTTPS.")
+        scheme_ok = parts.scheme in ("http", "https")
+        return ("" if scheme_ok else _("The address must use HTTPS.")), addresses
     if parts.scheme != "https":
-        return _("The address must use HTTPS.")
+        return _("The address must use HTTPS."), []
     if not all(_is_public(address) for address in addresses):
-        return _("The address must be a public host (no private, loopback or local address).")
-    return ""
+        refusal = _("The address must be a public host (no private, loopback or local address).")
+        return refusal, []
+    return "", addresses

@@ -18,7 +18,7 @@ from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import ValidationFailed
 from shared_apps.accounts.services import user_name_set
 from tenant_apps.api.models import ApiKey, WebhookDelivery, WebhookEndpoint
-from tenant_apps.api.network import address_refusal
+from tenant_apps.api.network import address_refusal, pinned
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_deactivate, participant_reactivate
 
@@ -270,7 +270,7 @@ def webhook_deliver(*, delivery_id: int) -> bool:
     endpoint = delivery.endpoint
     if not endpoint.is_active and delivery.event != "ping":
         return False
-    refusal = address_refusal(endpoint.url)
+    refusal, connect_url, host_header, server_name = pinned(endpoint.url)
     if refusal:
         return webhook_attempt_result(
             delivery=delivery, ok=False, response_status=None, error="address refused"
@@ -287,6 +287,7 @@ def webhook_deliver(*, delivery_id: int) -> bool:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Binome-Webhooks/1",
+        "Host": host_header,
         "Binome-Event": delivery.event,
         "Binome-Delivery": str(delivery.event_id),
         "Binome-Signature": signature_header(
@@ -294,13 +295,15 @@ def webhook_deliver(*, delivery_id: int) -> bool:
         ),
     }
     try:
-        response = httpx.post(
-            endpoint.url,
-            content=body,
-            headers=headers,
-            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            follow_redirects=False,
-        )
+        with httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as client:
+            request = client.build_request(
+                "POST",
+                connect_url,
+                content=body,
+                headers=headers,
+                extensions={"sni_hostname": server_name},
+            )
+            response = client.send(request, follow_redirects=False)
     except httpx.HTTPError as exc:
         return webhook_attempt_result(
             delivery=delivery, ok=False, response_status=None, error=type(exc).__name__
