@@ -23,7 +23,6 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=16, unique=True)
     secret_hash = models.CharField(max_length=64)
     scope = models.CharField(_("scope"), max_length=5, choices=Scope.choices, default=Scope.READ)
-    created_by_user_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires on"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

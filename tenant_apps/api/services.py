@@ -40,7 +40,6 @@ def api_key_create(
     name: str,
     scope: str,
     expires_at: datetime | None = None,
-    created_by_user_id: int | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key; the clear value is returned once and never stored (SHA-256 of its 256-bit
     secret, found by its public prefix)."""
@@ -61,7 +60,6 @@ def api_key_create(
         secret_hash=_hash(secret),
         scope=scope,
         expires_at=expires_at,
-        created_by_user_id=created_by_user_id,
     )
     audit_record(action="api.key_created", target=key, details={"scope": scope})
     return key, f"{KEY_PREFIX}_{prefix}_{secret}"

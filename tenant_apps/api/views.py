@@ -54,7 +54,6 @@ def manage_api(request: HttpRequest) -> HttpResponse:
                     name=key_form.cleaned_data["name"],
                     scope=key_form.cleaned_data["scope"],
                     expires_at=_expiry(key_form.cleaned_data["expires_on"]),
-                    created_by_user_id=request.user.pk,
                 )
                 key_form = ApiKeyForm(prefix="key")
             except ApplicationError as exc:
