@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, parsers, renderers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -88,6 +89,7 @@ def user_resource(participant: Participant, request: Request) -> dict[str, Any]:
     }
 
 
+@extend_schema(exclude=True)  # SCIM has its own schema (RFC 7643), not this OpenAPI one
 class ScimApi(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasWriteKey]
@@ -143,6 +145,7 @@ def _names(resource: dict[str, Any]) -> tuple[str | None, str | None]:
     )
 
 
+@extend_schema(exclude=True)
 class ScimUsersApi(ScimApi):
     def get(self, request: Request) -> Response:
         queryset = api_participants().exclude(status=Participant.Status.ERASED).order_by("pk")
@@ -207,6 +210,7 @@ class ScimUsersApi(ScimApi):
         return response
 
 
+@extend_schema(exclude=True)
 class ScimUserApi(ScimApi):
     def get(self, request: Request, participant: int) -> Response:
         return Response(user_resource(_participant(str(participant)), request))
