@@ -248,6 +248,7 @@ class QuestionForm(forms.ModelForm):
             "hard_rule",
             "number_range",
             "is_sensitive",
+            "is_reporting_dimension",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

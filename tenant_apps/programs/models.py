@@ -136,6 +136,11 @@ class Question(models.Model):
         help_text=_("Numbers this far apart or more count as not close at all."),
     )
     is_sensitive = models.BooleanField(_("used for matching, never displayed"), default=False)
+    is_reporting_dimension = models.BooleanField(
+        _("break the dashboard's figures down by this question"),
+        default=False,
+        help_text=_("Single choice or yes / no questions; groups of fewer than 5 are hidden."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
