@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from tenant_apps.matching.tasks import expire_requests_task
+from tenant_apps.outcomes.tasks import send_monthly_report_task
 from tenants.fanout import fan_out
 from tenants.services import program_pool_refill, program_provision
 
@@ -24,3 +25,11 @@ def program_pool_refill_task() -> None:
 def expire_requests_everywhere_task() -> int:
     """Beat: one expiry task per open programme."""
     return fan_out(expire_requests_task)
+
+
+@shared_task(
+    name="tenant_apps.outcomes.tasks.send_monthly_reports_everywhere_task", ignore_result=True
+)
+def send_monthly_reports_everywhere_task() -> int:
+    """Beat, on the 1st of the month: one monthly report task per open programme."""
+    return fan_out(send_monthly_report_task)

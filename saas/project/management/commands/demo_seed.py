@@ -19,6 +19,7 @@ from shared_apps.accounts.selectors import User
 from shared_apps.accounts.services import user_get_or_create
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_send
+from tenant_apps.outcomes.demo import outcomes_seed
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.participants.services import participant_add
 from tenant_apps.programs.models import ProgramSettings, Question
@@ -97,6 +98,14 @@ class Command(BaseCommand):
                 logins.append((slug, shared.email, "mentor" if slug == "ucanss-2027" else "mentee"))
                 self._questionnaire(
                     domain=domain, mode="manager" if slug == "ucanss-2027" else "choice"
+                )
+                outcomes_seed(
+                    domain=domain,
+                    mentees=60,
+                    mentors=30,
+                    pairs=40,
+                    meetings=260,
+                    dimension_key="metier",
                 )
                 self._outbox_flush()
         connection.set_schema_to_public()
