@@ -17,6 +17,7 @@ from tenant_apps.outcomes.selectors import (
     pairs_at_risk,
     period_previous,
     program_kpis,
+    program_totals,
     reporting_dimensions,
     stage_labels,
 )
@@ -65,7 +66,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chosen = next((q for q in dimensions if q.key == request.GET.get("dimension")), None)
     kpis = program_kpis(start=start, end=end, dimension=chosen)
     previous_start, previous_end = period_previous(start, end)
-    previous = program_kpis(start=previous_start, end=previous_end)
+    previous = program_totals(start=previous_start, end=previous_end)
     return render(
         request,
         "outcomes/dashboard.html",
@@ -73,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "participant": request.user.participant,
             "kpis": kpis,
             "previous": previous,
-            "comparison": _comparison(kpis["total"], previous["total"]),
+            "comparison": _comparison(kpis["total"], previous),
             "first_day": first_day,
             "last_day": last_day,
             "previous_first_day": previous_start.date(),
