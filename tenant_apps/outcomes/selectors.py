@@ -331,14 +331,26 @@ def pairs_at_risk(*, now: datetime.datetime | None = None) -> dict[str, Any]:
     """Active pairs with no meeting held for 30 days (or none since they were paired 30 days
     ago), mentors' requests left unanswered for 2 days, meeting proposals for 3 (3 queries)."""
     now = now or timezone.now()
-    quiet = (
+    # The 50 quietest pairs, grouped on the pair's id alone (cheap), then their people.
+    quiet_ids = (
         Match.objects.filter(status=Match.Status.ACTIVE, activated_at__lt=now - _days(AT_RISK_DAYS))
         .annotate(
             last_held=Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD))
         )
         .filter(Q(last_held__isnull=True) | Q(last_held__lt=now - _days(AT_RISK_DAYS)))
+        .order_by("last_held", "activated_at", "pk")
+        .values("pk")[:AT_RISK_LIMIT]
+    )
+    last_held = (
+        Meeting.objects.filter(match=OuterRef("pk"), status=Meeting.Status.HELD)
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    quiet = (
+        Match.objects.filter(pk__in=quiet_ids)
+        .annotate(last_held=Subquery(last_held))
         .select_related("mentee__user", "mentor__user")
-        .order_by("last_held", "activated_at")
+        .order_by("last_held", "activated_at", "pk")
     )
     requests = (
         MatchRequest.objects.filter(

@@ -46,7 +46,7 @@ def outcomes_export(*, kind: str, file_format: str) -> tuple[bytes, str]:
     return content, content_type
 
 
-def month_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+def _month_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The calendar month before `today`'s, in local time."""
     first = today.replace(day=1)
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
@@ -62,7 +62,7 @@ def monthly_report_send(*, today: datetime.date | None = None) -> int:
     through the outbox. Idempotent: a manager who already has this month's report in the
     outbox gets no second one. Returns how many were queued."""
     today = today or timezone.localdate()
-    start, end = month_bounds(today)
+    start, end = _month_bounds(today)
     month_start = timezone.make_aware(
         datetime.datetime.combine(today.replace(day=1), datetime.time())
     )
@@ -76,7 +76,7 @@ def monthly_report_send(*, today: datetime.date | None = None) -> int:
             "to", flat=True
         )
     )
-    recipients = [m for m in managers if m.user.email not in already]
+    recipients = [m for m in managers if m.display_email not in already]
     if not recipients:
         audit_unchanged()
         return 0
@@ -84,7 +84,7 @@ def monthly_report_send(*, today: datetime.date | None = None) -> int:
     figures = _key_figures(kpis)
     for manager in recipients:
         email_queue(
-            to=manager.user.email,
+            to=manager.display_email,
             template=MONTHLY_TEMPLATE,
             context={
                 "participant": manager,

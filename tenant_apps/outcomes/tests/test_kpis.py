@@ -96,7 +96,7 @@ def test_pairs_time_to_match_meetings_and_endings(world):
     }
     # a reason given for fewer than 5 pairs is not shown in words
     assert [(r["reason"], r["count"]) for r in kpis["total"]["ended_by_reason"]] == [
-        ("Other reasons", 1)
+        ("Autres motifs", 1)
     ]
 
 
@@ -122,10 +122,8 @@ def test_breakdown_suppresses_groups_of_fewer_than_five(world, manager_client):
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert (
-        f'<td colspan="6" data-label="People in this group">{SUPPRESSED.replace("<", "&lt;")}</td>'
-        in page
-    )
+    suppressed = SUPPRESSED.replace("<", "&lt;")
+    assert f'<td colspan="6" data-label="Personnes dans ce groupe">{suppressed}</td>' in page
 
 
 def test_weekly_activity_and_scores(world):
@@ -165,7 +163,7 @@ def test_dashboard_is_the_managers_landing_page_with_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as small:
         response = manager_client.get("/espace/", params)
     assert response.status_code == 200
-    assert "Programme dashboard" in response.content.decode()
+    assert "Tableau de bord du programme" in response.content.decode()
     with tenant_context(world.program_a):
         for _index in range(3):
             january(question)  # three times more people, pairs and meetings
@@ -183,5 +181,5 @@ def test_a_participant_still_lands_on_their_space(world):
     http_login(client, world.mentee_a.email)
     response = client.get("/espace/")
     assert response.status_code == 200
-    assert "Programme dashboard" not in response.content.decode()
+    assert "Tableau de bord du programme" not in response.content.decode()
     assert client.get("/gestion/export/participants.csv").status_code == 403
