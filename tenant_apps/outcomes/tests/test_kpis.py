@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from tenant_apps.outcomes.selectors import SUPPRESSED, pairs_at_risk, program_kpis
@@ -183,3 +184,30 @@ def test_a_participant_still_lands_on_their_space(world):
     assert response.status_code == 200
     assert "Tableau de bord du programme" not in response.content.decode()
     assert client.get("/gestion/export/participants.csv").status_code == 403
+
+
+def test_demo_seed_makes_a_lively_dashboard(world, manager_client):
+    from tenant_apps.outcomes.demo import outcomes_seed
+    from tenant_apps.programs.models import Question
+
+    with tenant_context(world.program_a):
+        Question.objects.create(
+            key="metier", label="Job", kind="single", audience="both",
+            choices=[{"value": v, "label": v.upper()} for v in ("rh", "it", "gestion")],
+        )  # fmt: skip
+        added = outcomes_seed(
+            domain="a.example", mentees=60, mentors=30, pairs=40, meetings=260,
+            dimension_key="metier",
+        )  # fmt: skip
+        again = outcomes_seed(domain="a.example", mentees=60, mentors=30, pairs=40, meetings=260)
+        kpis = program_kpis(
+            start=timezone.now() - datetime.timedelta(days=365),
+            end=timezone.now() + datetime.timedelta(days=1),
+            dimension=Question.objects.get(key="metier"),
+        )
+    assert (added, again) == (90, 0)  # idempotent
+    assert kpis["total"]["pairs"]["active"] > 20
+    assert kpis["total"]["pairs"]["meetings_held"] > 100
+    assert any(not group["suppressed"] for group in kpis["groups"])
+    response = manager_client.get("/espace/", {"days": "365", "dimension": "metier"})
+    assert response.status_code == 200
