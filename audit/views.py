@@ -125,6 +125,14 @@ def _catalogue() -> dict[str, Sentence]:
             _changes,
         ),
         "programs.settings_changed": (_("%(actor)s changed the settings: %(detail)s"), _fields),
+        "outcomes.exported": (
+            _("%(actor)s downloaded the export of %(detail)s"),
+            lambda d: f"{d.get('kind', '')} ({d.get('format', '')}, {d.get('rows', '')})",
+        ),
+        "outcomes.monthly_report_sent": (
+            _("The monthly report of %(detail)s was sent to the managers"),
+            lambda d: d.get("month", ""),
+        ),
         "programs.question_created": (
             _("%(actor)s added the question “%(detail)s”"),
             lambda d: d.get("key", ""),

@@ -249,6 +249,7 @@ class QuestionForm(forms.ModelForm):
             "number_range",
             "is_sensitive",
             "show_on_profile",
+            "is_reporting_dimension",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
