@@ -125,6 +125,14 @@ def _catalogue() -> dict[str, Sentence]:
             _changes,
         ),
         "programs.settings_changed": (_("%(actor)s changed the settings: %(detail)s"), _fields),
+        "outcomes.exported": (
+            _("%(actor)s downloaded the export of %(detail)s"),
+            lambda d: f"{d.get('kind', '')} ({d.get('format', '')}, {d.get('rows', '')})",
+        ),
+        "outcomes.monthly_report_sent": (
+            _("The monthly report of %(detail)s was sent to the managers"),
+            lambda d: d.get("month", ""),
+        ),
         "programs.question_created": (
             _("%(actor)s added the question “%(detail)s”"),
             lambda d: d.get("key", ""),
@@ -187,6 +195,17 @@ def _catalogue() -> dict[str, Sentence]:
         "participant.deactivated": (_("%(actor)s deactivated a participant"), None),
         "participant.reactivated": (_("%(actor)s reactivated a participant"), None),
         "participant.profile_viewed": (_("%(actor)s viewed a participant's profile"), None),
+        "participant.updated": (_("%(actor)s changed a participant's settings"), None),
+        "api.key_created": (_("%(actor)s created an API key"), None),
+        "api.key_revoked": (_("%(actor)s revoked an API key"), None),
+        "api.write": (
+            _("An API key wrote: %(detail)s"),
+            lambda d: f"{d.get('operation', '')} ({d.get('key', '')})",
+        ),
+        "api.webhook_created": (_("%(actor)s registered a webhook endpoint"), None),
+        "api.webhook_deleted": (_("%(actor)s deleted a webhook endpoint"), None),
+        "api.webhook_enabled": (_("%(actor)s enabled a webhook endpoint again"), None),
+        "api.webhook_tested": (_("%(actor)s sent a test event to a webhook endpoint"), None),
         "participants.imported": (_("%(actor)s imported participants"), None),
         "meeting.cancelled": (_("%(actor)s cancelled a meeting"), None),
         "meetings.list_viewed": (_("%(actor)s viewed the programme's meetings"), None),

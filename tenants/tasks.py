@@ -4,6 +4,7 @@ from django.conf import settings
 from shared_apps.accounts.tasks import purge_account_security_task
 from tenant_apps.matching.tasks import expire_requests_task
 from tenant_apps.mentoring.tasks import send_message_emails_task, send_nudges_task
+from tenant_apps.outcomes.tasks import send_monthly_report_task
 from tenant_apps.privacy.tasks import (
     apply_retention_task,
     purge_audit_log_task,
@@ -64,3 +65,11 @@ def send_message_emails_everywhere_task() -> int:
 def send_nudges_everywhere_task() -> int:
     """Beat (daily): one nudge task per open programme."""
     return fan_out(send_nudges_task)
+
+
+@shared_task(
+    name="tenant_apps.outcomes.tasks.send_monthly_reports_everywhere_task", ignore_result=True
+)
+def send_monthly_reports_everywhere_task() -> int:
+    """Beat, on the 1st of the month: one monthly report task per open programme."""
+    return fan_out(send_monthly_report_task)

@@ -5,7 +5,7 @@ meetings (the pages' tests count them)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -19,7 +19,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, TruncWeek
 from django.urls import reverse
 
 from tenant_apps.matching.models import Match, MatchRequest
@@ -447,3 +447,16 @@ def engagement_counts(*, now: datetime) -> list[Match]:
     """Every active pair with its counts (messages, goals, achieved goals), for the manager's
     statistics: one query."""
     return list(_engagement(Match.objects.all(), now).order_by("pk"))
+
+
+def messages_per_week(*, start: datetime, end: datetime) -> dict[date, int]:
+    """Messages written in [start, end), by week (key: the Monday, local time), for the
+    manager's dashboard: counts only, never who or what. One query."""
+    rows = (
+        Message.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by("week")
+    )
+    return {row["week"].date(): row["n"] for row in rows}

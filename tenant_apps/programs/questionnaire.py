@@ -12,6 +12,7 @@ from saas.core.errors import ValidationFailed
 from tenant_apps.programs.models import Question
 
 CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
+REPORTING_KINDS = {Question.Kind.SINGLE, Question.Kind.YES_NO}
 CRITERIA_BY_KIND = {
     Question.Kind.SINGLE: {"same", "overlap", "covers"},
     Question.Kind.MULTIPLE: {"overlap", "covers", "same"},
@@ -52,6 +53,15 @@ def _validate(data: dict[str, Any]) -> dict[str, list[str]]:
         errors["audience"] = [
             _("A question used for matching must be asked to mentees and mentors.")
         ]
+    if data.get("is_reporting_dimension"):
+        if kind not in REPORTING_KINDS:
+            errors["is_reporting_dimension"] = [
+                _("Only single choice and yes / no questions can break the figures down.")
+            ]
+        elif data.get("is_sensitive"):
+            errors["is_reporting_dimension"] = [
+                _("A sensitive answer is never displayed, not even as a group.")
+            ]
     return errors
 
 
@@ -70,6 +80,7 @@ QUESTION_FIELDS = (
     "number_range",
     "is_sensitive",
     "show_on_profile",
+    "is_reporting_dimension",
 )
 
 

@@ -900,6 +900,7 @@ def test_walkthrough_of_a_new_client(platform: Platform, chromium: Any) -> None:
         "(11.9) says new proposals are ready when there are none",
     )
     for path, step in (
+        ("/espace/?days=90", "manager dashboard"),  # issue 14: the manager's landing page
         ("/gestion/rendez-vous/", "manager meetings"),
         ("/gestion/journal/", "manager audit log"),
     ):
