@@ -91,6 +91,17 @@ class Program(TenantMixin):
         return self.status == self.Status.READY
 
 
+def programs_with_data() -> list[Program]:
+    """The programmes that hold people's data (ready, paused or archived), by organisation and
+    name: those the registers and the technical FAQ speak of."""
+    return list(
+        Program.objects.exclude(schema_name="public")
+        .filter(status__in=[Program.Status.READY, Program.Status.PAUSED, Program.Status.ARCHIVED])
+        .select_related("client")
+        .order_by("client__name", "name")
+    )
+
+
 class FailureCode(models.TextChoices):
     HOST_TAKEN = "host_taken", _("The address was taken by another programme meanwhile.")
     ERROR = "error", _("A technical error interrupted the creation.")

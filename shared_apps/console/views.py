@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import form_add_errors
+from saas.core.forms import form_add_errors, form_saved
 from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.console.forms import BreachForm, ClientForm, ProgramForm
 from shared_apps.console.selectors import (
@@ -264,14 +264,9 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         raise Http404
     initial = {f: getattr(client, f) for f in ("name", "address", "dpo_name", "dpo_email")}
     form = ClientForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            client_update(client=client, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Organisation “%(name)s” saved.") % {"name": client})
-            return redirect("console:clients")
+    if form_saved(request, form, lambda: client_update(client=client, **form.cleaned_data)):
+        messages.success(request, _("Organisation “%(name)s” saved.") % {"name": client})
+        return redirect("console:clients")
     return render(request, "console/client_form.html", {"form": form, "client": client})
 
 
@@ -280,14 +275,13 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 def breach_list(request: HttpRequest) -> HttpResponse:
     """The register of personal data breaches: every entry, and a form to record one."""
     form = BreachForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            breach_record(recorded_by_user_id=request.user.pk, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("The breach has been recorded."))
-            return redirect("console:breaches")
+    if form_saved(
+        request,
+        form,
+        lambda: breach_record(recorded_by_user_id=request.user.pk, **form.cleaned_data),
+        _("The breach has been recorded."),
+    ):
+        return redirect("console:breaches")
     return render(request, "console/breaches.html", {"breaches": breaches(), "form": form})
 
 
@@ -299,12 +293,11 @@ def breach_edit(request: HttpRequest, breach_id: int) -> HttpResponse:
         raise Http404
     initial = {name: getattr(breach, name) for name in BREACH_FIELDS}
     form = BreachForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            breach_update(breach=breach, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("The breach has been updated."))
-            return redirect("console:breaches")
+    if form_saved(
+        request,
+        form,
+        lambda: breach_update(breach=breach, **form.cleaned_data),
+        _("The breach has been updated."),
+    ):
+        return redirect("console:breaches")
     return render(request, "console/breach_form.html", {"breach": breach, "form": form})

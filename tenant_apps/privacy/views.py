@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from audit.views import audit_log_response
 from saas.core.decorators import manager_required, public_view
-from saas.core.errors import ApplicationError, ValidationFailed
+from saas.core.forms import service_called
 from tenant_apps.participants.models import Participant
 from tenant_apps.privacy.register import register_build
 from tenant_apps.privacy.services.erasure import participant_erase
@@ -43,14 +43,14 @@ def manage_participant_erase(request: HttpRequest, participant_id: int) -> HttpR
     if participant.pk == request.user.participant.pk:
         messages.error(request, _("You cannot change your own access."))
         return redirect("manage-participants")
-    try:
-        if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
-            raise ValidationFailed(_("Type the word EFFACER to confirm."))
-        participant_erase(participant=participant, by=request.user.participant)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+    if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
+        messages.error(request, _("Type the word EFFACER to confirm."))
     else:
-        messages.success(request, _("Done."))
+        service_called(
+            request,
+            lambda: participant_erase(participant=participant, by=request.user.participant),
+            _("Done."),
+        )
     return redirect("manage-participants")
 
 

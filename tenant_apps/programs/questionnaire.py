@@ -65,6 +65,25 @@ def _validate(data: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+# What a manager edits on a question (in the form's order); the key never changes.
+QUESTION_FIELDS = (
+    "label",
+    "mentor_label",
+    "help_text",
+    "kind",
+    "choices",
+    "audience",
+    "is_required",
+    "criterion",
+    "weight",
+    "hard_rule",
+    "number_range",
+    "is_sensitive",
+    "show_on_profile",
+    "is_reporting_dimension",
+)
+
+
 @transaction.atomic
 @audited
 def question_save(*, question: Question | None, data: dict[str, Any]) -> Question:
@@ -82,22 +101,7 @@ def question_save(*, question: Question | None, data: dict[str, Any]) -> Questio
         question = Question(key=key, position=position)
     is_new = question.pk is None
     changed: list[str] = []
-    for field in (
-        "label",
-        "mentor_label",
-        "help_text",
-        "kind",
-        "choices",
-        "audience",
-        "is_required",
-        "criterion",
-        "weight",
-        "hard_rule",
-        "number_range",
-        "is_sensitive",
-        "show_on_profile",
-        "is_reporting_dimension",
-    ):
+    for field in QUESTION_FIELDS:
         if field in data:
             if getattr(question, field) != data[field]:
                 changed.append(field)

@@ -1,18 +1,11 @@
 from celery import shared_task
 
+from saas.core.tasks import retried_on
 from tenant_apps.video.client import WherebyRateLimited, WherebyUnavailable
 from tenant_apps.video.services import room_delete
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(WherebyUnavailable,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(bind=True, **retried_on(WherebyUnavailable))
 def delete_video_room_task(self, *, video_meeting_id: str) -> None:  # type: ignore[no-untyped-def]
     """Delete a Whereby room (idempotent: deleting twice is fine)."""
     try:

@@ -11,17 +11,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext, override
 from django_tenants.utils import tenant_context
 
-from conftest import PASSWORD, host_client, http_login
+from conftest import logged_in
 from tenant_apps.meetings.models import Meeting, MeetingNote
 from tenant_apps.meetings.services.room import meeting_room_sync
 from tenant_apps.meetings.tests.factories import confirmed, person, proposed
 from tenant_apps.participants.models import Participant
-
-
-def logged_in(program, email, **options):
-    client = host_client(program)
-    http_login(client, email, PASSWORD, **options)
-    return client
 
 
 def fr(msgid: str) -> str:
