@@ -98,3 +98,48 @@ class FailureCode(models.TextChoices):
 
 class Domain(DomainMixin):
     """The host a programme answers on: `<slug>.<BASE_DOMAIN>`."""
+
+
+class ProgramSnapshot(models.Model):
+    """A programme's key figures on one day, written by the snapshot job
+    (`tenants.snapshots`), which reads the programme's schema. Lives in `public` so that the
+    client administrator's page and the console's platform totals never enter a programme
+    schema at request time. Counts only: no person, no name, no identifier of anyone."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="snapshots")
+    day = models.DateField()
+    # {"registered": 12, "active": 9, ...}: the keys are tenants.snapshots.FIGURES.
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "day"], name="program_snapshot_one_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.day}"
+
+
+class ClientAdministrator(models.Model):
+    """A person who administers a client organisation (HR, the client's management): on the
+    public domain, sees its programmes' aggregated figures, downloads their DPO documents and
+    invites their managers. Never a participant's personal data."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="administrators")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_roles"
+    )
+    is_active = models.BooleanField(default=True)
+    invited_at = models.DateTimeField(auto_now_add=True)
+    # the super-admin who invited them (an id, as in the audit log)
+    invited_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "user"], name="client_administrator_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.user_id}"

@@ -10,6 +10,7 @@ from tenant_apps.privacy.tasks import (
 )
 from tenants.fanout import fan_out
 from tenants.services import program_pool_refill, program_provision
+from tenants.snapshots import snapshots_take
 
 
 @shared_task(acks_late=True)
@@ -49,3 +50,12 @@ def apply_retention_everywhere_task() -> int:
     still subject to retention). Returns how many programmes were sent a task."""
     purge_expired_sessions_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
     return fan_out(apply_retention_task, include_closed=True)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def take_snapshots_task(*, program_ids: list[int] | None = None) -> dict[str, object]:
+    """Nightly beat job (and on demand from the console and the client page): today's
+    statistics snapshot of every programme that holds data, or only of `program_ids`. One
+    task reads the schemas in turn (1,000 programmes in seconds, bench/snapshots.py);
+    idempotent — a second run replaces today's rows."""
+    return snapshots_take(program_ids=program_ids)

@@ -42,6 +42,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenant_apps.meetings.tasks.process_due_meetings_everywhere_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Statistics snapshots (issue 14): one row per programme per day in public, read by the
+    # client administrators' page and the console's platform totals.
+    "take-programme-snapshots": {
+        "task": "tenants.tasks.take_snapshots_task",
+        "schedule": crontab(hour=1, minute=37),
+    },
     "refill-programme-pool": {
         "task": "tenants.tasks.program_pool_refill_task",
         "schedule": crontab(minute="*/5"),
