@@ -247,6 +247,7 @@ def client_admin_invitation_send(*, user_id: int, client_id: int) -> bool:
     site_url = f"{settings.SITE_SCHEME}://{settings.BASE_DOMAIN}{port}"
     path = reverse(
         "client-welcome",
+        urlconf=settings.PUBLIC_SCHEMA_URLCONF,
         args=[
             urlsafe_base64_encode(force_bytes(user.pk)),
             default_token_generator.make_token(user),
