@@ -136,7 +136,7 @@ def client_register_download(request: HttpRequest, program_id: int) -> HttpRespo
 @never_cache
 def client_technical_faq_download(request: HttpRequest) -> HttpResponse:
     client: Client = request.administered  # type: ignore[attr-defined]
-    text = technical_faq_markdown(technical_faq_build())
+    text = technical_faq_markdown(technical_faq_build(client_id=client.pk))
     client_document_download_record(client=client, document="technical_faq")
     return document_response(
         text, name="faq-technique", output=request.GET.get("format", "md"), title="FAQ"
