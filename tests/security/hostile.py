@@ -58,6 +58,7 @@ EXCLUDED = {
     "tenants.Program.schema_name": "generated p_<id>, never typed",
     "tenants.Program.slug": "validated sub-domain (letters, digits, hyphens)",
     "tenants.Domain.domain": "derived from the slug",
+    "tenants.ProgramSnapshot.figures": "integers computed by the snapshot job, never typed",
     "programs.Question.key": "slug generated from the label",
     "programs.ProgramSettings.primary_color": "validated #RRGGBB",
     "programs.ProgramSettings.language": "language code chosen from a list",
