@@ -9,7 +9,7 @@ Uses DATABASE_URL's server (database `binome_bench_snapshots` or $BENCH_DB, drop
 re-created) or an embedded
 PostgreSQL, as bench/provisioning.py does (same schema copy: `CREATE TABLE … (LIKE … INCLUDING
 ALL)` + foreign keys; here the data rows of the template are copied too). Schemas are created
-100 per transaction (stock max_locks_per_transaction = 64). `run_snapshots()` can be called by
+10 per transaction (stock max_locks_per_transaction = 64). `run_snapshots()` can be called by
 the dashboard bench. Last line:
 
     snapshot_programmes=<N> snapshot_s=<median of the runs>
@@ -93,7 +93,7 @@ def create_programmes(count: int, *, log: callable) -> None:
     with connection.cursor() as cursor:
         cursor.execute(CLONE_SQL)
     started = time.perf_counter()
-    batch = 100
+    batch = 10  # stock max_locks_per_transaction = 64, shared with other sessions
     for first in range(0, count, batch):
         with transaction.atomic():
             programs = []

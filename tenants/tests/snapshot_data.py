@@ -17,7 +17,7 @@ from shared_apps.accounts.models import User
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.participants.models import Participant
-from tenants.models import Client, Program
+from tenants.models import Client, Program, ProgramSnapshot
 from tenants.services import client_create, program_create, program_provision
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -137,6 +137,7 @@ def _program_b(program: Program) -> None:
 
 
 def build(world: object) -> Data:
+    ProgramSnapshot.objects.all().delete()  # only this test's rows count (rolled back after)
     client_x = world.program_a.client  # type: ignore[attr-defined]
     client_y = client_create(name="Other organisation (snapshots)")
     program = program_create(
