@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, tenant_context
 
@@ -32,6 +31,9 @@ from saas.core.errors import NotAllowed, ValidationFailed
 from shared_apps.accounts.selectors import User, email_normalize
 from shared_apps.accounts.services import user_get_or_create
 from tenant_apps.participants.models import Participant
+from tenant_apps.participants.selectors import (
+    two_factor_required_reasons as participants_two_factor_reasons,
+)
 from tenant_apps.participants.services import participant_invite
 from tenants.models import Client, ClientAdministrator, Program, ProgramSnapshot
 from tenants.snapshots import FIGURES, SNAPSHOT_STATUSES, month_start, snapshots_take
@@ -67,8 +69,7 @@ def public_two_factor_required(user: Any) -> bool:
 def two_factor_required_reasons(user: Any) -> list[str]:
     """The participants' reasons (every programme and role) plus this role's
     (settings.TWO_FACTOR_REQUIRED_REASONS)."""
-    reasons = import_string("tenant_apps.participants.selectors.two_factor_required_reasons")(user)
-    connection.set_schema_to_public()
+    reasons = participants_two_factor_reasons(user)
     for client in client_roles_of(user=user):
         reasons.append(_("you administer the organisation “%(name)s”") % {"name": client.name})
     return reasons
