@@ -175,3 +175,16 @@ def test_super_admin_invites_a_client_administrator_who_sets_a_password(
     again = host_client(None)
     response = again.get(link, follow=True)
     assert "new_password1" not in response.content.decode()
+
+
+def test_console_home_shows_the_platform_totals_from_the_snapshots(data, world):
+    # given the snapshots of 15 June (A: 6 active, B: 2, C: 0; 1 + 1 meetings in June)
+    console = host_client(None)
+    http_login(console, world.staff.email, PASSWORD, second_factor=True)
+    # when the super-admin opens the console's home
+    html = console.get("/console/").content.decode()
+    # then the totals are the snapshots' sums (the snapshots are from an earlier month than
+    # today's, so no meeting counts as held this month)
+    assert 'data-figure="active">8<' in html
+    assert 'data-figure="registered">15<' in html
+    assert 'data-figure="meetings_held_month">0<' in html
