@@ -44,7 +44,7 @@ urlpatterns = [
         name="client-register",
     ),
     path(
-        "client/bienvenue/<str:uidb64>/<str:token>/",
+        "client/bienvenue/<str:token>/",
         client_views.client_welcome,
         name="client-welcome",
     ),

@@ -249,9 +249,9 @@ def client_admin_invitation_send(*, user_id: int, client_id: int) -> bool:
     path = reverse(
         "client-welcome",
         urlconf=settings.PUBLIC_SCHEMA_URLCONF,
-        args=[
-            urlsafe_base64_encode(force_bytes(user.pk)),
-            default_token_generator.make_token(user),
+        args=[  # one parameter: `<uidb64>.<token>` (client_views.client_welcome)
+            f"{urlsafe_base64_encode(force_bytes(user.pk))}."
+            f"{default_token_generator.make_token(user)}"
         ],
     )
     context = {"client_name": client.name, "link_url": site_url + path, "site_url": site_url}

@@ -191,7 +191,16 @@ class ClientWelcomeView(PasswordResetConfirmView):
         return super().form_valid(form)
 
 
-client_welcome = public_view(otp_exempt(ClientWelcomeView.as_view()))
+_client_welcome_view = ClientWelcomeView.as_view()
+
+
+@public_view
+@otp_exempt
+def client_welcome(request: HttpRequest, token: str) -> HttpResponse:
+    """One path parameter, `<uidb64>.<token>` (the log redaction filters it as one secret);
+    Django's view then moves the token into the session and redirects to `<uidb64>.set-password`."""
+    uidb64, _dot, secret = token.partition(".")
+    return _client_welcome_view(request, uidb64=uidb64, token=secret)
 
 
 # --- The super-admin's side ------------------------------------------------------------------
