@@ -109,6 +109,23 @@ def _catalogue() -> dict[str, Sentence]:
         "console.program_restored": (_("%(actor)s restored the archived programme"), None),
         "console.person_exported": (_("%(actor)s exported a person's data"), None),
         "console.person_erased": (_("%(actor)s erased a person everywhere"), None),
+        "snapshots.taken": (
+            _("Programme statistics were computed (%(detail)s programmes)"),
+            lambda d: str(d.get("programmes", "")),
+        ),
+        "client_admin.invited": (_("%(actor)s invited a client administrator"), None),
+        "client_admin.manager_invited": (
+            _("%(actor)s invited a programme manager from the client page"),
+            None,
+        ),
+        "client_admin.document_downloaded": (
+            _("%(actor)s downloaded a DPO document: %(detail)s"),
+            lambda d: d.get("document", ""),
+        ),
+        "client_admin.snapshots_requested": (
+            _("%(actor)s asked for fresh programme statistics"),
+            None,
+        ),
         "programs.domains_changed": (
             _("%(actor)s changed the allowed domains: %(detail)s"),
             _domains,

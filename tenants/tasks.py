@@ -12,6 +12,7 @@ from tenant_apps.privacy.tasks import (
 )
 from tenants.fanout import fan_out
 from tenants.services import program_pool_refill, program_provision
+from tenants.snapshots import snapshots_take
 
 
 @shared_task(acks_late=True)
@@ -73,3 +74,12 @@ def send_nudges_everywhere_task() -> int:
 def send_monthly_reports_everywhere_task() -> int:
     """Beat, on the 1st of the month: one monthly report task per open programme."""
     return fan_out(send_monthly_report_task)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def take_snapshots_task(*, program_ids: list[int] | None = None) -> dict[str, object]:
+    """Nightly beat job (and on demand from the console and the client page): today's
+    statistics snapshot of every programme that holds data, or only of `program_ids`. One
+    task reads the schemas in turn (1,000 programmes in seconds, bench/snapshots.py);
+    idempotent — a second run replaces today's rows."""
+    return snapshots_take(program_ids=program_ids)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,7 @@ from shared_apps.console.selectors import (
 from shared_apps.platform_audit.models import Breach
 from shared_apps.platform_audit.selectors import breaches
 from shared_apps.platform_audit.services import BREACH_FIELDS, breach_record, breach_update
+from tenants.client_admin import client_administrators, client_roles_of, platform_totals
 from tenants.models import Client, Program
 from tenants.services import (
     ARCHIVE_UNDO_DAYS,
@@ -40,8 +42,20 @@ from tenants.services import (
     program_set_status,
 )
 
+
+class ConsoleLoginView(LoginView):
+    """The public site's sign-in: super-admins land on the console, client administrators on
+    their organisation's page."""
+
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        if user.is_authenticated and not user.is_staff and client_roles_of(user=user):
+            return str(reverse_lazy("client-home"))
+        return super().get_default_redirect_url()
+
+
 login_view = public_view(
-    LoginView.as_view(
+    ConsoleLoginView.as_view(
         template_name="console/login.html",
         authentication_form=EmailAuthenticationForm,
         redirect_authenticated_user=True,
@@ -54,6 +68,8 @@ login_view = public_view(
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_staff:
         return redirect("console:programs")
+    if request.user.is_authenticated and client_roles_of(user=request.user):
+        return redirect("client-home")
     return render(request, "console/home.html")
 
 
@@ -70,6 +86,7 @@ def programs(request: HttpRequest) -> HttpResponse:
         "statuses": [c for c in Program.Status.choices if c[0] != Program.Status.SPARE],
         "status": status,
         "client_id": client_id,
+        "totals": platform_totals(),
     }
     return render(request, "console/programs.html", context)
 
@@ -267,7 +284,11 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
     if form_saved(request, form, lambda: client_update(client=client, **form.cleaned_data)):
         messages.success(request, _("Organisation “%(name)s” saved.") % {"name": client})
         return redirect("console:clients")
-    return render(request, "console/client_form.html", {"form": form, "client": client})
+    return render(
+        request,
+        "console/client_form.html",
+        {"form": form, "client": client, "administrators": client_administrators(client=client)},
+    )
 
 
 @staff_required

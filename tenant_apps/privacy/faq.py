@@ -93,8 +93,9 @@ def _volume(program: Program) -> ProgrammeVolume:
     return volume
 
 
-def technical_faq_build() -> TechnicalFaq:
-    """Run from the public schema (console, dpo_pack): enters each programme to count."""
+def technical_faq_build(*, client_id: int | None = None) -> TechnicalFaq:
+    """Run from the public schema (console, dpo_pack): enters each programme to count. With
+    `client_id`, only that organisation's programmes (a client administrator's copy)."""
     rows = subprocessors()
     region = scaleway_region()
     faq = TechnicalFaq(
@@ -115,7 +116,7 @@ def technical_faq_build() -> TechnicalFaq:
         video_is_whereby=bool(getattr(settings, "WHEREBY_API_KEY", "")),
     )
     try:
-        for program in programs_with_data():
+        for program in programs_with_data(client_id=client_id):
             faq.programmes.append(_volume(program))
     finally:
         connection.set_schema_to_public()
