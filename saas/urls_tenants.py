@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("tenant_apps.matching.urls")),
     path("", include("tenant_apps.privacy.urls")),
     path("", include("tenant_apps.meetings.urls")),
+    path("", include("tenant_apps.surveys.urls")),
     path("compte/", include("shared_apps.accounts.urls")),
 ]
 

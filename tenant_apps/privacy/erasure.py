@@ -26,6 +26,7 @@ from tenant_apps.meetings.services import meetings_person_erase
 from tenant_apps.notifications.services import emails_person_erase
 from tenant_apps.participants.models import AccessLink, Answer, Participant
 from tenant_apps.privacy.tasks import delete_files_task
+from tenant_apps.surveys.services import surveys_person_erase
 
 ERASED_DOMAIN = "erased.invalid"
 
@@ -78,6 +79,11 @@ ERASE: dict[str, Callable[[Participant, Identity], None] | str] = {
     "meetings.MeetingSlot": "times only, kept as statistics with their meeting",
     "meetings.MeetingNote": "the person's notes are deleted with the meetings",
     "meetings.MeetingAttendance": "kept as statistics (tied to the anonymous participant)",
+    # tenant_apps.surveys: invitations deleted, named answers kept as anonymous statistics
+    # without their free text, announcements kept without their author.
+    "surveys.SurveyResponse": lambda p, i: surveys_person_erase(participant=p),
+    "surveys.SurveyInvitation": "deleted by surveys_person_erase (surveys.SurveyResponse rule)",
+    "surveys.Announcement": "kept without its author by surveys_person_erase",
     # After the meetings: a pair ends once its upcoming meetings are cancelled.
     "matching.Match": _erase_matches,
     "privacy.AuditEvent": "kept (ids only, no personal data); purged after 12 months",

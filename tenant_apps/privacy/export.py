@@ -116,6 +116,25 @@ SOURCES: dict[str, Source] = {
     "notifications.Email": Source(
         rows=lambda p: Q(to=p.user.email), section="messages", present=readable.email
     ),
+    # tenant_apps.surveys: the person's invitations ("has answered" markers) and the answers
+    # they gave with their name; aggregated-only answers hold no link to anyone, so they
+    # cannot be (and are not) anyone's. The announcements a manager wrote.
+    "surveys.SurveyInvitation": Source(
+        rows=lambda p: Q(participant=p),
+        section="feedback",
+        present=readable.survey_invitation,
+        related=("survey",),
+        omit=frozenset({"occasion"}),
+    ),
+    "surveys.SurveyResponse": Source(
+        rows=lambda p: Q(participant=p),
+        section="feedback",
+        present=readable.survey_response,
+        related=("survey",),
+    ),
+    "surveys.Announcement": Source(
+        rows=lambda p: Q(author=p), section="feedback", present=readable.announcement
+    ),
     # What the person did, and what was done about them (target: their participant row).
     "privacy.AuditEvent": Source(
         rows=lambda p: (

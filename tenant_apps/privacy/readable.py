@@ -9,6 +9,7 @@ and (label, value) facts. Facts with an empty value are left out.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.utils import formats, timezone
@@ -32,6 +33,7 @@ SECTION_TITLES = {
     "profile": gettext_lazy("Your profile and your answers"),
     "pairs": gettext_lazy("Your pairs"),
     "meetings": gettext_lazy("Your meetings"),
+    "feedback": gettext_lazy("Your feedback and announcements"),
     "messages": gettext_lazy("Messages sent to you"),
     "access": gettext_lazy("Access links"),
     "journal": gettext_lazy("Journal"),
@@ -205,6 +207,37 @@ def meeting_attendance(row: Any, me: Participant) -> Item:
         (_("What happened"), row.get_kind_display()),
         (_("When"), when(row.occurred_at)),
     )
+
+
+# --- feedback (tenant_apps.surveys) --------------------------------------------------------------
+
+
+def survey_invitation(row: Any, me: Participant) -> Item:
+    return item(
+        row.survey.title,
+        (_("Asked on"), when(row.created_at)),
+        (_("Reminders"), row.reminders_sent),
+        (_("Answered on"), when(row.answered_at) if row.answered_at else _("Not yet")),
+    )
+
+
+def survey_response(row: Any, me: Participant) -> Item:
+    """Only answers given with the person's name: aggregated-only answers point at nobody."""
+    from tenant_apps.programs.models import Question
+
+    questions = {
+        q.key: q for q in Question.all_forms.filter(question_set_id=row.survey.question_set_id)
+    }
+    facts = []
+    for key, value in row.answers.items():
+        question = questions.get(key)
+        label = question.label_for(me.role) if question else key
+        facts.append((label, answer_text(question or SimpleNamespace(choices=[]), value)))
+    return item(row.survey.title, (_("Date"), when(row.submitted_on)), *facts)
+
+
+def announcement(row: Any, me: Participant) -> Item:
+    return item(row.title, (_("Sent on"), when(row.sent_at)), (_("People"), row.recipients))
 
 
 # --- messages and journal ------------------------------------------------------------------------
