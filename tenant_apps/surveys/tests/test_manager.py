@@ -97,7 +97,7 @@ def test_survey_questions_are_written_with_the_questionnaire_editor(world):
     assert "Votre mentoré progresse-t-il ?" not in mentor.get("/profil/").content.decode()
 
 
-# --- Results and anonymity --------------------------------------------------------------------------
+# --- Results and anonymity ----------------------------------------------------------------------
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_send
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_add
+from tenant_apps.surveys.demo import seed_surveys
 from tenants.models import Client, Program
 from tenants.services import client_create, program_create, program_provision
 
@@ -97,6 +98,7 @@ class Command(BaseCommand):
                 self._questionnaire(
                     domain=domain, mode="manager" if slug == "ucanss-2027" else "choice"
                 )
+                seed_surveys()  # tenant_apps.surveys: an announcement, a meeting's feedback
                 self._outbox_flush()
         connection.set_schema_to_public()
         return logins, two_factor_users
