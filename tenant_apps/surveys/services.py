@@ -150,6 +150,7 @@ def pair_end_invite(*, match: Match, now: datetime | None = None) -> int:
     )
 
 
+@audit_exempt("signal receiver: hands over to pair_end_invite")
 def pair_ended_receive(sender: Any, match: Match, **kwargs: Any) -> None:
     """Receiver of tenant_apps.matching.signals.pair_ended (in match_end's transaction)."""
     pair_end_invite(match=match)
@@ -183,6 +184,7 @@ def _meeting_feedback(now: datetime) -> int:
     return count
 
 
+@audit_exempt("pure: computes which check-in is due")
 def checkin_round(*, activated_at: datetime, now: datetime, first: int, every: int) -> int:
     """Which check-in is due (1 at day `first`, 2 at `first + every`…), 0 before the first."""
     days = (now - activated_at).days
