@@ -5,6 +5,12 @@ import django.db.models.manager
 from django.db import migrations, models
 
 
+def _drop_set_questions(apps, schema_editor):
+    """Going back: questions of a set (a survey's) must not become questionnaire questions."""
+    Question = apps.get_model("programs", "Question")
+    Question._default_manager.filter(question_set__isnull=False).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -39,4 +45,5 @@ class Migration(migrations.Migration):
             name='question_set',
             field=models.ForeignKey(blank=True, help_text='None: the registration questionnaire.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='programs.questionset'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, _drop_set_questions),
     ]

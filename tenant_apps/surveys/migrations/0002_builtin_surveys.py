@@ -112,7 +112,9 @@ def remove(apps, schema_editor):
     QuestionSet = apps.get_model("programs", "QuestionSet")
     set_ids = list(Survey.objects.values_list("question_set_id", flat=True))
     Survey.objects.all().delete()
-    QuestionSet.objects.filter(pk__in=set_ids).delete()  # their questions go with them
+    Question = apps.get_model("programs", "Question")
+    Question._default_manager.filter(question_set_id__in=set_ids).delete()
+    QuestionSet.objects.filter(pk__in=set_ids).delete()
     apps.get_model("surveys", "SurveySettings").objects.all().delete()
 
 
