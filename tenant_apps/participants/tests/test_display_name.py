@@ -26,6 +26,7 @@ ALLOWED = {
     "tenant_apps/privacy/export.py": "the person's own export",
     "tenant_apps/privacy/retention.py": "the person's own address",
     "tenant_apps/privacy/services.py": "the person's own export",
+    "tenant_apps/surveys/services.py": "the recipient's own address",
 }
 
 
