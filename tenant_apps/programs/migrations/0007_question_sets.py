@@ -9,6 +9,7 @@ def _drop_set_questions(apps, schema_editor):
     """Going back: questions of a set (a survey's) must not become questionnaire questions."""
     Question = apps.get_model("programs", "Question")
     Question._default_manager.filter(question_set__isnull=False).delete()
+    schema_editor.connection.check_constraints()  # no pending trigger before the ALTER TABLE
 
 
 class Migration(migrations.Migration):

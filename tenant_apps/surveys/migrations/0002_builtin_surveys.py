@@ -105,6 +105,9 @@ def create(apps, schema_editor):
                 audience="both",
                 choices=[{"value": _slug(o), "label": o} for o in options],
             )
+    # Check the deferred foreign keys now: a caller that drops the schema in the same
+    # transaction (a provisioning that failed later) must not find pending trigger events.
+    schema_editor.connection.check_constraints()
 
 
 def remove(apps, schema_editor):
@@ -115,6 +118,7 @@ def remove(apps, schema_editor):
     Question = apps.get_model("programs", "Question")
     Question._default_manager.filter(question_set_id__in=set_ids).delete()
     QuestionSet.objects.filter(pk__in=set_ids).delete()
+    schema_editor.connection.check_constraints()
     apps.get_model("surveys", "SurveySettings").objects.all().delete()
 
 
