@@ -9,6 +9,7 @@ from tenant_apps.privacy.tasks import (
     purge_audit_log_task,
     purge_expired_sessions_task,
 )
+from tenant_apps.surveys.tasks import process_surveys_task
 from tenants.fanout import fan_out
 from tenants.services import program_pool_refill, program_provision
 
@@ -64,3 +65,10 @@ def send_message_emails_everywhere_task() -> int:
 def send_nudges_everywhere_task() -> int:
     """Beat (daily): one nudge task per open programme."""
     return fan_out(send_nudges_task)
+
+
+@shared_task(name="tenant_apps.surveys.tasks.process_surveys_everywhere_task", ignore_result=True)
+def process_surveys_everywhere_task() -> int:
+    """Beat: one surveys task per open programme (feedback requests, check-ins, the scheduled
+    end-of-programme survey, reminders), each in its schema."""
+    return fan_out(process_surveys_task)

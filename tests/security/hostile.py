@@ -73,6 +73,7 @@ EXCLUDED = {
     "notifications.Email.template": "template name, a code",
     "notifications.Email.attachments": "output: ICS rendered from the other fields",
     "notifications.Email.last_error": "exception class name",
+    "surveys.SurveyInvitation.occasion": "generated code (kind and ids), never typed",
 }
 
 TEXT_FIELD_TYPES = (models.CharField, models.TextField, models.JSONField, ArrayField)
