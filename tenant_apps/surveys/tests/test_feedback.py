@@ -11,13 +11,13 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.services import meeting_outcome_set
 from tenant_apps.meetings.tests.factories import confirmed, person
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Participant
-from tenant_apps.privacy.models import AuditEvent
 from tenant_apps.surveys.models import Survey, SurveyInvitation, SurveyResponse
 from tenant_apps.surveys.services import checkin_round
 from tenant_apps.surveys.tasks import process_surveys_task

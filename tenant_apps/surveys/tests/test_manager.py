@@ -10,11 +10,11 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
 from tenant_apps.meetings.tests.factories import person
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Participant
-from tenant_apps.privacy.models import AuditEvent
 from tenant_apps.programs.models import Question
 from tenant_apps.surveys import home
 from tenant_apps.surveys.models import Announcement, Survey, SurveyInvitation, SurveyResponse
