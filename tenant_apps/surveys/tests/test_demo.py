@@ -1,4 +1,6 @@
-"""The demo data shows feedback given and an announcement (seeded twice: idempotent)."""
+"""The demo data shows feedback given and an announcement (seeded twice: idempotent). In the
+manager-led programme, the feedback is on the mentoring demo's pair (it met a week ago), and the
+pair at risk (paired 45 days ago, never met) is asked its first check-in."""
 
 import os
 
@@ -22,5 +24,12 @@ def test_the_demo_shows_feedback_given_and_an_announcement(django_capture_on_com
         with tenant_context(Program.objects.get(slug=slug)):
             assert Announcement.objects.count() == 1
             assert SurveyResponse.objects.filter(survey__kind="meeting").count() == 1
-            assert SurveyInvitation.objects.filter(answered_at__isnull=True).count() == 1
+            pending = SurveyInvitation.objects.filter(answered_at__isnull=True)
+            assert pending.filter(survey__kind="meeting").count() == 1
+            assert pending.filter(survey__kind="checkin").count() == (
+                2 if slug == "ucanss-2027" else 0
+            )
+            assert (
+                pending.count() == pending.filter(survey__kind__in=["meeting", "checkin"]).count()
+            )
         connection.set_schema_to_public()
