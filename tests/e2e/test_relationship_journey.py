@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests.e2e.test_journey import assert_accessible
-from tests.e2e.test_phone_layout import DESKTOP, PHONE, _check_layout, _in_thread, _log_in
+from tests.e2e.test_phone_layout import DESKTOP, PHONE, _check_layout, _in_thread
 
 PASSWORD = "une phrase de passe vraiment solide"
 MANAGER = "parcours.manager@e2e.example"
@@ -69,6 +69,18 @@ def journey(live_site, django_db_blocker):
 
     caches["default"].clear()
     return made
+
+
+def _log_in(page, url: str, email: str, code: str | None = None) -> None:
+    page.goto(url)
+    page.get_by_label("Adresse email").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    if code is not None:
+        page.wait_for_url("**/compte/verification/**")
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Valider").click()
+    page.wait_for_load_state()
 
 
 def _in_programme(site, work) -> dict:
@@ -169,7 +181,8 @@ def test_a_pair_from_matching_to_the_end_of_relationship_survey(
     # two goals, set from the pair page
     for title in ("Préparer ma prise de poste", "Élargir mon réseau"):
         page.goto(site.url(f"/binome/{match}/"))
-        page.get_by_label("Objectif", exact=True).fill(title)
+        page.locator("details.add-goal summary").click()
+        page.locator("details.add-goal input[name$=title]").fill(title)
         page.get_by_role("button", name="Ajouter l’objectif").click()
         page.wait_for_load_state()
         assert title in page.content()
