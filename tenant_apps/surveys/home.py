@@ -1,8 +1,10 @@
 """What the participant home guide shows from this app. Each provider is
 `provider(participant, now) -> list[dict]` with the keys `kind` ("next_step", "waiting" or
 "info"), `priority`, `title`, `body`, `url` and `action_label` — the contract of
-`tenant_apps.participants.home.home_providers_register` (registered in SurveysConfig.ready()
-once that module exists). The feedback page (/retours/) shows the same things until then."""
+`tenant_apps.participants.home.home_providers_register` (registered in SurveysConfig.ready()).
+A survey waiting for the person's answer is a next step at priority 80, the slot the mentoring
+guide leaves for it (above planning the next meeting, below answering a request); the
+feedback page (/retours/) lists the same things."""
 
 from datetime import datetime
 from typing import Any
