@@ -25,10 +25,13 @@ def test_the_demo_shows_feedback_given_and_an_announcement(django_capture_on_com
             assert Announcement.objects.count() == 1
             assert SurveyResponse.objects.filter(survey__kind="meeting").count() == 1
             pending = SurveyInvitation.objects.filter(answered_at__isnull=True)
-            assert pending.filter(survey__kind="meeting").count() == 1
-            assert pending.filter(survey__kind="checkin").count() == (
-                2 if slug == "ucanss-2027" else 0
-            )
+            # the dashboard's demo cohort (tenant_apps.outcomes.demo) has held meetings and
+            # long pairs too: each of its people is asked as well
+            assert pending.filter(survey__kind="meeting").count() >= 1
+            if slug == "ucanss-2027":  # the relationship demo's pair at risk, among others
+                assert pending.filter(
+                    survey__kind="checkin", participant__user__email="mentee2@ucanss.fr"
+                ).exists()
             assert (
                 pending.count() == pending.filter(survey__kind__in=["meeting", "checkin"]).count()
             )
