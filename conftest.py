@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import tenant_context
+
+from saas.core.tenancy import connection
 
 PASSWORD = "correct horse battery staple"
 

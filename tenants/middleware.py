@@ -4,12 +4,12 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from saas.core.tenancy import connection
 from tenants.models import Program
 from tenants.services import host_cache_key
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists, tenant_context
@@ -25,6 +25,7 @@ from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, ValidationFailed
 from saas.core.storage import files_delete_prefix
 from saas.core.tasks import enqueue_on_commit
+from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import email_normalize
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_invite

@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django_tenants.utils import schema_exists
 
 from conftest import host_client, http_login
 from saas.celery import app
+from saas.core.tenancy import connection
 from tenants.models import Client, Domain, Program
 
 SLUGS = ("committed-eager", "committed-worker", "committed-raced")

@@ -18,11 +18,11 @@ from urllib.parse import quote
 import httpx
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD
+from saas.core.tenancy import connection
 from saas.tests.s3 import S3Server, s3_server
 from tenant_apps.programs.tests.test_branding import _png, _settings_data
 

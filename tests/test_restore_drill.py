@@ -25,10 +25,11 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, connections
+from django.db import connections
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
 
 TOOLS = ("pg_dump", "pg_restore", "psql")
 

@@ -31,10 +31,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from saas.core.exports import csv_writer
 from saas.core.observability import context as observability
+from saas.core.tenancy import connection
 
 F = TypeVar("F", bound=Callable[..., Any])
 

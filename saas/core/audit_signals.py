@@ -17,8 +17,8 @@ def on_login_failed(
     failure about anyone else is recorded on the account only (accounts.AccountSecurityEvent);
     programme sites log their own members' failures (tenant_apps.participants)."""
     from django.conf import settings
-    from django.db import connection
 
+    from saas.core.tenancy import connection
     from shared_apps.accounts.selectors import user_by_email
 
     if connection.schema_name != settings.PUBLIC_SCHEMA_NAME:

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.db import connection
 from django_tenants.files.storage import (
     TenantFileSystemStorage as BaseTenantFileSystemStorage,
 )
 from storages.backends.s3 import S3Storage
+
+from saas.core.tenancy import connection
 
 DELETE_BATCH = 1000  # S3 DeleteObjects takes at most 1000 keys
 

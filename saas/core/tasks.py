@@ -10,7 +10,9 @@ from typing import Any
 
 from celery import Task
 from celery.exceptions import Retry
-from django.db import connection, transaction
+from django.db import transaction
+
+from saas.core.tenancy import connection
 
 logger = logging.getLogger(__name__)
 

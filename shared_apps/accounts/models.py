@@ -1,7 +1,7 @@
 """Shared identity (public schema): one account per person, whatever the programmes."""
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -54,7 +54,7 @@ class User(AbstractBaseUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -67,6 +67,13 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.email
+
+    if TYPE_CHECKING:
+
+        def is_verified(self) -> bool:
+            """Set on the request's user by django-otp's middleware (True once the second
+            factor is given in this session)."""
+            ...
 
     def clean(self) -> None:
         super().clean()

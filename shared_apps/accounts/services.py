@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from saas.core.audit import audit_exempt
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import ProgramMembership, User, email_normalize
 
 

@@ -1,8 +1,8 @@
 from celery import shared_task
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
 from saas.core.tasks import fan_out
+from saas.core.tenancy import connection
 from tenant_apps.meetings.services.reminders import meetings_due_process
 from tenant_apps.meetings.services.room import meeting_room_sync
 from tenant_apps.video.services import WherebyRateLimited, WherebyUnavailable

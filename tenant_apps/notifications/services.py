@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Cast, Replace
 from django.template import Context
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from saas.core.audit import audit_exempt
 from saas.core.tasks import enqueue_on_commit
+from saas.core.tenancy import connection
 from tenant_apps.notifications.models import Email
 from tenant_apps.programs.branding import brand_colors
 from tenant_apps.programs.selectors import program_logo_path, program_settings

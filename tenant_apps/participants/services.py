@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
+from saas.core.tenancy import connection
 from shared_apps.accounts.security import sessions_end_everywhere
 from shared_apps.accounts.selectors import User, email_normalize, user_by_email
 from shared_apps.accounts.services import membership_set, user_get_or_create

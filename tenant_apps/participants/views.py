@@ -17,6 +17,7 @@ from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import form_add_errors
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.forms import EmailAuthenticationForm
+from shared_apps.accounts.http import AuthenticatedHttpRequest
 from shared_apps.accounts.security import client_ip, rate_limit_exceeded
 from tenant_apps.participants.forms import (
     EmailForm,
@@ -65,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def my_space(request: HttpRequest) -> HttpResponse:
+def my_space(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "participants/my_space.html", {"participant": request.user.participant})
 
 
@@ -290,7 +291,7 @@ def manage_import(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def manage_participant_action(
-    request: HttpRequest, participant_id: int, action: str
+    request: AuthenticatedHttpRequest, participant_id: int, action: str
 ) -> HttpResponse:
     participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)
     if participant.pk == request.user.participant.pk:
@@ -317,7 +318,7 @@ def manage_participant_action(
 
 
 @never_cache
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My profile: the programme's questionnaire for my role, capacity, availability."""
     from tenant_apps.participants.forms import ProfileForm
     from tenant_apps.participants.profiles import answers_of, profile_save, questions_for

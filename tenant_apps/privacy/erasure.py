@@ -12,13 +12,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saas.core.audit import audit_record
 from saas.core.errors import NotAllowed
 from saas.core.tasks import enqueue_on_commit
+from saas.core.tenancy import connection
 from shared_apps.accounts.security import sessions_end_everywhere
 from shared_apps.accounts.services import user_erase_if_unused
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest

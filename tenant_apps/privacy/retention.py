@@ -20,13 +20,13 @@ from datetime import date, datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import DateTimeField, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saas.core.audit import audit_record
+from saas.core.tenancy import connection
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import AccessLink, Participant

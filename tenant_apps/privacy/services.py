@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from saas.core.audit import audit_record, audited
+from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import User
 from tenant_apps.participants.models import Participant
 from tenant_apps.privacy.erasure import participant_erase

@@ -3,6 +3,7 @@ from django.views.decorators.cache import never_cache
 
 from saas.core.audit_views import audit_log_response
 from saas.core.decorators import public_view
+from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.participants.views import manager_required
 
 
@@ -13,7 +14,7 @@ def manage_audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Right of access: everything about me in this programme, readable or as JSON."""
     import json
 
@@ -39,7 +40,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def erase_me(request: HttpRequest) -> HttpResponse:
+def erase_me(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Right to erasure, by the person: confirmed with their password and a typed word."""
     from django.contrib.auth import logout
     from django.shortcuts import redirect, render

@@ -195,7 +195,8 @@ class ProgramSettingsForm(forms.ModelForm):
         return logo
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         domains_are_valid = "allowed_email_domains_text" in data  # else its error says why
         if (
             data.get("is_registration_open")

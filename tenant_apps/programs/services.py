@@ -1,9 +1,10 @@
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 
 from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
+from saas.core.tenancy import connection
 from tenant_apps.programs.icons import icons_generate
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import SETTINGS_CACHE_KEY

@@ -2,7 +2,6 @@ import json
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -14,6 +13,7 @@ from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_add_errors
+from saas.core.tenancy import connection
 from tenant_apps.programs.branding import brand_colors
 from tenant_apps.programs.forms import ProgramSettingsForm, QuestionForm
 from tenant_apps.programs.icons import ICON_NAMES, LOGO_PATH, icon_path, icons_generate

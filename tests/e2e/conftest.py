@@ -181,9 +181,9 @@ def chromium_launch(playwright: object) -> object:
 @pytest.fixture(scope="module")
 def live_site(world, django_db_blocker) -> Iterator[Site]:
     """A programme created (and committed) for the module, a live server, and clean-up."""
-    from django.db import connection
     from django_tenants.utils import tenant_context
 
+    from saas.core.tenancy import connection
     from shared_apps.accounts.models import ProgramMembership, User
     from tenant_apps.programs.models import ProgramSettings
     from tenants.models import Client, Domain, Program

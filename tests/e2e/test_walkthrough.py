@@ -199,12 +199,13 @@ def platform(django_db_setup, django_db_blocker) -> Iterator[Platform]:
     prints it), one spare schema in the pool (as `dev.py run` keeps them), and a live server
     with dev's behaviour: tasks eager inside the request, debug pages on. Everything created
     on the way (organisations, programmes and their schemas, people) is removed afterwards."""
-    from django.db import connection, connections, transaction
+    from django.db import connections, transaction
     from django.db.models import Max
     from django.test import override_settings
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from django_tenants.utils import tenant_context
 
+    from saas.core.tenancy import connection
     from shared_apps.accounts.models import ProgramMembership, User
     from shared_apps.platform_audit.models import PlatformAuditEvent
     from tenant_apps.participants.models import Participant

@@ -8,11 +8,11 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from saas.core.audit import audit_exempt
+from saas.core.tenancy import connection
 from tenant_apps.meetings.ics import Invitation, invitation_ics
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.notifications.services import email_queue

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 from saas.core.audit import audit_purge
+from saas.core.tenancy import connection
 from shared_apps.platform_audit.models import PlatformAuditEvent
 from tenant_apps.participants.models import Participant
 from tenant_apps.privacy.models import AuditEvent

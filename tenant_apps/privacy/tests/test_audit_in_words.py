@@ -6,10 +6,10 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
 from tenant_apps.privacy.models import AuditEvent
 
 

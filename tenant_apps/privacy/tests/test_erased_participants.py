@@ -9,11 +9,11 @@ from email import message_from_bytes
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 from saas.core.errors import Conflict
+from saas.core.tenancy import connection
 from tenant_apps.matching.models import Match
 from tenant_apps.matching.services import suggestions_for
 from tenant_apps.meetings.models import Meeting

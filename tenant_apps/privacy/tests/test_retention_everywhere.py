@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Participant

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from saas.core.documents import markdown_to_docx, markdown_to_pdf
+from saas.core.tenancy import connection
 from tenants.models import Program
 
 SECTIONS = {

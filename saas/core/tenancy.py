@@ -1,0 +1,31 @@
+"""The database connection as django-tenants makes it, typed.
+
+`django.db.connection` is typed by django-stubs as Django's `BaseDatabaseWrapper`; under
+django-tenants it is the tenant-aware wrapper, with the schema it is set to, the tenant and
+`set_schema_to_public()`. Import `connection` from here instead of `django.db`: it is the very
+same object at run time (a `cast`), and mypy knows what django-tenants adds.
+"""
+
+from typing import TYPE_CHECKING, Any, cast
+
+from django.db import connection as _connection
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    class TenantDatabaseWrapper(BaseDatabaseWrapper):
+        """What `django_tenants.postgresql_backend.base.DatabaseWrapper` adds (untyped there)."""
+
+        schema_name: str
+        # The programme (tenants.models.Program) or a FakeTenant; the kernel imports nothing of
+        # ours, so it stays Any here.
+        tenant: Any
+
+        def set_tenant(self, tenant: Any, include_public: bool = True) -> None: ...
+        def set_schema(
+            self, schema_name: str, include_public: bool = True, tenant_type: str | None = None
+        ) -> None: ...
+        def set_schema_to_public(self) -> None: ...
+
+
+connection = cast("TenantDatabaseWrapper", _connection)
