@@ -10,6 +10,7 @@ falls back to plain migrate into a new schema. Spare schemas are Program rows (s
 import logging
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -153,6 +154,7 @@ def program_create(*, client_id: int | None, name: str, slug: str, manager_email
         errors["manager_email"] = [_("Enter a valid email address.")]
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), fields=errors)
+    assert client is not None  # refused above otherwise
 
     try:
         with transaction.atomic():
@@ -194,7 +196,7 @@ def program_provision(*, program_id: int) -> Program:
 
     Works the same eagerly inside a console request, in a worker or in a shell: nothing here
     depends on the request being served (links are built by `tenants.links.program_url`)."""
-    program = Program.objects.get(pk=program_id)
+    program: Program = Program.objects.get(pk=program_id)
     if program.status != Program.Status.PROVISIONING:
         audit_unchanged()
         return program
@@ -380,7 +382,7 @@ def program_restore_deadline(program: Program) -> Any:
     """Until when an archived programme can still be restored (None if it is not archived)."""
     if program.status != Program.Status.ARCHIVED or program.archived_at is None:
         return None
-    return program.archived_at + timezone.timedelta(days=ARCHIVE_UNDO_DAYS)
+    return program.archived_at + timedelta(days=ARCHIVE_UNDO_DAYS)
 
 
 @transaction.atomic

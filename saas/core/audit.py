@@ -208,6 +208,6 @@ def audit_purge(*, before: datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL binome.audit_purge = 'on'")
         cursor.execute(f"DELETE FROM {table} WHERE created_at < %s", [before])  # noqa: S608
-        count = cursor.rowcount
+        count: int = cursor.rowcount
         cursor.execute("SET LOCAL binome.audit_purge = 'off'")
     return count

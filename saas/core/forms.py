@@ -3,7 +3,7 @@ from django import forms
 from saas.core.errors import ApplicationError
 
 
-def form_add_errors(form: forms.Form, exc: ApplicationError) -> None:
+def form_add_errors(form: forms.BaseForm, exc: ApplicationError) -> None:
     """Show a service's refusal on the form: each field's messages next to the field, a
     general one at the top; what the person typed stays in the form."""
     for field, field_messages in exc.fields.items():

@@ -19,7 +19,7 @@ from django_tenants.migration_executors import MigrationExecutor
 from django_tenants.migration_executors import get_executor as tenants_get_executor
 
 
-class ConfiguredExecutor(MigrationExecutor):
+class ConfiguredExecutor(MigrationExecutor):  # type: ignore[misc]  # django-tenants: untyped
     codename = "configured"
 
     def _delegate(self, programme_schemas: int) -> MigrationExecutor:

@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     """No bulk update or delete from the application; the database refuses them too (trigger),
     except inside `audit_purge()` (the retention job)."""
 

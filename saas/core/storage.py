@@ -30,7 +30,7 @@ def _clean_prefix(prefix: str) -> str:
     return "".join(f"{part}/" for part in parts)
 
 
-class TenantFileSystemStorage(BaseTenantFileSystemStorage):
+class TenantFileSystemStorage(BaseTenantFileSystemStorage):  # type: ignore[misc]  # untyped base
     """django-tenants' storage (MEDIA_ROOT/<schema>/...), plus `delete_prefix`."""
 
     def delete_prefix(self, prefix: str) -> int:
@@ -42,7 +42,7 @@ class TenantFileSystemStorage(BaseTenantFileSystemStorage):
         return count
 
 
-class TenantS3Storage(S3Storage):
+class TenantS3Storage(S3Storage):  # type: ignore[misc]  # django-storages ships no types
     """django-storages' S3 backend whose location is the current programme's schema."""
 
     @property
@@ -77,4 +77,5 @@ class TenantS3Storage(S3Storage):
 def files_delete_prefix(*, prefix: str) -> int:
     """Delete every file (every stored version) under `prefix` in the current programme; ""
     means all of the programme's files. Returns how many objects or versions went."""
-    return default_storage.delete_prefix(prefix)  # type: ignore[attr-defined]
+    deleted: int = default_storage.delete_prefix(prefix)  # type: ignore[attr-defined]
+    return deleted

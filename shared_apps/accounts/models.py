@@ -36,7 +36,7 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email=email_normalize(username or ""))
 
 
-class User(AbstractBaseUser):
+class User(AbstractBaseUser):  # type: ignore[django-manager-missing]  # devices: untyped base
     email = models.EmailField(_("email address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)

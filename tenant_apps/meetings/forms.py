@@ -1,5 +1,5 @@
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -103,7 +103,8 @@ class ProposeForm(SlotsForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.pairs = {pair.pk: pair for pair in pairs}
-        self.fields["match"].choices = [
+        match_field = cast(forms.TypedChoiceField, self.fields["match"])
+        match_field.choices = [
             (
                 pair.pk,
                 (pair.mentor if pair.mentee_id == participant.pk else pair.mentee).display_name,

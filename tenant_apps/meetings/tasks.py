@@ -1,4 +1,6 @@
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 from django_tenants.utils import get_public_schema_name
 
 from saas.core.tasks import fan_out
@@ -17,7 +19,7 @@ from tenant_apps.video.services import WherebyRateLimited, WherebyUnavailable
     retry_jitter=True,
     max_retries=8,
 )
-def sync_meeting_room_task(self, *, meeting_id: int) -> None:  # type: ignore[no-untyped-def]
+def sync_meeting_room_task(self: Task[Any, None], *, meeting_id: int) -> None:
     """Create, replace or delete the meeting's Whereby room (idempotent)."""
     try:
         meeting_room_sync(meeting_id=meeting_id)

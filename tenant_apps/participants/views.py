@@ -27,7 +27,7 @@ from tenant_apps.participants.forms import (
     RegistrationForm,
     SetPasswordForm,
 )
-from tenant_apps.participants.imports import import_preview, participants_import
+from tenant_apps.participants.imports import ImportReport, import_preview, participants_import
 from tenant_apps.participants.models import AccessLink, Participant
 from tenant_apps.participants.selectors import participants_for_manager
 from tenant_apps.participants.services import (
@@ -272,7 +272,8 @@ def manage_import(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "participants/manage_import.html", {"report": report, "done": True})
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = payload = None
+    report: ImportReport | None = None
+    payload: str | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:

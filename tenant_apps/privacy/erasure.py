@@ -64,7 +64,7 @@ def _erase_emails(participant: Participant, identity: Identity) -> None:
 # in this order, after the row is tied to the placeholder: the outbox first, so that the
 # cancellation emails the meetings rule then sends to the other people (which name the person
 # "Participant·e supprimé·e") stay.
-ERASE: dict[str, Callable[[Participant, Identity], None] | str] = {
+ERASE: dict[str, Callable[[Participant, Identity], object] | str] = {
     "participants.Participant": "anonymised by participant_erase itself",
     "notifications.Email": _erase_emails,
     "participants.Answer": lambda p, i: Answer.objects.filter(participant=p).delete(),

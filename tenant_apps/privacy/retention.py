@@ -18,6 +18,7 @@ once, erased once; a purge finds nothing the second time."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import DateTimeField, Max, Q, QuerySet
@@ -35,6 +36,9 @@ from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import program_settings
 from tenant_apps.video.models import WebhookEvent
 from tenants.models import Program
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 DAYS_PER_MONTH = 30.4375
 
@@ -64,7 +68,7 @@ class RetentionPlan:
         )
 
 
-def _people() -> QuerySet[Participant]:
+def _people() -> "QuerySet[WithAnnotations[Participant]]":
     return (
         Participant.objects.select_related("user")
         .exclude(status=Participant.Status.ERASED)

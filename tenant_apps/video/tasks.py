@@ -1,4 +1,6 @@
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 
 from tenant_apps.video.client import WherebyRateLimited, WherebyUnavailable
 from tenant_apps.video.services import room_delete
@@ -13,7 +15,7 @@ from tenant_apps.video.services import room_delete
     retry_jitter=True,
     max_retries=8,
 )
-def delete_video_room_task(self, *, video_meeting_id: str) -> None:  # type: ignore[no-untyped-def]
+def delete_video_room_task(self: Task[Any, None], *, video_meeting_id: str) -> None:
     """Delete a Whereby room (idempotent: deleting twice is fine)."""
     try:
         room_delete(video_meeting_id=video_meeting_id)

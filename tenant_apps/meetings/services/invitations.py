@@ -49,6 +49,8 @@ def _invitation(meeting: Meeting, *, method: str, now: datetime) -> dict[str, st
             "%(program)s. The video meeting opens from the meeting page, 15 minutes before "
             "the start: %(url)s"
         ) % {"program": program.name, "url": page_url}
+    # Invitations go out for a time that holds: the meeting has one (meeting_confirmed_has_time).
+    assert meeting.starts_at is not None and meeting.ends_at is not None
     content = invitation_ics(
         Invitation(
             uid=f"{meeting.uid}@{settings.BASE_DOMAIN}",

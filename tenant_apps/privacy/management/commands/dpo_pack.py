@@ -74,13 +74,13 @@ class Command(BaseCommand):
             output.mkdir(parents=True, exist_ok=True)
             (output / "README.md").write_text(index, encoding="utf-8")
             written.append(output / "README.md")
-            for stem, text in (
+            for stem, markdown in (
                 ("faq-technique", technical_faq_markdown(technical_faq_build())),
                 ("reseau", network_markdown()),
             ):
-                (output / f"{stem}.md").write_text(text, encoding="utf-8")
+                (output / f"{stem}.md").write_text(markdown, encoding="utf-8")
                 written.append(output / f"{stem}.md")
-                written += _write_formats(output / stem, text, stem)
+                written += _write_formats(output / stem, markdown, stem)
         self.stdout.write(f"{len(written)} files written in {output}")
 
 
