@@ -2,6 +2,7 @@
 real provisioning service, people in them, and clients that talk to each programme's host."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -107,9 +108,53 @@ def http_login(
         assert response.status_code == 302, response.content.decode()[:2000]
 
 
+@contextmanager
+def audit_rows_refused(program: object) -> Iterator[None]:
+    """While inside, the programme's audit table refuses every new row (a trigger raising in
+    PostgreSQL), as a full disk or a broken constraint would."""
+    from tenant_apps.privacy.models import AuditEvent
+
+    schema = program.schema_name  # type: ignore[attr-defined]
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE FUNCTION "{schema}".test_refuse_audit() RETURNS trigger LANGUAGE plpgsql '
+            "AS $$ BEGIN RAISE EXCEPTION 'audit row refused by the test'; END $$"
+        )
+        cursor.execute(
+            f'CREATE TRIGGER test_refuse_audit BEFORE INSERT ON "{schema}"."{table}" '
+            f'FOR EACH ROW EXECUTE FUNCTION "{schema}".test_refuse_audit()'
+        )
+    try:
+        yield
+    finally:
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TRIGGER test_refuse_audit ON "{schema}"."{table}"')
+            cursor.execute(f'DROP FUNCTION "{schema}".test_refuse_audit()')
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture
+def manager_client(world: World) -> Client:
+    """Programme A's manager, logged in on A's site through the login page with their second
+    factor: the one manager fixture of every app's tests."""
+    client = host_client(world.program_a)
+    http_login(client, world.manager_a.email, second_factor=True)
+    return client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts a live Celery worker is slow (a developer deselects it with
+    `-m "not e2e and not slow"`; CI runs everything): marked here, from the fixture it asks
+    for, so a new one cannot be forgotten."""
+    for item in items:
+        if "live_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,8 @@ from django_tenants.utils import tenant_context
 from conftest import PASSWORD, host_client, http_login
 from saas.core.tenancy import connection
 
+pytestmark = pytest.mark.slow
+
 TOOLS = ("pg_dump", "pg_restore", "psql")
 
 

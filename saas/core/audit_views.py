@@ -62,7 +62,6 @@ def FIELD_LABELS() -> dict[str, str]:
         "matching_objective": _("matching objective"),
         "request_expiry_days": _("request expiry"),
         "privacy_intro": _("privacy notice introduction"),
-        "starts_on": _("start date"),
         "ends_on": _("end date"),
         "retention_inactive_warn_months": _("warning of inactive accounts (months)"),
         "retention_inactive_erase_months": _("erasure of inactive accounts (months)"),
@@ -82,6 +81,10 @@ def _catalogue() -> dict[str, Sentence]:
         "auth.password_reset": (_("%(actor)s reset their password"), None),
         "auth.password_changed": (_("%(actor)s changed their password"), None),
         "auth.logout_everywhere": (_("%(actor)s logged out everywhere"), None),
+        "auth.reauthenticated": (_("%(actor)s confirmed their identity"), None),
+        "2fa.enabled": (_("%(actor)s turned two-step verification on"), None),
+        "2fa.disabled": (_("%(actor)s turned two-step verification off"), None),
+        "2fa.recovery_codes_renewed": (_("%(actor)s made new recovery codes"), None),
         "audit.exported": (_("%(actor)s downloaded the audit log"), None),
         "console.client_created": (
             _("%(actor)s created the organisation %(detail)s"),

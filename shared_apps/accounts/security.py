@@ -115,15 +115,6 @@ class LoginGate:
     needs_signin_link: bool = False  # the account is under attack and this network is new
     needs_signin_link_everywhere: bool = False  # the hourly limit is reached: every network
 
-    @property
-    def allows_password_check(self) -> bool:
-        return not (
-            self.wait_seconds
-            or self.is_ip_blocked
-            or self.needs_signin_link
-            or self.needs_signin_link_everywhere
-        )
-
 
 def login_gate(*, email: str, ip: str, has_grant: bool = False) -> LoginGate:
     account = _account(email)
@@ -249,9 +240,10 @@ def account_security_purge(*, before: object) -> int:
 
 
 @transaction.atomic
-def sessions_end_everywhere(*, user: User) -> None:
+def session_version_bump(*, user: User) -> None:
     """Every session of this person, in every programme, stops being valid at its next request
-    (the session auth hash includes `session_version`)."""
+    (the session auth hash includes `session_version`). A step of "log out everywhere"
+    (`services.sessions_end_everywhere`), a password reset and an erasure, which audit."""
     User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
     user.refresh_from_db(fields=["session_version"])
 

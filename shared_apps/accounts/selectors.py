@@ -1,6 +1,8 @@
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.module_loading import import_string
 
 from shared_apps.accounts.models import (
     AccountSecurityEvent,
@@ -16,6 +18,7 @@ __all__ = [
     "participant_counts",
     "programs_of",
     "security_events_of",
+    "two_factor_required_reasons",
     "user_by_email",
 ]
 
@@ -53,3 +56,10 @@ def security_events_of(*, user: User) -> list[tuple[str, Any]]:
         .order_by("created_at", "pk")
         .values_list("kind", "created_at")
     )
+
+
+def two_factor_required_reasons(*, user: User) -> list[str]:
+    """Why this person may not turn two-step verification off: every programme and role they
+    have, not only this site's (the authenticator is the same everywhere). Answered by the
+    participants app (settings.TWO_FACTOR_REQUIRED_REASONS): accounts never imports it."""
+    return import_string(settings.TWO_FACTOR_REQUIRED_REASONS)(user)

@@ -1,12 +1,92 @@
-"""Writes on the shared identity. Called by tenant apps (never the reverse)."""
+"""Writes on the shared identity: the account changes a person makes on the console or on any
+programme site (password, second factor, sessions), each with its audit row in the same
+transaction, and the steps tenant apps call (never the reverse)."""
 
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from saas.core.audit import audit_exempt
+from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
+from saas.core.errors import NotAllowed
 from saas.core.tenancy import connection
 from shared_apps.accounts.models import ProgramMembership, User, email_normalize
+from shared_apps.accounts.otp import (
+    has_two_factor,
+    recovery_codes_generate,
+    totp_device_confirm,
+    two_factor_disable,
+)
+from shared_apps.accounts.security import session_version_bump
+from shared_apps.accounts.selectors import two_factor_required_reasons
+
+# --- The person's own account changes ------------------------------------------------------------
+
+
+@transaction.atomic
+@audited
+def password_change(*, user: User, new_password: str) -> User:
+    """Set a new password (checked by the caller: the current one, the validators). Every other
+    session of the person ends at its next request: the password is part of the session hash."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(action="auth.password_changed", target=user)
+    return user
+
+
+@transaction.atomic
+@audited
+def totp_enable(*, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm a new authenticator with its first code: it replaces any earlier one and comes
+    with ten fresh recovery codes (returned to be shown once). None when the code is wrong
+    (nothing changes but django-otp's count of wrong codes); raises Throttled while django-otp
+    makes the person wait."""
+    codes = totp_device_confirm(device=device, token=token)
+    if codes is None:
+        audit_unchanged()
+        return None
+    audit_record(action="2fa.enabled", target=device.user)
+    return codes
+
+
+@transaction.atomic
+@audited
+def totp_disable(*, user: User) -> None:
+    """Remove the authenticator and the recovery codes. Refused (NotAllowed, saying why) while
+    any of the person's programmes or roles requires two-step verification."""
+    reasons = two_factor_required_reasons(user=user)
+    if reasons:
+        raise NotAllowed(
+            _("Two-step verification cannot be turned off: %(reasons)s.")
+            % {"reasons": "; ".join(reasons)}
+        )
+    two_factor_disable(user=user)
+    audit_record(action="2fa.disabled", target=user)
+
+
+@transaction.atomic
+@audited
+def recovery_codes_regenerate(*, user: User) -> list[str]:
+    """Ten new recovery codes (returned to be shown once); the old ones stop working. Only for
+    a person with two-step verification."""
+    if not has_two_factor(user):
+        raise NotAllowed(_("Set up two-step verification first."))
+    codes = recovery_codes_generate(user=user)
+    audit_record(action="2fa.recovery_codes_renewed", target=user)
+    return codes
+
+
+@transaction.atomic
+@audited
+def sessions_end_everywhere(*, user: User) -> None:
+    """Log out everywhere: every session of the person, in every programme and on the
+    console, ends at its next request."""
+    session_version_bump(user=user)
+    audit_record(action="auth.logout_everywhere", target=user)
+
+
+# --- Steps of other apps' services ----------------------------------------------------------------
 
 
 @audit_exempt("a step of the participant services (invite, register), which audit")

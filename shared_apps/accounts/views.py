@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -25,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from saas.core.audit import audit_record
 from saas.core.decorators import public_view
-from saas.core.errors import Throttled
+from saas.core.errors import NotAllowed, Throttled
 from shared_apps.accounts.forms import (
     OtpSetupForm,
     OtpTokenForm,
@@ -42,22 +41,26 @@ from shared_apps.accounts.middleware import (
 from shared_apps.accounts.otp import (
     has_two_factor,
     otp_verify,
-    recovery_codes_generate,
     recovery_codes_left,
-    totp_device_confirm,
     totp_device_start,
     totp_qr_svg,
     totp_secret_base32,
-    two_factor_disable,
     wait_message,
 )
 from shared_apps.accounts.security import (
     client_ip,
     login_failure_record,
     login_gate,
-    sessions_end_everywhere,
     signin_link_find,
     signin_link_redeem,
+)
+from shared_apps.accounts.selectors import two_factor_required_reasons
+from shared_apps.accounts.services import (
+    password_change,
+    recovery_codes_regenerate,
+    sessions_end_everywhere,
+    totp_disable,
+    totp_enable,
 )
 
 SETUP_DEVICE = "binome_totp_setup"
@@ -148,7 +151,7 @@ def otp_setup_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OtpSetupForm(request.POST or None)
     if request.method == "POST" and device is not None and form.is_valid():
         try:
-            codes = totp_device_confirm(device=device, token=form.cleaned_data["token"])
+            codes = totp_enable(device=device, token=form.cleaned_data["token"])
         except Throttled as exc:
             form.add_error("token", str(exc.message))
             _clear_token(form)
@@ -160,7 +163,6 @@ def otp_setup_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         if codes is not None:
             del request.session[SETUP_DEVICE]
             _verified(request, device)
-            audit_record(action="2fa.enabled", target=user)
             return render(
                 request,
                 "accounts/recovery_codes.html",
@@ -179,16 +181,12 @@ def otp_setup_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/otp_setup.html", context)
 
 
-def two_factor_required_reasons(request: HttpRequest) -> list[str]:
-    return import_string(settings.TWO_FACTOR_REQUIRED_REASONS)(request.user)
-
-
 @never_cache
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "has_two_factor": has_two_factor(user),
-        "is_required": two_factor_required(request) or bool(two_factor_required_reasons(request)),
+        "is_required": two_factor_required(request) or bool(two_factor_required_reasons(user=user)),
         "codes_left": recovery_codes_left(user=user),
     }
     return render(request, "accounts/account.html", context)
@@ -197,10 +195,10 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 @recent_auth_required
 def recovery_codes_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not has_two_factor(request.user):
+    try:
+        codes = recovery_codes_regenerate(user=request.user)
+    except NotAllowed:
         return redirect("account")
-    codes = recovery_codes_generate(user=request.user)
-    audit_record(action="2fa.recovery_codes_renewed", target=request.user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/compte/"})
 
 
@@ -209,16 +207,11 @@ def recovery_codes_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
 def two_factor_off(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Refused while any of the person's programmes or roles requires it (all of them, not
     only this site's: the authenticator is the same everywhere)."""
-    reasons = two_factor_required_reasons(request)
-    if reasons:
-        messages.error(
-            request,
-            _("Two-step verification cannot be turned off: %(reasons)s.")
-            % {"reasons": "; ".join(reasons)},
-        )
+    try:
+        totp_disable(user=request.user)
+    except NotAllowed as exc:
+        messages.error(request, str(exc.message))
     else:
-        two_factor_disable(user=request.user)
-        audit_record(action="2fa.disabled", target=request.user)
         request.session[SESSION_HAS_2FA] = False
         messages.success(request, _("Two-step verification is off."))
     return redirect("account")
@@ -227,14 +220,11 @@ def two_factor_off(request: AuthenticatedHttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters()
 @recent_auth_required
-def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
+def password_change_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        user.set_password(form.cleaned_data["new_password"])
-        user.save(update_fields=["password"])
+        user = password_change(user=request.user, new_password=form.cleaned_data["new_password"])
         update_session_auth_hash(request, user)  # this session stays; the others end
-        audit_record(action="auth.password_changed", target=user)
         messages.success(request, _("Your password has been changed."))
         return redirect("account")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -243,7 +233,6 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def logout_everywhere(request: AuthenticatedHttpRequest) -> HttpResponse:
     sessions_end_everywhere(user=request.user)
-    audit_record(action="auth.logout_everywhere", target=request.user)
     logout(request)
     messages.success(request, _("You have been logged out on every device and programme."))
     return redirect("login")

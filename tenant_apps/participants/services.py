@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 
 from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
-from saas.core.tenancy import connection
-from shared_apps.accounts.security import sessions_end_everywhere
+from shared_apps.accounts.security import session_version_bump
 from shared_apps.accounts.selectors import User, email_normalize, user_by_email
 from shared_apps.accounts.services import membership_set, user_get_or_create
 from tenant_apps.notifications.services import email_queue
@@ -352,7 +351,7 @@ def password_reset_confirm(*, token: str, password: str, password_confirm: str) 
     user.save(update_fields=["password"])
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
-    sessions_end_everywhere(user=user)
+    session_version_bump(user=user)
     audit_record(action="auth.password_reset", target=user, actor_user_id=user.pk)
     return user
 

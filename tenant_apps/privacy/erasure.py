@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from saas.core.audit import audit_record
 from saas.core.errors import NotAllowed
 from saas.core.tasks import enqueue_on_commit
-from saas.core.tenancy import connection
-from shared_apps.accounts.security import sessions_end_everywhere
+from shared_apps.accounts.security import session_version_bump
 from shared_apps.accounts.services import user_erase_if_unused
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
 from tenant_apps.meetings.services import meetings_person_erase
@@ -130,7 +129,7 @@ def participant_erase(*, participant: Participant, by: Participant | None) -> No
             rule(participant, identity)
     # Their files, every stored version (the bucket is versioned), once the erasure commits.
     enqueue_on_commit(delete_files_task, prefix=participant.files_prefix)
-    sessions_end_everywhere(user=user)
+    session_version_bump(user=user)
     audit_record(
         action="privacy.erased", target=participant, details={"by_self": by == participant}
     )

@@ -125,6 +125,23 @@ class ProgramSettingsForm(forms.ModelForm):
         for name in OPTIONAL_RETENTION_BOUNDS:
             self.fields[name].required = False
 
+    def data_for_service(self) -> dict[str, Any]:
+        """The validated values for `program_settings_update`. Like a model form's save, a
+        field with a default that the post left out keeps its value (checkboxes excepted)."""
+        data: dict[str, Any] = {}
+        for name in self.Meta.fields:
+            field = self[name].field
+            omitted = field.widget.value_omitted_from_data(
+                self.data, self.files, self.add_prefix(name)
+            )
+            model_field = ProgramSettings._meta.get_field(name)
+            value = self.cleaned_data.get(name)
+            if model_field.has_default() and omitted and value in field.empty_values:
+                continue
+            data[name] = value
+        data["allowed_email_domains"] = self.cleaned_data["allowed_email_domains_text"]
+        return data
+
     def clean_allowed_email_domains_text(self) -> list[str]:
         domains: list[str] = []
         for raw in self.cleaned_data["allowed_email_domains_text"].split():

@@ -66,7 +66,6 @@ class ProgramSettings(models.Model):
     retention_deactivated_months = models.PositiveSmallIntegerField(default=12)
     # the email outbox (sent, failed, never sent, envelope-only rows): deleted after N days
     retention_outbox_days = models.PositiveSmallIntegerField(default=90)
-    starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

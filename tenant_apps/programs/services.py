@@ -1,3 +1,4 @@
+import copy
 from typing import Any
 
 from django.core.cache import cache
@@ -94,18 +95,48 @@ def _program_settings_audit(*, before: ProgramSettings, after: ProgramSettings) 
         audit_record(action="programs.settings_changed", details={"fields": others})
 
 
+# What a manager may change on the settings page; the rest (id, timestamps) is not theirs.
+EDITABLE_FIELDS = frozenset(
+    {
+        "is_registration_open",
+        "registration_roles",
+        "allowed_email_domains",
+        "allow_email_subdomains",
+        "two_factor_policy",
+        "primary_color",
+        "logo",
+        "language",
+        "contact_email",
+        "matching_mode",
+        "matching_objective",
+        "request_expiry_days",
+        "privacy_intro",
+        *RETENTION_FIELDS,
+        "ends_on",
+    }
+)
+
+
 @transaction.atomic
 @audited
-def program_settings_update(*, form: object) -> ProgramSettings:
-    """Save the manager's settings form (validated by the caller), with one audit row per
-    kind of change."""
-    settings: ProgramSettings = form.save(commit=False)  # type: ignore[attr-defined]
-    settings.allowed_email_domains = form.cleaned_data["allowed_email_domains_text"]  # type: ignore[attr-defined]
-    before = ProgramSettings.objects.select_for_update().get(pk=settings.pk)
+def program_settings_update(
+    *, program_settings: ProgramSettings, data: dict[str, Any]
+) -> ProgramSettings:
+    """Apply the manager's settings (validated by the caller; only the fields given change),
+    with one audit row per kind of change. `logo` is an uploaded file, False to remove the
+    logo, or the current file to keep it. Returns the saved settings."""
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    settings = ProgramSettings.objects.select_for_update().get(pk=program_settings.pk)
+    before = copy.copy(settings)
+    for field, value in data.items():
+        # As a model form would: a file field understands "keep", "clear" and a new upload.
+        ProgramSettings._meta.get_field(field).save_form_data(settings, value)
     settings.save()
     _program_settings_audit(before=before, after=settings)
-    audit_unchanged()  # saving the form as it was is not a change
-    if {"logo", "primary_color"} & set(form.changed_data):  # type: ignore[attr-defined]
+    audit_unchanged()  # saving the settings as they were is not a change
+    if any(_value(before, field) != _value(settings, field) for field in BRANDING_FIELDS):
         # Drawn once here, served as files: an icon request decodes nothing.
         icons_generate(name=connection.tenant.name, settings=settings)
     # Now and after commit: a request in between could cache the old values again.

@@ -164,7 +164,7 @@ def manage_settings(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, instance=program_settings()
     )
     if request.method == "POST" and form.is_valid():
-        program_settings_update(form=form)
+        program_settings_update(program_settings=form.instance, data=form.data_for_service())
         messages.success(request, _("Settings saved."))
         return redirect("manage-settings")
     return render(

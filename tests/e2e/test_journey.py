@@ -12,6 +12,8 @@ from django_otp.oath import TOTP
 
 from tests.e2e.conftest import record_axe_page
 
+pytestmark = pytest.mark.e2e
+
 PASSWORD = "une phrase de passe vraiment solide"
 EMAIL = "camille.bernard@e2e.example"
 

@@ -16,6 +16,8 @@ from django.utils.translation import gettext, override
 
 from tests.e2e.test_journey import assert_accessible
 
+pytestmark = pytest.mark.e2e
+
 PASSWORD = "une phrase de passe pour le mentorat"
 MENTEE = ("ines.durand@e2e.example", "Inès", "Durand")
 MENTOR = ("marc.lefort@e2e.example", "Marc", "Lefort")

@@ -9,6 +9,8 @@ import pytest
 
 from tests.e2e.test_journey import assert_accessible
 
+pytestmark = pytest.mark.e2e
+
 PASSWORD = "une phrase de passe vraiment solide"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

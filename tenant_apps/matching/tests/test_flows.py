@@ -81,13 +81,6 @@ def cohort(world):
     return people
 
 
-@pytest.fixture
-def manager(world):
-    client = host_client(world.program_a)
-    http_login(client, world.manager_a.email, PASSWORD, second_factor=True)
-    return client
-
-
 def _pairs(program) -> dict[tuple[str, str], str]:
     with tenant_context(program):
         rows = Match.objects.values_list("mentee__user__email", "mentor__user__email", "status")
@@ -98,10 +91,10 @@ def _pairs(program) -> dict[tuple[str, str], str]:
 
 @pytest.mark.django_db
 def test_manager_runs_reviews_and_publishes(
-    world, cohort, manager, django_capture_on_commit_callbacks
+    world, cohort, manager_client, django_capture_on_commit_callbacks
 ):
     # when the manager runs the matching
-    response = manager.post("/gestion/binomes/lancer/")
+    response = manager_client.post("/gestion/binomes/lancer/")
     assert response.status_code == 302
     # then every mentee is proposed the best mentor with room, never one of their own service
     # (noe and ugo are both "nord": the hard rule keeps them apart)
@@ -109,16 +102,16 @@ def test_manager_runs_reviews_and_publishes(
     assert pairs[("lea", "rita")] == "proposed"
     assert pairs[("max", "ugo")] == "proposed"
     assert ("noe", "ugo") not in pairs
-    page = manager.get("/gestion/binomes/").content.decode()
+    page = manager_client.get("/gestion/binomes/").content.decode()
     assert "Métier" in page and "Service" not in page  # sensitive criterion never displayed
     # the manager removes lea–rita (never again) and locks max–ugo, then runs again
     with tenant_context(world.program_a):
         removed = Match.objects.get(mentee=cohort["lea"])
         kept = Match.objects.get(mentee=cohort["max"])
     connection.set_schema_to_public()
-    manager.post(f"/gestion/binomes/{kept.pk}/verrouiller/")
-    manager.post(f"/gestion/binomes/{removed.pk}/retirer/")
-    manager.post("/gestion/binomes/lancer/")
+    manager_client.post(f"/gestion/binomes/{kept.pk}/verrouiller/")
+    manager_client.post(f"/gestion/binomes/{removed.pk}/retirer/")
+    manager_client.post("/gestion/binomes/lancer/")
     with tenant_context(world.program_a):
         assert MatchBan.objects.filter(mentee=cohort["lea"], mentor=cohort["rita"]).exists()
         assert Match.objects.get(pk=kept.pk).is_locked
@@ -127,7 +120,7 @@ def test_manager_runs_reviews_and_publishes(
     # publishing first says what will happen, to how many people, and changes nothing
     proposed = sum(1 for status in _pairs(world.program_a).values() if status == "proposed")
     mail.outbox.clear()
-    for ask in (manager.get, manager.post):  # a bare POST (stale page) only asks too
+    for ask in (manager_client.get, manager_client.post):  # a bare POST (stale page) only asks too
         confirm = ask("/gestion/binomes/publier/")
         page = confirm.content.decode()
         assert confirm.status_code == 200
@@ -137,7 +130,7 @@ def test_manager_runs_reviews_and_publishes(
     assert mail.outbox == []
     # publishing, once confirmed, activates the pairs and tells both people
     with django_capture_on_commit_callbacks(execute=True):
-        manager.post("/gestion/binomes/publier/", {"confirmed": "1"})
+        manager_client.post("/gestion/binomes/publier/", {"confirmed": "1"})
     assert set(_pairs(world.program_a).values()) == {"active"}
     told = sorted(m.to[0] for m in mail.outbox)
     assert "max@a.example" in told and "ugo@a.example" in told
@@ -163,15 +156,19 @@ def test_manager_runs_reviews_and_publishes(
 
 
 @pytest.mark.django_db
-def test_ending_a_pair_frees_the_mentor_and_they_are_never_proposed_again(world, cohort, manager):
+def test_ending_a_pair_frees_the_mentor_and_they_are_never_proposed_again(
+    world, cohort, manager_client
+):
     from tenant_apps.matching.services import match_create_manual
 
     with tenant_context(world.program_a):
         match = match_create_manual(mentee=cohort["lea"], mentor=cohort["rita"])
     connection.set_schema_to_public()
-    refused = manager.post(f"/gestion/binomes/{match.pk}/terminer/", {"reason": ""}, follow=True)
+    refused = manager_client.post(
+        f"/gestion/binomes/{match.pk}/terminer/", {"reason": ""}, follow=True
+    )
     assert "Donnez une raison." in refused.content.decode()
-    manager.post(f"/gestion/binomes/{match.pk}/terminer/", {"reason": "Changement de poste"})
+    manager_client.post(f"/gestion/binomes/{match.pk}/terminer/", {"reason": "Changement de poste"})
     with tenant_context(world.program_a):
         from tenant_apps.privacy.models import AuditEvent
 
@@ -181,7 +178,7 @@ def test_ending_a_pair_frees_the_mentor_and_they_are_never_proposed_again(world,
             .values_list("action", flat=True)
         ) == ["matching.manual_pair_created", "matching.pair_ended"]
     connection.set_schema_to_public()
-    manager.post("/gestion/binomes/lancer/")
+    manager_client.post("/gestion/binomes/lancer/")
     pairs = _pairs(world.program_a)
     assert pairs[("lea", "rita")] == "ended"
     assert ("lea", "rita") in pairs and list(pairs).count(("lea", "rita")) == 1

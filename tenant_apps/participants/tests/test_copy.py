@@ -14,13 +14,6 @@ from tenant_apps.programs.models import ProgramSettings
 
 
 @pytest.fixture
-def manager(world, password):
-    client = host_client(world.program_a)
-    http_login(client, world.manager_a.email, password, second_factor=True)
-    return client
-
-
-@pytest.fixture
 def allow_list(world):
     """Programme A accepts only a.example addresses."""
     with tenant_context(world.program_a):
@@ -49,11 +42,11 @@ def test_a_wrong_password_says_so_once(world):
 
 @pytest.mark.django_db
 def test_inviting_a_personal_address_outside_the_allowed_domains_is_refused(
-    manager, world, allow_list
+    manager_client, world, allow_list
 ):
     before = _state(world.program_a)
     # when the manager invites a gmail address into a programme open to a.example only
-    response = manager.post(
+    response = manager_client.post(
         "/gestion/participants/inviter/",
         {"email": "someone@gmail.com", "first_name": "Sam", "role": "mentee"},
     )
@@ -65,10 +58,10 @@ def test_inviting_a_personal_address_outside_the_allowed_domains_is_refused(
 
 
 @pytest.mark.django_db
-def test_import_rows_outside_the_allowed_domains_are_refused(manager, world, allow_list):
+def test_import_rows_outside_the_allowed_domains_are_refused(manager_client, world, allow_list):
     content = "email;prénom;nom;rôle\nok@a.example;Ok;Ok;mentee\nperso@gmail.com;Per;So;mentee\n"
     # when the manager uploads a file with one address outside the allow-list
-    page = manager.post(
+    page = manager_client.post(
         "/gestion/participants/import/",
         {"file": SimpleUploadedFile("p.csv", content.encode(), content_type="text/csv")},
     ).content.decode()
@@ -78,12 +71,16 @@ def test_import_rows_outside_the_allowed_domains_are_refused(manager, world, all
 
 
 @pytest.mark.django_db
-def test_reinviting_says_the_previous_link_no_longer_works(manager, world):
+def test_reinviting_says_the_previous_link_no_longer_works(manager_client, world):
     data = {"email": "nina@a.example", "first_name": "Nina", "role": "mentor"}
-    first = manager.post("/gestion/participants/inviter/", data, follow=True).content.decode()
+    first = manager_client.post(
+        "/gestion/participants/inviter/", data, follow=True
+    ).content.decode()
     assert "Invitation envoyée à nina@a.example." in first
     # when the manager invites the same person again
-    again = manager.post("/gestion/participants/inviter/", data, follow=True).content.decode()
+    again = manager_client.post(
+        "/gestion/participants/inviter/", data, follow=True
+    ).content.decode()
     # then the message says a new link was sent and the previous one stopped working
     assert "Nouvelle invitation envoyée à nina@a.example" in again
     assert "le lien précédent ne fonctionne plus" in again

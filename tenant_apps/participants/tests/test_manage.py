@@ -23,13 +23,6 @@ CSV_UTF8 = (
 )
 
 
-@pytest.fixture
-def manager(world, password):
-    client = host_client(world.program_a)
-    http_login(client, world.manager_a.email, password, second_factor=True)
-    return client
-
-
 def _state(program):
     with tenant_context(program):
         state = (User.objects.count(), Participant.objects.count(), Email.objects.count())
@@ -47,9 +40,9 @@ def _upload(client, content: bytes, name="people.csv"):
 
 
 @pytest.mark.django_db
-def test_import_preview_reports_every_line_and_writes_nothing(manager, world):
+def test_import_preview_reports_every_line_and_writes_nothing(manager_client, world):
     before = _state(world.program_a)
-    response = _upload(manager, CSV_UTF8.encode("utf-8-sig"))
+    response = _upload(manager_client, CSV_UTF8.encode("utf-8-sig"))
     page = response.content.decode()
     assert response.status_code == 200
     assert "2 acceptées, 3 refusées, 1 déjà dans le programme." in page
@@ -61,13 +54,13 @@ def test_import_preview_reports_every_line_and_writes_nothing(manager, world):
 
 @pytest.mark.django_db
 def test_import_confirmed_invites_the_accepted_lines_once(
-    manager, world, django_capture_on_commit_callbacks
+    manager_client, world, django_capture_on_commit_callbacks
 ):
-    preview = _upload(manager, CSV_UTF8.encode("utf-8")).content.decode()
+    preview = _upload(manager_client, CSV_UTF8.encode("utf-8")).content.decode()
     payload = re.search(r'name="payload" value="([^"]+)"', preview).group(1)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = manager.post("/gestion/participants/import/", {"payload": payload})
+        response = manager_client.post("/gestion/participants/import/", {"payload": payload})
     assert response.status_code == 200
     with tenant_context(world.program_a):
         imported = dict(
@@ -77,7 +70,7 @@ def test_import_confirmed_invites_the_accepted_lines_once(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(imported)
     # importing the same file again adds nobody
     before = _state(world.program_a)
-    again = _upload(manager, CSV_UTF8.encode("utf-8")).content.decode()
+    again = _upload(manager_client, CSV_UTF8.encode("utf-8")).content.decode()
     assert "0 acceptées, 3 refusées, 3 déjà dans le programme." in again
     payload = re.search(r'name="payload" value="([^"]+)"', again)
     assert payload is None  # nothing to confirm
@@ -85,17 +78,17 @@ def test_import_confirmed_invites_the_accepted_lines_once(
 
 
 @pytest.mark.django_db
-def test_windows_1252_and_comma_files_are_read(manager, world):
+def test_windows_1252_and_comma_files_are_read(manager_client, world):
     content = "Email,Prénom,Nom,Rôle\r\nzoe.herault@a.example,Zoé,Hérault,mentor\r\n"
-    page = _upload(manager, content.encode("cp1252")).content.decode()
+    page = _upload(manager_client, content.encode("cp1252")).content.decode()
     assert "1 acceptées, 0 refusées, 0 déjà dans le programme." in page
     assert "zoe.herault@a.example" in page
 
 
 @pytest.mark.django_db
-def test_tampered_import_is_refused(manager, world):
+def test_tampered_import_is_refused(manager_client, world):
     before = _state(world.program_a)
-    response = manager.post(
+    response = manager_client.post(
         "/gestion/participants/import/", {"payload": "forged:payload"}, follow=True
     )
     assert "L’import a expiré" in response.content.decode()
@@ -103,35 +96,35 @@ def test_tampered_import_is_refused(manager, world):
 
 
 @pytest.mark.django_db
-def test_file_without_the_needed_columns_is_refused(manager, world):
-    page = _upload(manager, b"name;mail\nx;y\n").content.decode()
+def test_file_without_the_needed_columns_is_refused(manager_client, world):
+    page = _upload(manager_client, b"name;mail\nx;y\n").content.decode()
     assert "La première ligne doit nommer les colonnes" in page
 
 
 @pytest.mark.django_db
-def test_invite_one_person(manager, world, django_capture_on_commit_callbacks):
+def test_invite_one_person(manager_client, world, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = manager.post(
+        response = manager_client.post(
             "/gestion/participants/inviter/",
             {"email": "Nina@A.example", "first_name": "Nina", "last_name": "Sy", "role": "mentor"},
         )
     assert response.status_code == 302
     assert mail.outbox[0].to == ["nina@a.example"]
-    again = manager.post(
+    again = manager_client.post(
         "/gestion/participants/inviter/", {"email": world.mentee_a.email, "role": "mentor"}
     )
     assert "Cette personne participe déjà au programme." in again.content.decode()
 
 
 @pytest.mark.django_db
-def test_manager_deactivates_a_participant_whose_sessions_end(manager, world, password):
+def test_manager_deactivates_a_participant_whose_sessions_end(manager_client, world, password):
     session = host_client(world.program_a)
     http_login(session, world.mentee_a.email, password)
     with tenant_context(world.program_a):
         target = Participant.objects.get(user=world.mentee_a)
     connection.set_schema_to_public()
-    response = manager.post(f"/gestion/participants/{target.pk}/desactiver/")
+    response = manager_client.post(f"/gestion/participants/{target.pk}/desactiver/")
     assert response.status_code == 302
     assert session.get("/espace/").status_code == 302
     refused = host_client(world.program_a).post(
@@ -154,10 +147,10 @@ def test_participants_cannot_use_the_managers_space(world, password):
 
 
 @pytest.mark.django_db
-def test_settings_refuse_personal_email_providers_and_keep_what_was_saved(manager, world):
+def test_settings_refuse_personal_email_providers_and_keep_what_was_saved(manager_client, world):
     from tenant_apps.programs.models import ProgramSettings
 
-    response = manager.post(
+    response = manager_client.post(
         "/gestion/parametres/",
         {
             "allowed_email_domains_text": "a.example\ngmail.com",
@@ -178,7 +171,7 @@ def test_settings_refuse_personal_email_providers_and_keep_what_was_saved(manage
     assert "« gmail.com » est une messagerie personnelle" in response.content.decode()
     with tenant_context(world.program_a):
         assert ProgramSettings.objects.get().primary_color == "#1d4e89"
-    ok = manager.post(
+    ok = manager_client.post(
         "/gestion/parametres/",
         {
             "allowed_email_domains_text": "A.example\nb.example",

@@ -1,21 +1,12 @@
 import pytest
 from django_tenants.utils import tenant_context
 
-from conftest import host_client, http_login
-
 
 def _forget_media_root() -> None:
     # django-tenants' storage caches MEDIA_ROOT and fails to clear it on setting changes.
     from django.core.files.storage import storages
 
     storages["default"].__dict__.pop("relative_media_root", None)
-
-
-@pytest.fixture
-def manager_client(world):
-    client = host_client(world.program_a)
-    http_login(client, world.manager_a.email, second_factor=True)
-    return client
 
 
 @pytest.fixture

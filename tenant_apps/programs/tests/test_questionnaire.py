@@ -9,13 +9,6 @@ from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.programs.models import Question
 
 
-@pytest.fixture
-def manager(world):
-    client = host_client(world.program_a)
-    http_login(client, world.manager_a.email, PASSWORD, second_factor=True)
-    return client
-
-
 def _question_form(**extra):
     return {
         "label": "Votre métier",
@@ -32,9 +25,11 @@ def _question_form(**extra):
 
 
 @pytest.mark.django_db
-def test_manager_builds_reorders_and_archives_questions_and_answers_survive(world, manager):
-    assert manager.post("/gestion/questionnaire/nouvelle/", _question_form()).status_code == 302
-    manager.post(
+def test_manager_builds_reorders_and_archives_questions_and_answers_survive(world, manager_client):
+    assert (
+        manager_client.post("/gestion/questionnaire/nouvelle/", _question_form()).status_code == 302
+    )
+    manager_client.post(
         "/gestion/questionnaire/nouvelle/",
         _question_form(label="Ville", kind="text", criterion="", choices_text=""),
     )
@@ -50,10 +45,10 @@ def test_manager_builds_reorders_and_archives_questions_and_answers_survive(worl
         Answer.objects.create(participant=mentee, question=metier, value="informatique")
     connection.set_schema_to_public()
     # move Ville up, archive Métier: the answer stays
-    manager.post(f"/gestion/questionnaire/{ville.pk}/monter/")
-    manager.post(f"/gestion/questionnaire/{metier.pk}/archiver/")
+    manager_client.post(f"/gestion/questionnaire/{ville.pk}/monter/")
+    manager_client.post(f"/gestion/questionnaire/{metier.pk}/archiver/")
     # reword a choice: the answers given keep their value
-    manager.post(
+    manager_client.post(
         f"/gestion/questionnaire/{metier.pk}/",
         _question_form(choices_text="Ressources humaines\nInformatique"),
     )
@@ -74,8 +69,8 @@ def test_manager_builds_reorders_and_archives_questions_and_answers_survive(worl
         ({"weight": "12"}, "Donnez un poids de 0 à 10."),
     ],
 )
-def test_inconsistent_questions_are_refused(world, manager, changes, message):
-    response = manager.post("/gestion/questionnaire/nouvelle/", _question_form(**changes))
+def test_inconsistent_questions_are_refused(world, manager_client, changes, message):
+    response = manager_client.post("/gestion/questionnaire/nouvelle/", _question_form(**changes))
     assert message in response.content.decode()
     with tenant_context(world.program_a):
         assert not Question.objects.exists()

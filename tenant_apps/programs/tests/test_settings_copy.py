@@ -20,17 +20,10 @@ SETTINGS = {
 }
 
 
-@pytest.fixture
-def manager(world, password):
-    client = host_client(world.program_a)
-    http_login(client, world.manager_a.email, password, second_factor=True)
-    return client
-
-
 @pytest.mark.django_db
-def test_a_wrong_domain_is_the_only_error_shown(manager):
+def test_a_wrong_domain_is_the_only_error_shown(manager_client):
     # when the manager opens registration with a mistyped domain
-    page = manager.post(
+    page = manager_client.post(
         "/gestion/parametres/", {**SETTINGS, "allowed_email_domains_text": "exemple"}
     ).content.decode()
     # then the page says the domain is wrong, not also that no domain was given
@@ -39,8 +32,8 @@ def test_a_wrong_domain_is_the_only_error_shown(manager):
 
 
 @pytest.mark.django_db
-def test_settings_help_uses_neutral_examples(manager):
-    page = manager.get("/gestion/parametres/").content.decode()
+def test_settings_help_uses_neutral_examples(manager_client):
+    page = manager_client.get("/gestion/parametres/").content.decode()
     assert "exemple.fr" in page
     assert "ucanss" not in page.lower()
 
