@@ -30,10 +30,10 @@ class ProgramMiddleware(TenantMainMiddleware):
     """
 
     def get_tenant(self, domain_model: type, hostname: str) -> Program:
-        cache: BaseCache | None = caches["global"]
+        cache: BaseCache | None = caches["global"]  # None once it failed
         key = host_cache_key(hostname)
         try:
-            program = cache.get(key)
+            program = caches["global"].get(key)
         except Exception:  # a cache outage costs a query, not the site
             logger.warning("host cache unavailable", exc_info=True)
             program, cache = None, None

@@ -378,7 +378,7 @@ def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponseBase:
         else None
     )
     refusal = join_refusal(meeting=meeting, participant=participant, now=timezone.now())
-    if refusal == JoinRefusal.PREPARING:
+    if refusal == JoinRefusal.PREPARING and meeting is not None:  # (it always is then)
         meeting_room_prepare(meeting=meeting)
     if refusal is not None:
         context = {

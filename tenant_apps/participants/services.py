@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
+from saas.core.tenancy import connection
 from shared_apps.accounts.security import session_version_bump
 from shared_apps.accounts.selectors import User, email_normalize, user_by_email
 from shared_apps.accounts.services import membership_set, user_get_or_create

@@ -272,12 +272,12 @@ def manage_import(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "participants/manage_import.html", {"report": report, "done": True})
     form = ImportForm(request.POST or None, request.FILES or None)
-    report: ImportReport | None = None
+    preview: ImportReport | None = None
     payload: str | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
-            report = import_preview(data=data)
+            preview = import_preview(data=data)
         except ApplicationError as exc:
             form.add_error("file", str(exc.message))
         else:
@@ -285,7 +285,7 @@ def manage_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "participants/manage_import.html",
-        {"form": form, "report": report, "payload": payload},
+        {"form": form, "report": preview, "payload": payload},
     )
 
 

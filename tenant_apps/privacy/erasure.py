@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from saas.core.audit import audit_record
 from saas.core.errors import NotAllowed
 from saas.core.tasks import enqueue_on_commit
+from saas.core.tenancy import connection
 from shared_apps.accounts.security import session_version_bump
 from shared_apps.accounts.services import user_erase_if_unused
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest

@@ -18,7 +18,7 @@ once, erased once; a purge finds nothing the second time."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import DateTimeField, Max, Q, QuerySet
@@ -39,6 +39,13 @@ from tenants.models import Program
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+
+class _Activity(TypedDict):
+    """What `_people()` annotates on each participant."""
+
+    last_activity: datetime
+
 
 DAYS_PER_MONTH = 30.4375
 
@@ -68,7 +75,7 @@ class RetentionPlan:
         )
 
 
-def _people() -> "QuerySet[WithAnnotations[Participant]]":
+def _people() -> "QuerySet[WithAnnotations[Participant, _Activity]]":
     return (
         Participant.objects.select_related("user")
         .exclude(status=Participant.Status.ERASED)
