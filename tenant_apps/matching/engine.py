@@ -76,7 +76,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from numbers import Integral
 from operator import itemgetter
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.sparse import csr_array
@@ -283,7 +283,7 @@ def _as_set(answer: object) -> frozenset[str] | None:
     if answer is None:
         return None
     if type(answer) is frozenset and all(type(item) is str for item in answer):
-        return answer or None  # type: ignore[return-value]
+        return answer or None
     if isinstance(answer, str):
         return frozenset([answer]) if answer else None
     if isinstance(answer, (frozenset, set, tuple, list)):
@@ -299,7 +299,7 @@ def _as_value(answer: object) -> Hashable | None:
         return _as_set(answer)
     if isinstance(answer, float) and math.isnan(answer):
         return None
-    return answer  # type: ignore[return-value]
+    return answer
 
 
 def _as_number(answer: object) -> float | None:
@@ -406,14 +406,16 @@ def _similarities(
     kind = encoded.criterion.kind
     if kind == "same":
         left, right = sides(encoded.mentee, encoded.mentor)
-        return (left == right).astype(np.float64)
+        equal: np.ndarray = (left == right).astype(np.float64)
+        return equal
     if kind == "distance":
         left, right = sides(encoded.mentee, encoded.mentor)
         similarity = np.subtract(left, right)
         np.abs(similarity, out=similarity)
         similarity *= -1.0 / float(encoded.criterion.value_range)  # type: ignore[arg-type]
         similarity += 1.0
-        return np.fmax(similarity, 0.0, out=similarity)  # NaN (missing answer) becomes 0
+        closeness: np.ndarray = np.fmax(similarity, 0.0, out=similarity)  # NaN (missing) → 0
+        return closeness
     left, right = sides(encoded.mentee, encoded.mentor)
     common = np.bitwise_count(left[..., 0] & right[..., 0]).astype(np.int64)
     for word in range(1, left.shape[-1]):
@@ -424,7 +426,8 @@ def _similarities(
     else:  # covers
         denominator = np.broadcast_to(left_size, common.shape)
     out = np.zeros(common.shape, dtype=np.float64)
-    return np.divide(common, denominator, out=out, where=denominator > 0)
+    shared: np.ndarray = np.divide(common, denominator, out=out, where=denominator > 0)
+    return shared
 
 
 class _Scorer:
@@ -541,8 +544,8 @@ def _prepare(problem: MatchingProblem) -> _Prepared:
         if i not in locked:
             locked[i] = j
             load[j] += 1
-    for j in np.flatnonzero(load > [m.capacity for m in mentors]):
-        raise ValueError(f"Mentor {mentors[j].id!r} has more locked mentees than capacity.")
+    for over in np.flatnonzero(load > [m.capacity for m in mentors]):
+        raise ValueError(f"Mentor {mentors[over].id!r} has more locked mentees than capacity.")
     return _Prepared(
         mentees=mentees,
         mentors=mentors,
@@ -789,7 +792,7 @@ def _violations(
     threshold = u - bonus  # w_ij > u_i + v_j  ⇔  score_ij − v_j > u_i − bonus
     # int32 arithmetic when it cannot overflow (the usual "score" mode): half the memory traffic.
     small = max(int(np.abs(threshold).max(initial=0)), int(v.max(initial=0))) < 2**28
-    dtype = np.int32 if small else np.int64
+    dtype: np.dtype[np.signedinteger[Any]] = np.dtype(np.int32 if small else np.int64)
     threshold, prices = threshold.astype(dtype), v.astype(dtype)
     found_rows: list[np.ndarray] = []
     found_cols: list[np.ndarray] = []
@@ -873,6 +876,7 @@ def _solve(
             is_full=residual.is_full,
         )
         if extra is None:
+            assert assignment is not None  # solved above when no duals proved the last one
             return assignment
         per_row *= 2  # pathological ties need more at a time
         # Violating edges are never candidates already (u_i + v_j ≥ w_ij holds on those).
