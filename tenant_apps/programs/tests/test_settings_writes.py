@@ -6,11 +6,12 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django_tenants.utils import tenant_context
 from PIL import Image
 
 from conftest import audit_rows_refused
+from saas.core.tenancy import connection
 from tenant_apps.privacy.models import AuditEvent
 from tenant_apps.programs.models import ProgramSettings
 
