@@ -139,7 +139,7 @@ def _invitation(program: Program) -> str:
     while not (sent := [m for m in mail.outbox if m.to == [to]]) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(sent) == 1, [message.to for message in mail.outbox]
-    return sent[0].body
+    return str(sent[0].body)
 
 
 def _assert_ready_with_a_working_invitation(committed, console, program: Program) -> None:

@@ -143,7 +143,9 @@ class Browser:
     def csrf_token(self, path: str) -> str:
         page = self.request("GET", path)
         assert page.status_code == 200, page.text[:2000]
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert found is not None, page.text[:2000]
+        return found.group(1)
 
 
 def _wait_until_up(server: subprocess.Popen, port: int, log: Path) -> None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         """What `django_tenants.postgresql_backend.base.DatabaseWrapper` adds (untyped there)."""
 
         schema_name: str
+        pg_version: int  # from Django's PostgreSQL backend, which django-tenants extends
         # The programme (tenants.models.Program) or a FakeTenant; the kernel imports nothing of
         # ours, so it stays Any here.
         tenant: Any

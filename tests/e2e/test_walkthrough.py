@@ -1010,7 +1010,7 @@ def test_layout_check_finds_words_broken_over_two_lines():
         from axe_playwright_python.sync_playwright import Axe
 
         page.set_content('<html lang="fr"><body><main><input type="text"></main></body></html>')
-        walk = Walk(platform=None, axe=Axe())  # type: ignore[arg-type]
+        walk = Walk(platform=None, axe=Axe())
         violations = walk._axe_run(page).response["violations"]
         assert "label" in {violation["id"] for violation in violations}
         assert page.evaluate("typeof window.axe") == "object"  # injected once per page

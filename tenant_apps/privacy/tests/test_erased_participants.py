@@ -67,7 +67,9 @@ def message_texts(message) -> str:
 def calendar_of(message) -> str:
     for part in message_from_bytes(message.message().as_bytes()).walk():
         if part.get_content_type() == "text/calendar":
-            return part.get_payload(decode=True).decode()
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode()
     return ""
 
 

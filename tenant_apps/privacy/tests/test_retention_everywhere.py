@@ -224,12 +224,13 @@ SETTINGS = {
 
 
 def _sessions(expired_at: datetime, valid_until: datetime) -> tuple[str, str]:
-    keys = []
+    keys: list[str] = []
     for expiry in (expired_at, valid_until):
         store = SessionStore()
         store["x"] = 1
         store.create()
         Session.objects.filter(session_key=store.session_key).update(expire_date=expiry)
+        assert store.session_key is not None
         keys.append(store.session_key)
     return keys[0], keys[1]
 
