@@ -119,7 +119,7 @@ def http_login(
 def audit_rows_refused(program: object) -> Iterator[None]:
     """While inside, the programme's audit table refuses every new row (a trigger raising in
     PostgreSQL), as a full disk or a broken constraint would."""
-    from tenant_apps.privacy.models import AuditEvent
+    from audit.models import AuditEvent
 
     schema = program.schema_name  # type: ignore[attr-defined]
     table = AuditEvent._meta.db_table

@@ -14,11 +14,13 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("reseau/", core_views.network_requirements_page, name="network-requirements"),
+    # privacy before participants: its erase action is a more specific route of theirs
+    path("", include("tenant_apps.privacy.urls")),
     path("", include("tenant_apps.participants.urls")),
     path("", include("tenant_apps.programs.urls")),
     path("", include("tenant_apps.matching.urls")),
-    path("", include("tenant_apps.privacy.urls")),
     path("", include("tenant_apps.meetings.urls")),
+    path("", include("tenant_apps.mentoring.urls")),
     path("compte/", include("shared_apps.accounts.urls")),
 ]
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
-from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
+from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, ValidationFailed
 from saas.core.storage import files_delete_prefix
 from saas.core.tasks import enqueue_on_commit

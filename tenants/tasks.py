@@ -1,6 +1,14 @@
 from celery import shared_task
+from django.conf import settings
 
+from shared_apps.accounts.tasks import purge_account_security_task
 from tenant_apps.matching.tasks import expire_requests_task
+from tenant_apps.mentoring.tasks import send_message_emails_task, send_nudges_task
+from tenant_apps.privacy.tasks import (
+    apply_retention_task,
+    purge_audit_log_task,
+    purge_expired_sessions_task,
+)
 from tenants.fanout import fan_out
 from tenants.services import program_pool_refill, program_provision
 
@@ -24,3 +32,35 @@ def program_pool_refill_task() -> None:
 def expire_requests_everywhere_task() -> int:
     """Beat: one expiry task per open programme."""
     return fan_out(expire_requests_task)
+
+
+@shared_task(name="tenant_apps.privacy.tasks.purge_audit_logs_everywhere_task", ignore_result=True)
+def purge_audit_logs_everywhere_task() -> int:
+    """Daily beat job: the platform log and the accounts' security records (public schema),
+    then one task per open programme."""
+    purge_audit_log_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
+    purge_account_security_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
+    return fan_out(purge_audit_log_task, include_closed=True)
+
+
+@shared_task(name="tenant_apps.privacy.tasks.apply_retention_everywhere_task", ignore_result=True)
+def apply_retention_everywhere_task() -> int:
+    """Daily beat job: expired sessions of the public schema, then one retention task per
+    programme that still holds data — ready, paused or archived (an archived programme is
+    still subject to retention). Returns how many programmes were sent a task."""
+    purge_expired_sessions_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
+    return fan_out(apply_retention_task, include_closed=True)
+
+
+@shared_task(
+    name="tenant_apps.mentoring.tasks.send_message_emails_everywhere_task", ignore_result=True
+)
+def send_message_emails_everywhere_task() -> int:
+    """Beat: one "a message is waiting" task per open programme, each in its schema."""
+    return fan_out(send_message_emails_task)
+
+
+@shared_task(name="tenant_apps.mentoring.tasks.send_nudges_everywhere_task", ignore_result=True)
+def send_nudges_everywhere_task() -> int:
+    """Beat (daily): one nudge task per open programme."""
+    return fan_out(send_nudges_task)

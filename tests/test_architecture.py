@@ -14,7 +14,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("saas", "shared_apps", "tenant_apps", "tenants")
+PACKAGES = ("saas", "audit", "shared_apps", "tenant_apps", "tenants")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

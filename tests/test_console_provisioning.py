@@ -62,10 +62,10 @@ def _remove_all() -> None:
 
 
 def _traces_now() -> tuple[int, set[int]]:
+    from audit.models import AuditEvent
     from shared_apps.accounts.models import RecoveryCodeDevice
-    from shared_apps.platform_audit.models import PlatformAuditEvent
 
-    last = PlatformAuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
     return last or 0, set(RecoveryCodeDevice.objects.values_list("id", flat=True))
 
 
@@ -73,14 +73,14 @@ def _traces_forget(before: tuple[int, set[int]]) -> None:
     """What the committed requests left in `public` besides the programmes: the platform
     audit rows (logins, console actions) and the super-admin's recovery codes — other tests
     expect neither."""
+    from audit.models import AuditEvent
     from shared_apps.accounts.models import RecoveryCodeDevice
-    from shared_apps.platform_audit.models import PlatformAuditEvent
 
     last_audit_id, devices = before
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL binome.audit_purge = 'on'")  # the append-only escape hatch
         cursor.execute(
-            f"DELETE FROM {PlatformAuditEvent._meta.db_table} WHERE id > %s",
+            f"DELETE FROM {AuditEvent._meta.db_table} WHERE id > %s",
             [last_audit_id],
         )
     RecoveryCodeDevice.objects.exclude(id__in=devices).delete()

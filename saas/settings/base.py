@@ -61,12 +61,15 @@ THIRD_PARTY_SHARED_APPS = [
     "saas.core",
     "saas.project",
 ]
-SHARED_APPS = THIRD_PARTY_SHARED_APPS + _local_apps("shared_apps")
+# The audit log: a top-level app in both lists (neither folder decides its schema), one model
+# whose table exists in `public` (platform events) and in every programme's schema.
+SHARED_APPS = [*THIRD_PARTY_SHARED_APPS, "audit", *_local_apps("shared_apps")]
 TENANT_APPS = [
     # Both lists on purpose: content types and sessions exist in every schema, so a session is
     # stored in the schema of the host it was opened on (DESIGN §2).
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "audit",
     *_local_apps("tenant_apps"),
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -23,11 +23,11 @@ CELERY_BEAT_SCHEDULE = {
     # Retention (docs/operations.md § 7): expired sessions of public, then one task per ready,
     # paused or archived programme (people, outbox, webhook events, sessions).
     "apply-retention-rules": {
-        "task": "tenant_apps.privacy.tasks.apply_retention_everywhere_task",
+        "task": "tenant_apps.privacy.tasks.apply_retention_everywhere_task",  # tenants.tasks
         "schedule": crontab(hour=2, minute=47),
     },
     "purge-audit-logs": {
-        "task": "tenant_apps.privacy.tasks.purge_audit_logs_everywhere_task",
+        "task": "tenant_apps.privacy.tasks.purge_audit_logs_everywhere_task",  # tenants.tasks
         "schedule": crontab(hour=3, minute=17),
     },
     "expire-mentor-requests": {
@@ -41,6 +41,17 @@ CELERY_BEAT_SCHEDULE = {
     "process-due-meetings": {
         "task": "tenant_apps.meetings.tasks.process_due_meetings_everywhere_task",
         "schedule": crontab(minute="*/5"),
+    },
+    # A pair's thread: "a message is waiting" emails, at most one per thread every 15 minutes
+    # (tenant_apps.mentoring.services.MESSAGE_EMAIL_EVERY), never the content.
+    "send-message-emails": {
+        "task": "tenant_apps.mentoring.tasks.send_message_emails_everywhere_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Quiet pairs (no meeting for the programme's number of days): one reminder each.
+    "send-pair-nudges": {
+        "task": "tenant_apps.mentoring.tasks.send_nudges_everywhere_task",
+        "schedule": crontab(hour=9, minute=23),
     },
     "refill-programme-pool": {
         "task": "tenants.tasks.program_pool_refill_task",

@@ -147,3 +147,25 @@ def test_dev_py_totp_prints_the_current_code(django_db_blocker):
         with django_db_blocker.unblock():
             TOTPDevice.objects.filter(user=user).delete()
             user.delete()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_pair_with_messages_and_goals_and_a_pair_at_risk(
+    django_capture_on_commit_callbacks,
+):
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.mentoring.models import Goal, Message
+    from tenant_apps.mentoring.selectors import quiet_pairs
+    from tenants.models import Program
+
+    _seed(django_capture_on_commit_callbacks)
+    _seed(django_capture_on_commit_callbacks)  # idempotent
+    with tenant_context(Program.objects.get(slug="ucanss-2027")):
+        assert Message.objects.values("match").distinct().count() == 1
+        assert Message.objects.count() == 3
+        assert Goal.objects.count() == 2
+        quiet = quiet_pairs(now=timezone.now())
+        assert [q.match.mentee.user.email for q in quiet] == ["mentee2@ucanss.fr"]
+    connection.set_schema_to_public()

@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from saas.core.http import client_ip  # noqa: F401  (moved down: the audit log needs it)
 from shared_apps.accounts.models import AccountSecurityEvent, SignInLink, User, email_normalize
 
 WINDOW_SECONDS = 60 * 60
@@ -246,15 +247,6 @@ def session_version_bump(*, user: User) -> None:
     (`services.sessions_end_everywhere`), a password reset and an erasure, which audit."""
     User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
     user.refresh_from_db(fields=["session_version"])
-
-
-def client_ip(request: object) -> str:
-    """The client address. Behind Scaleway's load balancer the last hop is in
-    X-Forwarded-For; trusted only when the production settings say a proxy is in front."""
-    meta = request.META  # type: ignore[attr-defined]
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and meta.get("HTTP_X_FORWARDED_FOR"):
-        return meta["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()
-    return meta.get("REMOTE_ADDR", "")
 
 
 def rate_limit_exceeded(*, action: str, key: str, limit: int, window: int = WINDOW_SECONDS) -> bool:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
+from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import NotAllowed
 from saas.core.tenancy import connection
 from shared_apps.accounts.models import ProgramMembership, User, email_normalize

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from saas.core.audit import audit_record
+from audit.log import audit_record
 from saas.core.decorators import public_view
 from saas.core.errors import NotAllowed, Throttled
 from shared_apps.accounts.forms import (

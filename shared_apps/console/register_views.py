@@ -20,8 +20,8 @@ from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import user_by_email
 from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
 from tenant_apps.privacy.register import register_build, register_markdown
-from tenant_apps.privacy.services import person_erase_everywhere, person_export_everywhere
 from tenants.models import Program
+from tenants.people import person_erase_everywhere, person_export_everywhere
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

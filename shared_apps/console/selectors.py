@@ -65,11 +65,11 @@ def program_people_count(*, program: Program) -> dict[str, int]:
 def program_history(*, program: Program) -> list[Any]:
     """The programme's lifecycle in the platform audit log (when, what, by whom), newest
     first, each event carrying `actor_name`."""
-    from shared_apps.platform_audit.models import PlatformAuditEvent
+    from audit.models import AuditEvent
 
     events = list(
-        PlatformAuditEvent.objects.filter(program_id=program.pk, action__in=LIFECYCLE_ACTIONS)[:50]
+        AuditEvent.objects.filter(program_id=program.pk, action__in=LIFECYCLE_ACTIONS)[:50]
     )
-    from saas.core.audit_views import events_describe
+    from audit.views import events_describe
 
     return events_describe(events)

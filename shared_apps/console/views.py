@@ -247,7 +247,7 @@ ACTION_DONE = {
 @never_cache
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The platform's audit log (console actions, super-admin logins)."""
-    from saas.core.audit_views import audit_log_response
+    from audit.views import audit_log_response
 
     return audit_log_response(request, "audit_log.html")
 

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class PlatformAuditConfig(AppConfig):
     name = "shared_apps.platform_audit"
     label = "platform_audit"
-    verbose_name = _("Platform audit log")
+    verbose_name = _("Register of personal data breaches")

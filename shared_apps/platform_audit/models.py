@@ -4,16 +4,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from saas.core.models import AuditEventBase
-
-
-class PlatformAuditEvent(AuditEventBase):
-    """Platform events (console, super-admin logins), in the public schema."""
-
-    program_id = models.BigIntegerField(null=True, blank=True)
-
-    class Meta(AuditEventBase.Meta):
-        pass
+# The platform's audit events moved to the `audit` app (audit.AuditEvent, in `public` and in
+# every programme's schema); this app keeps the register of breaches.
 
 
 class Breach(models.Model):

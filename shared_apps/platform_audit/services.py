@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record, audit_unchanged, audited
+from audit.log import audit_record, audit_unchanged, audited
 from saas.core.errors import ValidationFailed
 from shared_apps.platform_audit.models import Breach
 

@@ -1,6 +1,8 @@
 """Pairs: by hand, by a whole-cohort matching run the manager reviews, or by the mentee's
-choice accepted by the mentor. The engine (engine.py, pure) scores and solves; this module
-feeds it from the database and stores what it returns."""
+choice accepted by the mentor. The engine (the `engine` package, pure) scores and solves; this
+module feeds it from the database and stores what it returns. Importing the engine loads no
+numpy/scipy: they load with the first ``engine.match_cohort`` / ``suggestions`` / ``explain_pair``
+/ ``score_matrix`` call, so web workers that never run matching never pay for them."""
 
 from collections import defaultdict
 from collections.abc import Hashable
@@ -13,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
+from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from tenant_apps.matching import engine
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from saas.core.audit import audit_record
+from audit.log import audit_record
 from saas.core.errors import ApplicationError
 from tenant_apps.meetings.forms import (
     CancelForm,
@@ -29,6 +29,7 @@ from tenant_apps.meetings.forms import (
     SlotsForm,
 )
 from tenant_apps.meetings.models import Meeting
+from tenant_apps.meetings.panels import meeting_panels
 from tenant_apps.meetings.selectors import (
     JoinRefusal,
     called_off_meetings,
@@ -183,6 +184,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "note_form": NoteForm(prefix="note", initial={"text": note.text if note else ""}),
         "next_steps_form": NextStepsForm(prefix="steps", initial={"text": meeting.next_steps}),
         "attendance": meeting.attendance.select_related("participant__user"),
+        "panels": meeting_panels(meeting=meeting, participant=participant),
     }
     return render(request, "meetings/meeting.html", context)
 

@@ -16,7 +16,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from saas.core.tasks import enqueue_on_commit
 from saas.core.tenancy import connection
 from tenant_apps.notifications.models import Email

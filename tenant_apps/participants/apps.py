@@ -41,7 +41,7 @@ def _on_login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) ->
 
     if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
         return
-    from saas.core.audit import audit_record
+    from audit.log import audit_record
     from shared_apps.accounts.selectors import email_normalize
     from tenant_apps.participants.models import Participant
 

@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record
+from audit.log import audit_record
 from saas.core.errors import ValidationFailed
 from shared_apps.accounts.selectors import email_normalize
 from tenant_apps.participants.models import Participant

@@ -17,8 +17,8 @@ class Participant(models.Model):
         INVITED = "invited", _("Invited")
         ACTIVE = "active", _("Active")
         DEACTIVATED = "deactivated", _("Deactivated")
-        # The person's data was erased (tenant_apps.privacy.erasure): the row stays, tied to an
-        # anonymous placeholder account, for the statistics. Final: never active again.
+        # The person's data was erased (tenant_apps.privacy.services.erasure): the row stays,
+        # tied to an anonymous placeholder account, for the statistics. Final: never active again.
         ERASED = "erased", _("Erased")
 
     # DO_NOTHING: the collector must not look for participants from the public schema, where

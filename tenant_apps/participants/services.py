@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
+from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from saas.core.tenancy import connection
 from shared_apps.accounts.security import session_version_bump

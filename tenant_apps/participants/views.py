@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from saas.core.audit import audit_record
+from audit.log import audit_record
 from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import form_add_errors
@@ -67,7 +67,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def my_space(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "participants/my_space.html", {"participant": request.user.participant})
+    """The person's home as a guide: the next step, what waits for them or for the other
+    person, what is coming — from the providers the apps above register (participants.home)."""
+    from django.utils import timezone
+
+    from tenant_apps.participants.home import home_build
+
+    participant = request.user.participant
+    home = home_build(participant=participant, now=timezone.now())
+    return render(request, "participants/my_space.html", {"participant": participant, "home": home})
 
 
 # --- Registration and links ----------------------------------------------------------------------
@@ -303,13 +311,7 @@ def manage_participant_action(
             participant_deactivate(participant=participant)
         elif action == "reactiver":
             participant_reactivate(participant=participant)
-        elif action == "effacer":
-            from tenant_apps.privacy.erasure import participant_erase
-
-            if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
-                raise ValidationFailed(_("Type the word EFFACER to confirm."))
-            participant_erase(participant=participant, by=request.user.participant)
-        else:
+        else:  # "effacer" is the privacy app's (same URL, tenant_apps.privacy.urls)
             raise Http404
     except ApplicationError as exc:
         messages.error(request, str(exc.message))

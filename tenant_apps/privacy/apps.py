@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class PrivacyConfig(AppConfig):
     name = "tenant_apps.privacy"
     label = "privacy"
-    verbose_name = _("Privacy and audit")
+    verbose_name = _("Privacy")

@@ -1,8 +1,2 @@
-from saas.core.models import AuditEventBase
-
-
-class AuditEvent(AuditEventBase):
-    """The programme's audit log, in its schema."""
-
-    class Meta(AuditEventBase.Meta):
-        pass
+# The programme's audit log moved to the `audit` app (audit.AuditEvent, one model in every
+# schema); privacy keeps no model of its own.

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from saas.core.subprocessors import Subprocessor, every_location_in_eea, subprocessors
 from saas.core.tenancy import connection
-from tenant_apps.privacy.retention import retention_rules
+from tenant_apps.privacy.services.retention import retention_rules
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.selectors import program_settings
 
@@ -190,6 +190,12 @@ def register_build() -> Register:
             ),
             _("Answers to the programme's questionnaire (listed below)"),
             _("Connection data: login times, IP address in the audit log"),
+            # mentoring (issue 13)
+            _(
+                "Presentation: job title, organisation or branch, languages, a few words, an "
+                "optional photo (stored without its metadata)"
+            ),
+            _("Private messages and shared goals of a pair"),
         ],
         questionnaire=[
             {
@@ -203,6 +209,10 @@ def register_build() -> Register:
         recipients=[
             _("The programme's managers (people and pairings; never private notes or video)"),
             _("The other person of a pair (name, shared next steps, meetings)"),
+            _(
+                "Messages and goals of a pair: its two people only (managers see how many, "
+                "never what they say)"
+            ),
             _("Binôme's operators, only to run and secure the service"),
         ],
         subprocessors=processors,

@@ -5,9 +5,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from saas.core.audit import audit_purge
+from audit.log import audit_purge
 from saas.core.storage import files_delete_prefix
-from saas.core.tasks import fan_out
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -16,21 +15,10 @@ def purge_audit_log_task() -> int:
     return audit_purge(before=timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS))
 
 
-@shared_task(ignore_result=True)
-def purge_audit_logs_everywhere_task() -> int:
-    """Daily beat job: the platform log and the accounts' security records (public schema),
-    then one task per open programme."""
-    from shared_apps.accounts.tasks import purge_account_security_task
-
-    purge_audit_log_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
-    purge_account_security_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
-    return fan_out(purge_audit_log_task, include_closed=True)
-
-
 @shared_task(acks_late=True, ignore_result=True)
 def apply_retention_task() -> dict[str, int]:
     """In one programme: the retention rules (safe to run twice)."""
-    from tenant_apps.privacy.retention import retention_apply
+    from tenant_apps.privacy.services.retention import retention_apply
 
     return retention_apply()
 
@@ -38,18 +26,9 @@ def apply_retention_task() -> dict[str, int]:
 @shared_task(acks_late=True, ignore_result=True)
 def purge_expired_sessions_task() -> None:
     """In one schema (a programme's or public): `clearsessions`."""
-    from tenant_apps.privacy.retention import sessions_purge_expired
+    from tenant_apps.privacy.services.retention import sessions_purge_expired
 
     sessions_purge_expired()
-
-
-@shared_task(ignore_result=True)
-def apply_retention_everywhere_task() -> int:
-    """Daily beat job: expired sessions of the public schema, then one retention task per
-    programme that still holds data — ready, paused or archived (an archived programme is
-    still subject to retention). Returns how many programmes were sent a task."""
-    purge_expired_sessions_task.apply_async(headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME})
-    return fan_out(apply_retention_task, include_closed=True)
 
 
 @shared_task(

@@ -1,10 +1,63 @@
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from saas.core.audit_views import audit_log_response
-from saas.core.decorators import public_view
+from audit.views import audit_log_response
+from saas.core.decorators import manager_required, public_view
+from saas.core.errors import ApplicationError, ValidationFailed
 from shared_apps.accounts.http import AuthenticatedHttpRequest
-from tenant_apps.participants.views import manager_required
+from tenant_apps.participants.models import Participant
+from tenant_apps.privacy.register import register_build
+from tenant_apps.privacy.services.erasure import participant_erase
+
+# --- the programme's legal pages (public) --------------------------------------------------------
+
+
+@public_view
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice, generated from the processing register (and the manager's intro)."""
+    return render(request, "privacy/privacy.html", {"register": register_build()})
+
+
+@public_view
+def subprocessors_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy/subprocessors.html", {"register": register_build()})
+
+
+@public_view
+def legal_notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy/legal.html", {"register": register_build()})
+
+
+# --- the manager's erasure of a participant ------------------------------------------------------
+
+
+@manager_required
+@require_POST
+def manage_participant_erase(
+    request: AuthenticatedHttpRequest, participant_id: int
+) -> HttpResponse:
+    """Erase a participant of the programme, confirmed with a typed word (the participants
+    page's "Erase" button)."""
+    participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)
+    if participant.pk == request.user.participant.pk:
+        messages.error(request, _("You cannot change your own access."))
+        return redirect("manage-participants")
+    try:
+        if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
+            raise ValidationFailed(_("Type the word EFFACER to confirm."))
+        participant_erase(participant=participant, by=request.user.participant)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("manage-participants")
+
+
+# --- the person's own data and the manager's privacy pages ---------------------------------------
 
 
 @manager_required
@@ -18,10 +71,8 @@ def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Right of access: everything about me in this programme, readable or as JSON."""
     import json
 
-    from django.shortcuts import render
-
-    from saas.core.audit import audit_record
-    from tenant_apps.privacy.export import participant_export, participant_export_readable
+    from audit.log import audit_record
+    from tenant_apps.privacy.services.export import participant_export, participant_export_readable
 
     participant = request.user.participant
     if request.GET.get("format") == "json":
@@ -43,10 +94,6 @@ def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
 def erase_me(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Right to erasure, by the person: confirmed with their password and a typed word."""
     from django.contrib.auth import logout
-    from django.shortcuts import redirect, render
-    from django.utils.translation import gettext as _
-
-    from tenant_apps.privacy.erasure import participant_erase
 
     participant = request.user.participant
     error = ""
@@ -64,8 +111,6 @@ def erase_me(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def erased(request: HttpRequest) -> HttpResponse:
-    from django.shortcuts import render
-
     return render(request, "privacy/erased.html")
 
 
@@ -75,9 +120,7 @@ erased = public_view(erased)
 @manager_required
 @never_cache
 def manage_register(request: HttpRequest) -> HttpResponse:
-    from django.shortcuts import render
-
-    from tenant_apps.privacy.register import register_build, register_markdown
+    from tenant_apps.privacy.register import register_markdown
 
     register = register_build()
     if request.GET.get("format") == "md":
@@ -93,9 +136,7 @@ def manage_register(request: HttpRequest) -> HttpResponse:
 @never_cache
 def manage_retention(request: HttpRequest) -> HttpResponse:
     """Dry run: what the daily retention job would do today. Changes nothing."""
-    from django.shortcuts import render
-
-    from tenant_apps.privacy.retention import retention_plan
+    from tenant_apps.privacy.services.retention import retention_plan
     from tenant_apps.programs.selectors import program_settings
 
     return render(

@@ -251,6 +251,7 @@ class QuestionForm(forms.ModelForm):
             "hard_rule",
             "number_range",
             "is_sensitive",
+            "show_on_profile",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

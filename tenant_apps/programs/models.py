@@ -136,6 +136,10 @@ class Question(models.Model):
         help_text=_("Numbers this far apart or more count as not close at all."),
     )
     is_sensitive = models.BooleanField(_("used for matching, never displayed"), default=False)
+    # Shown on the person's profile to the people they are or could be paired with. A
+    # "never displayed" (sensitive) answer is never shown, even with this flag: see
+    # `is_shown_on_profile` (the profile selector reads that, never this field alone).
+    show_on_profile = models.BooleanField(_("shown on profiles"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,6 +151,11 @@ class Question(models.Model):
 
     def label_for(self, role: str) -> str:
         return self.mentor_label if role == "mentor" and self.mentor_label else self.label
+
+    @property
+    def is_shown_on_profile(self) -> bool:
+        """Shown on profiles: flagged by the manager and not "never displayed"."""
+        return self.show_on_profile and not self.is_sensitive
 
     def is_for(self, role: str) -> bool:
         return self.audience in (self.Audience.BOTH, role)

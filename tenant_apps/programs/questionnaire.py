@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record, audit_unchanged, audited
+from audit.log import audit_record, audit_unchanged, audited
 from saas.core.errors import ValidationFailed
 from tenant_apps.programs.models import Question
 
@@ -86,6 +86,7 @@ def question_save(*, question: Question | None, data: dict[str, Any]) -> Questio
         "hard_rule",
         "number_range",
         "is_sensitive",
+        "show_on_profile",
     ):
         if field in data:
             if getattr(question, field) != data[field]:

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import models, transaction
 
-from saas.core.audit import audit_exempt, audit_record, audit_unchanged, audited
+from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.tenancy import connection
 from tenant_apps.programs.icons import icons_generate
 from tenant_apps.programs.models import ProgramSettings

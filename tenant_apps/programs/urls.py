@@ -3,9 +3,6 @@ from django.urls import path
 from tenant_apps.programs import views
 
 urlpatterns = [
-    path("confidentialite/", views.privacy, name="privacy"),
-    path("sous-traitants/", views.subprocessors_page, name="subprocessors"),
-    path("mentions-legales/", views.legal_notice, name="legal-notice"),
     path("accessibilite/", views.accessibility_statement, name="accessibility"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),

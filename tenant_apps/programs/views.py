@@ -28,21 +28,6 @@ from tenant_apps.programs.services import program_settings_update
 
 
 @public_view
-def privacy(request: HttpRequest) -> HttpResponse:
-    """The privacy notice, generated from the processing register (and the manager's intro)."""
-    from tenant_apps.privacy.register import register_build
-
-    return render(request, "programs/privacy.html", {"register": register_build()})
-
-
-@public_view
-def subprocessors_page(request: HttpRequest) -> HttpResponse:
-    from tenant_apps.privacy.register import register_build
-
-    return render(request, "programs/subprocessors.html", {"register": register_build()})
-
-
-@public_view
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     program = connection.tenant
     contacts = [program_settings_cached().contact_email, platform_contact()]
@@ -56,13 +41,6 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
         ],
     )
     return render(request, "accessibility.html", context)
-
-
-@public_view
-def legal_notice(request: HttpRequest) -> HttpResponse:
-    from tenant_apps.privacy.register import register_build
-
-    return render(request, "programs/legal.html", {"register": register_build()})
 
 
 @public_view

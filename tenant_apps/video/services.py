@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from tenant_apps.video.client import (
     Room,
     WherebyError,

@@ -94,8 +94,8 @@ def people(live_site, django_db_blocker):
     def clean(_made: dict) -> None:
         from django.db import connection, transaction
 
+        from audit.models import AuditEvent
         from shared_apps.accounts.models import User
-        from shared_apps.platform_audit.models import PlatformAuditEvent
 
         with django_db_blocker.unblock():
             staff = User.objects.get(email=STAFF)
@@ -104,7 +104,7 @@ def people(live_site, django_db_blocker):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL binome.audit_purge = 'on'")
                 cursor.execute(
-                    f"DELETE FROM {PlatformAuditEvent._meta.db_table} WHERE actor_user_id = %s",
+                    f"DELETE FROM {AuditEvent._meta.db_table} WHERE actor_user_id = %s",
                     [staff.pk],
                 )
             staff.delete()

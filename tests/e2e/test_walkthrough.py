@@ -205,9 +205,9 @@ def platform(django_db_setup, django_db_blocker) -> Iterator[Platform]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from django_tenants.utils import tenant_context
 
+    from audit.models import AuditEvent
     from saas.core.tenancy import connection
     from shared_apps.accounts.models import ProgramMembership, User
-    from shared_apps.platform_audit.models import PlatformAuditEvent
     from tenant_apps.participants.models import Participant
     from tenants.models import Client, Domain, Program
     from tenants.services import program_pool_refill
@@ -228,7 +228,7 @@ def platform(django_db_setup, django_db_blocker) -> Iterator[Platform]:
     with django_db_blocker.unblock():
         last_program = Program.objects.aggregate(top=Max("pk"))["top"] or 0
         last_client = Client.objects.aggregate(top=Max("pk"))["top"] or 0
-        last_event = PlatformAuditEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+        last_event = AuditEvent.objects.aggregate(top=Max("pk"))["top"] or 0
         superadmin = User.objects.create_user(
             email=SUPERADMIN_EMAIL,
             password=PASSWORD,
@@ -275,7 +275,7 @@ def platform(django_db_setup, django_db_blocker) -> Iterator[Platform]:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL binome.audit_purge = 'on'")
                 cursor.execute(
-                    f"DELETE FROM {PlatformAuditEvent._meta.db_table} WHERE id > %s",
+                    f"DELETE FROM {AuditEvent._meta.db_table} WHERE id > %s",
                     [last_event],
                 )
 

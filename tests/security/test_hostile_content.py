@@ -59,6 +59,7 @@ ALIASES = {"mentor": "participant", "request": "matchrequest"}  # names of the i
 # Health probes show no user content; served before the programme is resolved, they drop the
 # session cookie of whoever calls them, which would end the walk's logins (a separate defect).
 SKIPPED = {"healthz", "readyz"}
+AUDIT = "audit.AuditEvent"  # in both app lists
 SPREADSHEET_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml")
 
 
@@ -116,7 +117,27 @@ def _programme_with_data(world: Any) -> dict[str, Participant]:
     meeting_decline(meeting=proposed(pair, starts_in=timedelta(days=6)), by=mentor, reason="Non")
     meeting_cancel(meeting=confirmed(pair, starts_in=timedelta(days=8)), by=mentor, reason="Zut")
     WebhookEvent.objects.create(event_id="evt-1", type="room.client.joined")
+    _mentoring_rows(match, mentee, mentor, mentor2)
     return {"mentee": mentee, "mentor": mentor, "mentee2": mentee2, "mentor2": mentor2}
+
+
+def _mentoring_rows(
+    match: Match, mentee: Participant, mentor: Participant, mentor2: Participant
+) -> None:
+    """Issue 13 (tenant_apps.mentoring): presentations, the pair's thread, goals and the
+    manager's goal templates — every text field of the app has a row."""
+    from tenant_apps.mentoring.models import GoalTemplate, Profile
+    from tenant_apps.mentoring.services import goal_create, message_send
+
+    for who in (mentee, mentor, mentor2):
+        Profile.objects.create(
+            participant=who, bio="Bio", job_title="Poste", entity="Caisse", languages=["fr"]
+        )
+    message_send(match=match, by=mentee, body="Bonjour https://exemple.fr/a")
+    message_send(match=match, by=mentor, body="Bonjour")
+    template = GoalTemplate.objects.create(title="Modèle", description="Description")
+    goal_create(match=match, by=mentee, title="Objectif", description="Détails")
+    goal_create(match=match, by=mentor, template=template)
 
 
 def _hostile_actions(people: dict[str, Participant]) -> None:
@@ -186,7 +207,8 @@ def walk_prepare(world: Any, password: str) -> Walk:
     # when every text field holds a payload
     emails_since = timezone.now()
     with tenant_context(world.program_a):
-        written, empty = hostile_fill(is_tenant_model)
+        # the audit log lives in both schemas: hostile rows in the programme's and in public
+        written, empty = hostile_fill(lambda m: is_tenant_model(m) or m._meta.label == AUDIT)
         _hostile_actions(people)
     connection.set_schema_to_public()
     _public_rows(world)
@@ -309,12 +331,24 @@ def test_hostile_content_walk(world, password):
         "/confidentialite/",
         "/console/",
         "/binome/",
+        f"/binome/{_active_pair_id(world)}/",
+        f"/binome/{_active_pair_id(world)}/messages/",
+        "/profil/presentation/",
+        "/gestion/objectifs/",
+        "/espace/",
     ):
         assert path in walk.pages_showing_payloads, sorted(walk.pages_showing_payloads)
     assert len(walk.pages_showing_payloads) >= 30, sorted(walk.pages_showing_payloads)
     assert any("/gestion/journal/" in where for where in walk.exports), walk.exports  # manager
     assert any("/console/journal/" in where for where in walk.exports), walk.exports  # console
     assert len(emails) >= 3 and any("O'Brien" in e.body_text for e in emails)
+
+
+def _active_pair_id(world: Any) -> int:
+    with tenant_context(world.program_a):
+        pk = Match.objects.get(status="active", mentee__user=world.mentee_a).pk
+    connection.set_schema_to_public()
+    return pk
 
 
 @pytest.mark.django_db

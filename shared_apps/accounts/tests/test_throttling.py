@@ -16,11 +16,11 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from audit.models import AuditEvent
 from conftest import host_client, http_login
 from shared_apps.accounts import security
 from shared_apps.accounts.models import AccountSecurityEvent, SignInLink
 from tenant_apps.notifications.models import Email
-from tenant_apps.privacy.models import AuditEvent
 
 NEEDS_LINK = "nécessite un lien envoyé par email"
 
@@ -208,7 +208,7 @@ def test_failures_about_a_non_member_stay_with_the_account_not_the_programme(
 
 @pytest.mark.django_db
 def test_erasure_everywhere_removes_the_account_security_records(world):
-    from tenant_apps.privacy.services import person_erase_everywhere
+    from tenants.people import person_erase_everywhere
 
     _attempt(world.program_a, "203.0.113.1", world.mentee_b.email, "guess it")
     assert AccountSecurityEvent.objects.filter(user=world.mentee_b).exists()
@@ -220,7 +220,7 @@ def test_erasure_everywhere_removes_the_account_security_records(world):
 
 @pytest.mark.django_db
 def test_daily_purge_removes_old_account_security_records(world, settings):
-    from tenant_apps.privacy.tasks import purge_audit_logs_everywhere_task
+    from tenants.tasks import purge_audit_logs_everywhere_task
 
     old = AccountSecurityEvent.objects.create(
         user=world.mentee_a,
@@ -239,7 +239,7 @@ def test_daily_purge_removes_old_account_security_records(world, settings):
 @pytest.mark.django_db
 def test_the_person_export_shows_the_account_security_records_without_addresses(world):
     from tenant_apps.participants.models import Participant
-    from tenant_apps.privacy.export import participant_export
+    from tenant_apps.privacy.services.export import participant_export
 
     _attempt(world.program_a, "203.0.113.1", world.mentee_a.email, "guess it")
     with tenant_context(world.program_a):

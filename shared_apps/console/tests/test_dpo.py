@@ -6,8 +6,9 @@ import io
 import pytest
 from django.test import override_settings
 
+from audit.models import AuditEvent
 from conftest import host_client, http_login
-from shared_apps.platform_audit.models import Breach, PlatformAuditEvent
+from shared_apps.platform_audit.models import Breach
 from tenants.models import Client
 
 
@@ -41,7 +42,7 @@ def test_a_super_admin_records_a_breach_and_it_is_audited(console):
     breach = Breach.objects.get()
     assert breach.nature.startswith("Export CSV") and breach.cnil_notified_at is None
     assert (breach.notification_deadline - breach.discovered_at).total_seconds() == 72 * 3600
-    assert PlatformAuditEvent.objects.filter(
+    assert AuditEvent.objects.filter(
         action="console.breach_recorded", target_id=str(breach.pk)
     ).exists()
     page = console.get("/console/violations/").content.decode()
@@ -52,7 +53,7 @@ def test_a_super_admin_records_a_breach_and_it_is_audited(console):
     assert console.post(f"/console/violations/{breach.pk}/", edit).status_code == 302
     breach.refresh_from_db()
     assert breach.cnil_notified_at is not None
-    assert PlatformAuditEvent.objects.filter(action="console.breach_updated").count() == 1
+    assert AuditEvent.objects.filter(action="console.breach_updated").count() == 1
 
 
 @pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_impossible_dates_are_refused_and_nothing_is_recorded(console):
     assert response.status_code == 200
     assert "antérieure à la découverte" in response.content.decode()
     assert Breach.objects.count() == 0
-    assert not PlatformAuditEvent.objects.filter(action__startswith="console.breach").exists()
+    assert not AuditEvent.objects.filter(action__startswith="console.breach").exists()
 
 
 @pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_the_organisation_address_and_dpo_are_edited_and_reach_the_register(cons
     assert response.status_code == 302
     client = Client.objects.get(pk=client_id)
     assert (client.dpo_name, client.dpo_email) == ("Claire Dupont", "dpo@organisation.example")
-    assert PlatformAuditEvent.objects.filter(action="console.client_updated").exists()
+    assert AuditEvent.objects.filter(action="console.client_updated").exists()
     assert "Claire Dupont" in console.get("/console/organisations/").content.decode()
     register = console.get(f"/console/registres/{world.program_a.pk}/").content.decode()
     assert "1 rue de la Paix, 75002 Paris" in register
@@ -109,7 +110,7 @@ def test_a_bad_dpo_email_is_refused_and_nothing_changes(console, world):
     )
     assert response.status_code == 200
     assert Client.objects.get(pk=client_id).dpo_name == ""
-    assert not PlatformAuditEvent.objects.filter(action="console.client_updated").exists()
+    assert not AuditEvent.objects.filter(action="console.client_updated").exists()
 
 
 @pytest.mark.django_db

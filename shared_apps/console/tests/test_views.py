@@ -177,10 +177,10 @@ def test_subdomain_help_shows_the_placeholder(console):
 
 
 def _lifecycle(program) -> list[str]:
-    from shared_apps.platform_audit.models import PlatformAuditEvent
+    from audit.models import AuditEvent
 
     return list(
-        PlatformAuditEvent.objects.filter(program_id=program.pk, action__startswith="console.")
+        AuditEvent.objects.filter(program_id=program.pk, action__startswith="console.")
         .order_by("id")
         .values_list("action", flat=True)
     )

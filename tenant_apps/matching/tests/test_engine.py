@@ -27,6 +27,8 @@ from tenant_apps.matching.engine import (
     score_matrix,
     suggestions,
 )
+from tenant_apps.matching.engine.scoring import CompactEdges, prepare
+from tenant_apps.matching.engine.solver import bonus_for, certify, solve
 
 TOLERANCE = 1e-3  # scores are rounded to 1/10,000 of a point; a cohort has few pairs here
 # No example database: nothing written to the working tree.
@@ -405,6 +407,150 @@ def test_matches_mode_is_exact_on_a_cohort_where_the_bonus_is_large():
     assert len(result.pairs) == count
     assert round(result.total_score * SCORE_RESOLUTION) == total_units
     _assert_respects_the_rules(problem, result)
+
+
+@settings(max_examples=40, **_SETTINGS)
+@given(
+    problem=problems(max_mentees=90, max_mentors=60, max_capacity=4),
+    candidate_limit=st.integers(1, 2),
+)
+def test_sparse_solver_equals_the_dense_optimum_with_many_mentors(problem, candidate_limit):
+    # given a random cohort with up to 60 mentors (capacities, hard rules, exclusions, locks),
+    # where one or two first candidates per mentee leave most edges to the duality check
+    # when the engine matches it
+    result = match_cohort(problem=problem, candidate_limit=candidate_limit)
+    # then it reaches the optimum of the dense exact solver, for either objective
+    count, total_units = _dense_optimum(problem)
+    assert round(result.total_score * SCORE_RESOLUTION) == total_units
+    if problem.maximise == "matches":
+        assert len(result.pairs) == count
+    _assert_respects_the_rules(problem, result)
+
+
+def _solver_inputs(problem):
+    prepared = prepare(problem)
+    free = np.array(
+        [i for i in range(len(prepared.mentees)) if i not in prepared.locked], dtype=np.int64
+    )
+    capacity = np.array([m.capacity for m in prepared.mentors], dtype=np.int64) - prepared.load
+    edges = CompactEdges(
+        prepared=prepared,
+        rows=free,
+        capacity=capacity,
+        lowest=1 if problem.maximise == "score" else 0,
+        per_row=1,
+        per_column=1,
+    )
+    positions, cols = np.divmod(np.arange(len(free) * len(capacity)), max(1, len(capacity)))
+    every_edge = edges.score(positions, cols)
+    return edges, capacity, every_edge
+
+
+def _greedy(edges, capacity, rows, cols):
+    """A feasible assignment, often not optimal: each row takes its first edge with room."""
+    assignment = np.full(edges.row_count, -1, dtype=np.int64)
+    room = capacity.copy()
+    for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+        if assignment[row] < 0 and room[col] > 0:
+            assignment[row] = col
+            room[col] -= 1
+    return assignment
+
+
+@settings(max_examples=150, **_SETTINGS)
+@given(problem=problems(max_mentees=12, max_mentors=8, max_capacity=2), data=st.data())
+def test_the_certificate_accepts_exactly_the_optimal_assignments(problem, data):
+    # given a cohort, every edge of it, and the engine's optimal assignment and certificate
+    edges, capacity, (rows, cols, scores) = _solver_inputs(problem)
+    bonus = bonus_for(maximise=problem.maximise, row_count=edges.row_count)
+    optimal, certificate = solve(
+        edges=edges, capacity=capacity, maximise=problem.maximise, candidate_limit=1
+    )
+    triples = zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True)
+    weight = {(r, c): s + bonus for r, c, s in triples}
+
+    def value(assignment):
+        return sum(weight[(r, int(c))] for r, c in enumerate(assignment) if c >= 0)
+
+    assert certificate.value == value(optimal)
+    # when another feasible assignment (first edge with room, in a random edge order) is offered
+    order = data.draw(st.permutations(range(len(rows))))
+    order = np.array(order, dtype=np.int64)
+    other = _greedy(edges, capacity, rows[order], cols[order])
+    is_used = np.zeros(len(rows), dtype=bool)
+    for r, c in enumerate(other.tolist()):
+        if c >= 0:
+            is_used |= (rows == r) & (cols == c)
+    is_optimal = value(other) == value(optimal)
+    # then with every edge as a candidate it is certified if and only if it is optimal
+    proof = certify(
+        edges=edges,
+        capacity=capacity,
+        bonus=bonus,
+        assignment=other,
+        rows=rows,
+        cols=cols,
+        scores=scores,
+    )
+    assert (proof is not None) == is_optimal
+    # and with only its own edges as candidates (the rest left to the whole-problem check) a
+    # non-optimal one is still rejected (an optimal one may need other duals than the least
+    # ones on so few edges: the solver then adds the edges and solves again)
+    proof = certify(
+        edges=edges,
+        capacity=capacity,
+        bonus=bonus,
+        assignment=other,
+        rows=rows[is_used],
+        cols=cols[is_used],
+        scores=scores[is_used],
+    )
+    if not is_optimal:
+        assert proof is None
+    if proof is not None:
+        assert proof.value == value(optimal)
+
+
+def test_the_certificate_rejects_a_worse_assignment():
+    # given one place and two mentees, one of them a much better fit
+    problem = MatchingProblem(
+        mentees=[
+            Mentee(id=1, answers={"city": "paris", "age": 30}),
+            Mentee(id=2, answers={"city": "lyon", "age": 30}),
+        ],
+        mentors=[Mentor(id=9, answers={"city": "paris", "age": 30})],
+        criteria=[
+            Criterion(key="city", kind="same", weight=1),
+            Criterion(key="age", kind="distance", weight=1, value_range=10),
+        ],
+    )
+    edges, capacity, (rows, cols, scores) = _solver_inputs(problem)
+    assert scores.tolist() == [1_000_000, 500_000]
+    # when the place goes to the weaker fit
+    worse = np.array([-1, 0])
+    for candidates in ([0, 1], [1]):
+        proof = certify(
+            edges=edges,
+            capacity=capacity,
+            bonus=0,
+            assignment=worse,
+            rows=rows[candidates],
+            cols=cols[candidates],
+            scores=scores[candidates],
+        )
+        # then no certificate is given, whether or not the better pair is among the candidates
+        assert proof is None
+    # and the better assignment gets one, of its value
+    proof = certify(
+        edges=edges,
+        capacity=capacity,
+        bonus=0,
+        assignment=np.array([0, -1]),
+        rows=rows,
+        cols=cols,
+        scores=scores,
+    )
+    assert proof is not None and proof.value == 1_000_000
 
 
 # ----------------------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def test_manager_runs_reviews_and_publishes(
     assert "max@a.example" in told and "ugo@a.example" in told
     # and every step is in the programme's audit log, by the manager
     with tenant_context(world.program_a):
-        from tenant_apps.privacy.models import AuditEvent
+        from audit.models import AuditEvent
 
         logged = list(
             AuditEvent.objects.filter(action__startswith="matching.")
@@ -170,7 +170,7 @@ def test_ending_a_pair_frees_the_mentor_and_they_are_never_proposed_again(
     assert "Donnez une raison." in refused.content.decode()
     manager_client.post(f"/gestion/binomes/{match.pk}/terminer/", {"reason": "Changement de poste"})
     with tenant_context(world.program_a):
-        from tenant_apps.privacy.models import AuditEvent
+        from audit.models import AuditEvent
 
         assert list(
             AuditEvent.objects.filter(target_id=str(match.pk), action__startswith="matching.")

@@ -19,22 +19,42 @@ cannot drift apart.
 Every write is keyword-only, atomic, and queues its side effects (emails, Whereby calls) on
 commit. Refusals raise saas.core.errors and change nothing.
 
-Callers import from the module that owns a service. The names below are re-exported for the
-callers in tenant_apps.privacy only (its erasure and its tests, owned elsewhere); new code
-imports from the modules.
+The package is the meetings app's one door: callers in other apps import the services from
+`tenant_apps.meetings.services`, which re-exports every public service of its modules (the
+modules themselves import each other, never this package).
 """
 
-from tenant_apps.meetings.services.answering import meeting_accept
+from tenant_apps.meetings.services.answering import meeting_accept, meeting_decline
+from tenant_apps.meetings.services.cancelling import meeting_cancel
 from tenant_apps.meetings.services.erasure import meetings_person_erase
+from tenant_apps.meetings.services.invitations import meeting_page_url, when_label
 from tenant_apps.meetings.services.moving import meeting_move_propose
 from tenant_apps.meetings.services.notes import meeting_next_steps_save, meeting_note_save
+from tenant_apps.meetings.services.outcome import (
+    external_id_for,
+    meeting_outcome_set,
+    meeting_video_event_handle,
+)
 from tenant_apps.meetings.services.proposing import meeting_propose
+from tenant_apps.meetings.services.reminders import meeting_reminder_send, meetings_due_process
+from tenant_apps.meetings.services.room import meeting_room_prepare, meeting_room_sync
 
 __all__ = [
+    "external_id_for",
     "meeting_accept",
+    "meeting_cancel",
+    "meeting_decline",
     "meeting_move_propose",
     "meeting_next_steps_save",
     "meeting_note_save",
+    "meeting_outcome_set",
+    "meeting_page_url",
     "meeting_propose",
+    "meeting_reminder_send",
+    "meeting_room_prepare",
+    "meeting_room_sync",
+    "meeting_video_event_handle",
+    "meetings_due_process",
     "meetings_person_erase",
+    "when_label",
 ]

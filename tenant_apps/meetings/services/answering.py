@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from saas.core.errors import ValidationFailed
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.services._shared import (

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_record, audited
+from audit.log import audit_record, audited
 from saas.core.errors import ValidationFailed
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.services._shared import _locked

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting, MeetingNote
 from tenant_apps.meetings.selectors import TIME_HOLDING

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from saas.core.tenancy import connection
 from tenant_apps.meetings.ics import Invitation, invitation_ics
 from tenant_apps.meetings.models import Meeting

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from tenant_apps.meetings.models import Meeting, MeetingSlot
 from tenant_apps.meetings.services._shared import (
     PAIR_ACTIVITY,

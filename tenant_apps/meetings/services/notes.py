@@ -4,7 +4,7 @@ agreed on."""
 from django.db import transaction
 from django.utils import timezone
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from tenant_apps.meetings.models import Meeting, MeetingNote
 from tenant_apps.meetings.services._shared import _locked
 from tenant_apps.participants.models import Participant

@@ -4,7 +4,7 @@ webhooks report that both people joined its video room."""
 from django.db import transaction
 from django.utils import timezone
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from tenant_apps.meetings.models import Meeting, MeetingAttendance
 from tenant_apps.meetings.selectors import TIME_HOLDING
 from tenant_apps.meetings.services._shared import PAIR_ACTIVITY, _locked

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.selectors import TIME_HOLDING, meetings_due
 from tenant_apps.meetings.services._shared import REMINDER_1H, REMINDER_24H

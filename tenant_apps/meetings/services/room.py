@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from saas.core.audit import audit_exempt
+from audit.log import audit_exempt
 from saas.core.tasks import enqueue_on_commit
 from saas.core.tenancy import connection
 from tenant_apps.meetings.models import Meeting

@@ -287,7 +287,7 @@ def test_the_manager_sees_who_meets_when_but_neither_notes_nor_video(
     # and the meeting page itself is not theirs to open; nor the list to a participant
     assert manager.get(f"/rendez-vous/{meeting.pk}/").status_code == 404
     # and their reading of it is in the audit log
-    from tenant_apps.privacy.models import AuditEvent
+    from audit.models import AuditEvent
 
     with tenant_context(pair.program):
         viewed = AuditEvent.objects.filter(action="meetings.list_viewed").latest("pk")

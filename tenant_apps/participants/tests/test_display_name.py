@@ -21,11 +21,12 @@ ALLOWED = {
     "tenant_apps/meetings/services/invitations.py": "the recipient's own address and first name",
     "tenant_apps/meetings/views.py": "the person's own name in their video room",
     "tenant_apps/matching/services.py": "the recipient's own address",
+    "tenant_apps/mentoring/services.py": "the recipient's own address (message and nudge emails)",
     "tenant_apps/participants/models.py": "display_name itself",
     "tenant_apps/participants/services.py": "the person's own address",
-    "tenant_apps/privacy/export.py": "the person's own export",
-    "tenant_apps/privacy/retention.py": "the person's own address",
-    "tenant_apps/privacy/services.py": "the person's own export",
+    "tenant_apps/privacy/services/export.py": "the person's own export",
+    "tenant_apps/privacy/services/retention.py": "the person's own address",
+    "tenant_apps/notifications/privacy_hooks.py": "the person's own export (their messages)",
 }
 
 

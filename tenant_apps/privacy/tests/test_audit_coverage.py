@@ -10,12 +10,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
+from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
 from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
-from shared_apps.platform_audit.models import PlatformAuditEvent
 from tenant_apps.participants.models import Participant
-from tenant_apps.privacy.models import AuditEvent
 
 
 def _logged(program, since_id: int) -> set[str]:
@@ -84,12 +83,12 @@ def test_super_admin_exports_and_erases_one_person_across_programmes(world):
         console.get("/console/personnes/", {"email": world.both.email, "format": "json"}).content
     )
     assert set(export["programmes"]) == {"prog-a", "prog-b"}
-    assert PlatformAuditEvent.objects.filter(action="console.person_exported").exists()
+    assert AuditEvent.objects.filter(action="console.person_exported").exists()
     console.post("/console/personnes/", {"email": world.both.email, "confirm": "non"})
     assert User.objects.filter(pk=world.both.pk).exists()
     console.post("/console/personnes/", {"email": world.both.email, "confirm": "EFFACER"})
     assert not User.objects.filter(pk=world.both.pk).exists()
-    event = PlatformAuditEvent.objects.get(action="console.person_erased")
+    event = AuditEvent.objects.get(action="console.person_erased")
     assert world.both.email not in str(event.details)
     for program in (world.program_a, world.program_b):
         with tenant_context(program):

@@ -20,7 +20,7 @@ from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.tests.factories import confirmed, pair_create, person, proposed
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_reactivate
-from tenant_apps.privacy.erasure import participant_erase
+from tenant_apps.privacy.services.erasure import participant_erase
 from tenant_apps.programs.models import ProgramSettings
 
 DELETED = "Participant·e supprimé·e"

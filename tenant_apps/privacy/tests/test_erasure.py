@@ -16,8 +16,8 @@ from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.meetings.models import Meeting, MeetingAttendance, MeetingNote
 from tenant_apps.meetings.tests.test_attendance import deliver
 from tenant_apps.participants.models import Answer, Participant
-from tenant_apps.privacy.erasure import ERASE, participant_erase
-from tenant_apps.privacy.export import SOURCES
+from tenant_apps.privacy.hooks import erase_rules, export_sources
+from tenant_apps.privacy.services.erasure import participant_erase
 from tenant_apps.privacy.tests.test_export import models_referring_to_a_person
 from tenant_apps.video.models import WebhookEvent
 from tenant_apps.video.tests.fixtures import whereby_fake
@@ -28,8 +28,8 @@ FREE_TEXT = "Je voudrais progresser en négociation avec Xavière"
 
 
 def test_every_model_referring_to_a_person_says_how_it_is_erased():
-    assert models_referring_to_a_person() - set(ERASE) == set()
-    assert set(SOURCES) == set(ERASE)
+    assert models_referring_to_a_person() - set(erase_rules()) == set()
+    assert set(export_sources()) == set(erase_rules())
 
 
 # Every column type that can hold text: strings, JSON, bytes and arrays of them.
@@ -217,7 +217,7 @@ def test_self_erasure_leaves_no_trace_and_keeps_the_statistics(world, mentee_wit
         assert sorted(Meeting.objects.values_list("status", flat=True)) == ["cancelled", "held"]
         assert MeetingAttendance.objects.count() == 2
         assert Match.objects.get().end_reason == "erasure"
-        from tenant_apps.privacy.models import AuditEvent
+        from audit.models import AuditEvent
 
         event = AuditEvent.objects.get(action="privacy.erased")
         assert "Xavière" not in str(event.details) and world.mentee_a.email not in str(

@@ -12,7 +12,7 @@ from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 from tenant_apps.participants.models import Participant
-from tenant_apps.privacy.export import SOURCES
+from tenant_apps.privacy.hooks import erase_rules, export_sources, hook_modules
 
 
 def models_referring_to_a_person() -> set[str]:
@@ -27,8 +27,66 @@ def models_referring_to_a_person() -> set[str]:
 
 
 def test_every_model_referring_to_a_person_says_how_it_is_exported():
-    missing = models_referring_to_a_person() - set(SOURCES)
-    assert missing == set(), f"add these to tenant_apps/privacy/export.py SOURCES: {missing}"
+    missing = models_referring_to_a_person() - set(export_sources())
+    assert missing == set(), f"add these to EXPORT in their app's privacy_hooks.py: {missing}"
+
+
+def _our_app(label: str) -> bool:
+    name = apps.get_app_config(label).name
+    return name == "audit" or name.startswith(("shared_apps.", "tenant_apps.", "tenants"))
+
+
+def test_each_app_declares_only_its_own_models_in_its_privacy_hooks():
+    """Each app exports and erases its own data: a hook names a model of its own app (or of
+    a third-party app it uses, such as django-otp's devices for accounts)."""
+    modules = hook_modules()
+    assert {"participants", "matching", "meetings", "notifications", "audit", "accounts"} <= set(
+        modules
+    )
+    foreign = [
+        f"{label}: {model}"
+        for label, module in modules.items()
+        for model in {**module.EXPORT, **module.ERASE}
+        if model.split(".")[0] != label and _our_app(model.split(".")[0])
+    ]
+    assert foreign == []
+
+
+def test_privacy_reads_no_other_tenant_app_at_module_level_for_export_and_erasure():
+    """The export and the erasure know other apps only through their hooks."""
+    import ast
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR) / "tenant_apps" / "privacy"
+    offenders = []
+    for path in [root / "hooks.py", *(root / "services").glob("*.py")]:
+        if path.name == "retention.py":
+            continue
+        for node in ast.parse(path.read_text()).body:  # module level only
+            module = (node.module or "") if isinstance(node, ast.ImportFrom) else ""
+            if module.startswith("tenant_apps.") and not module.startswith("tenant_apps.privacy"):
+                offenders.append(f"{path.name}: {module}")
+    assert offenders == []
+
+
+def test_a_model_declared_by_two_apps_is_refused(monkeypatch):
+    """Two apps cannot both say how one model is erased."""
+    from types import SimpleNamespace
+
+    from tenant_apps.privacy import hooks
+
+    twice = {
+        "first": SimpleNamespace(EXPORT={}, ERASE={"matching.Match": "kept"}),
+        "second": SimpleNamespace(EXPORT={}, ERASE={"matching.Match": "kept too"}),
+    }
+    monkeypatch.setattr(hooks, "hook_modules", lambda: twice)
+    erase_rules.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="declared twice"):
+            erase_rules()
+    finally:
+        monkeypatch.undo()
+        erase_rules.cache_clear()
 
 
 @pytest.mark.django_db
@@ -71,6 +129,6 @@ def test_participant_downloads_their_data_and_nothing_secret(
     # programme B is not mentioned: the per-programme export reveals no other membership
     assert world.program_b.schema_name not in text and "Programme B" not in text
     with tenant_context(world.program_a):
-        from tenant_apps.privacy.models import AuditEvent
+        from audit.models import AuditEvent
 
         assert AuditEvent.objects.filter(action="privacy.exported").count() == 2

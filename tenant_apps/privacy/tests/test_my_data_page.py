@@ -11,7 +11,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
-from tenant_apps.privacy.export import SECTIONS, SOURCES
+from tenant_apps.privacy.hooks import export_sources
+from tenant_apps.privacy.services.export import SECTIONS
 
 # Words of the database that must not reach the French page.
 DATABASE_WORDS = [
@@ -19,7 +20,7 @@ DATABASE_WORDS = [
     "matching.Match",
     "meetings.Meeting",
     "notifications.Email",
-    "privacy.AuditEvent",
+    "audit.AuditEvent",
     "created_at",
     "first_name",
     "date_joined",
@@ -35,7 +36,7 @@ DATABASE_WORDS = [
 
 
 def test_every_exported_model_says_how_it_reads_in_words():
-    for label, source in SOURCES.items():
+    for label, source in export_sources().items():
         if source.rows is None:
             continue
         assert source.present is not None, f"{label}: add present= to its Source"
@@ -145,7 +146,7 @@ def test_the_json_download_stays_complete(world, mentee_with_history):
     assert data["notifications.Email"]  # the meeting emails
     assert export["account"]["first_name"] == "Alice"
     # the journal holds what she did and what was done about her (the manager's view)
-    actions = {row["action"] for row in data["privacy.AuditEvent"]}
+    actions = {row["action"] for row in data["audit.AuditEvent"]}
     assert {"auth.login", "privacy.exported", "participant.profile_viewed"} <= actions
     # and the page says it in words
     page = client.get("/espace/mes-donnees/").content.decode()

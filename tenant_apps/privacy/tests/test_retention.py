@@ -14,7 +14,7 @@ from conftest import PASSWORD, host_client, http_login
 from shared_apps.accounts.models import User
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_add
-from tenant_apps.privacy.retention import months, retention_apply
+from tenant_apps.privacy.services.retention import months, retention_apply
 from tenant_apps.programs.models import ProgramSettings
 
 

@@ -17,11 +17,11 @@ from shared_apps.accounts.models import User
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_add, participant_invite
-from tenant_apps.privacy.retention import months
-from tenant_apps.privacy.tasks import apply_retention_everywhere_task
+from tenant_apps.privacy.services.retention import months
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.video.models import WebhookEvent
 from tenants.models import Program
+from tenants.tasks import apply_retention_everywhere_task
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

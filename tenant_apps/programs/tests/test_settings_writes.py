@@ -10,9 +10,9 @@ from django.db import DatabaseError
 from django_tenants.utils import tenant_context
 from PIL import Image
 
+from audit.models import AuditEvent
 from conftest import audit_rows_refused
 from saas.core.tenancy import connection
-from tenant_apps.privacy.models import AuditEvent
 from tenant_apps.programs.models import ProgramSettings
 
 SETTINGS = {

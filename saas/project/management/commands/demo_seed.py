@@ -17,6 +17,7 @@ from django_tenants.utils import tenant_context
 from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import User
 from shared_apps.accounts.services import user_get_or_create
+from tenant_apps.mentoring.demo import seed_mentoring
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_send
 from tenant_apps.participants.models import Answer, Participant
@@ -98,6 +99,8 @@ class Command(BaseCommand):
                 self._questionnaire(
                     domain=domain, mode="manager" if slug == "ucanss-2027" else "choice"
                 )
+                if slug == "ucanss-2027":  # manager-led: pairs exist; the other lets mentees choose
+                    seed_mentoring(domain=domain)
                 self._outbox_flush()
         connection.set_schema_to_public()
         return logins, two_factor_users
