@@ -43,9 +43,9 @@ def criteria() -> list[engine.Criterion]:
         engine.Criterion(
             key=question.key,
             # The model's choices are the engine's literals (Question.Criterion, HardRule).
-            kind=cast(engine.Kind, question.criterion),
+            kind=cast("engine.Kind", question.criterion),
             weight=float(question.weight),
-            hard=cast(engine.HardRule, question.hard_rule) if question.hard_rule else None,
+            hard=cast("engine.HardRule", question.hard_rule) if question.hard_rule else None,
             label=question.label,
             is_sensitive=question.is_sensitive,
             value_range=float(question.number_range) if question.number_range else None,
@@ -112,7 +112,7 @@ def problem_build(
         criteria=rules,
         exclusions=exclusions,
         locked_pairs=locked_pairs,
-        maximise=cast(engine.Objective, objective),  # ProgramSettings' choices: the literals
+        maximise=cast("engine.Objective", objective),  # ProgramSettings' choices: the literals
     )
 
 

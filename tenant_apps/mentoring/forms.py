@@ -81,7 +81,7 @@ class GoalFromTemplateForm(forms.Form):
     def __init__(self, *args: Any, templates: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if templates is not None:
-            cast(forms.ModelChoiceField[Any], self.fields["template"]).queryset = templates
+            cast("forms.ModelChoiceField[Any]", self.fields["template"]).queryset = templates
 
 
 class GoalTemplateForm(forms.Form):
