@@ -9,7 +9,8 @@ PostgreSQL. "Usable" = from the console's `program_create` call until the progra
 answers 200 on its host (provisioning runs in-process, as Celery eager). The N existing
 programmes are real schemas with every table, index and constraint of a programme, copied from
 one migrated schema with `CREATE TABLE … (LIKE … INCLUDING ALL)` plus the foreign keys, so the
-catalogue is as large as with N real programmes. Last line:
+catalogue is as large as with N real programmes; as many per transaction as the server's lock
+table allows (clone_batch_size: 13 on a stock server). Last line:
 
     provisioning existing=<N> chosen_s=<median> migrate_s=<median> speedup=<ratio>
 """
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 BENCH_DB = "binome_bench"
 
 
-def bench_database(stack: ExitStack) -> str:
+def bench_database(stack: ExitStack, name: str = BENCH_DB) -> str:
     import psycopg
 
     url = os.environ.get("DATABASE_URL")
@@ -41,9 +42,9 @@ def bench_database(stack: ExitStack) -> str:
     parts = urlsplit(url)
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 CLONE_SQL = """
@@ -58,6 +59,12 @@ BEGIN
   EXECUTE format('INSERT INTO %I.django_migrations SELECT * FROM %I.django_migrations', dst, src);
   EXECUTE format('INSERT INTO %I.django_content_type SELECT * FROM %I.django_content_type',
                  dst, src);
+  -- the copied rows keep their ids: move the identity sequences past them
+  FOR t IN SELECT unnest(ARRAY['django_migrations', 'django_content_type']) AS tablename LOOP
+    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''), '
+                   '(SELECT max(id) FROM %I.%I))',
+                   format('%I.%I', dst, t.tablename), dst, t.tablename);
+  END LOOP;
   -- Foreign keys, read with search_path = src (local tables unqualified, public ones
   -- qualified), replayed with search_path = dst.
   PERFORM set_config('search_path', src, true);
@@ -76,20 +83,45 @@ END $$ LANGUAGE plpgsql;
 """
 
 
-def create_existing(count: int, *, log: callable) -> None:
+def clone_batch_size(cursor, template: str) -> int:
+    """Schemas cloned per transaction on this server. Every relation a transaction creates holds
+    a lock until it commits (the table, each index and sequence, the TOAST table and its index),
+    and the shared lock table has max_locks_per_transaction × (max_connections +
+    max_prepared_transactions) slots: 64 × 100 = 6,400 on a stock server. A programme schema
+    creates 121 relations (99 in the schema, 11 TOAST tables and their indexes), so the old 100
+    schemas per transaction asked for ~12,000 locks and failed with "out of shared memory". A
+    batch takes at most a quarter of the table (13 schemas on a stock server), leaving the rest
+    to the other sessions."""
+    cursor.execute(
+        "SELECT count(*) + 2 * count(*) FILTER (WHERE reltoastrelid <> 0) FROM pg_class "
+        "WHERE relnamespace = %s::regnamespace",
+        [template],
+    )
+    per_schema = max(1, cursor.fetchone()[0])
+    cursor.execute(
+        "SELECT current_setting('max_locks_per_transaction')::int * "
+        "(current_setting('max_connections')::int "
+        "+ current_setting('max_prepared_transactions')::int)"
+    )
+    slots = cursor.fetchone()[0]
+    return max(1, slots // 4 // per_schema)
+
+
+def create_existing(count: int, *, log: callable, client_name: str = "Existing programmes") -> None:
     """N programmes: rows in public + a full schema each, copied from one migrated schema."""
     from django.db import connection, transaction
 
     from tenants.models import Client, Domain, Program
     from tenants.services import schema_name_generate
 
-    client = Client.objects.create(name="Existing programmes")
+    client = Client.objects.create(name=client_name)
     template = Program(schema_name="bench_template", status=Program.Status.SPARE)
     template.create_schema(check_if_exists=True, verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(CLONE_SQL)
+        batch = clone_batch_size(cursor, "bench_template")
+    log(f"  {batch} schemas per transaction (lock table of this server)")
     started = time.perf_counter()
-    batch = 100
     for first in range(0, count, batch):
         with transaction.atomic():
             programs = []
@@ -110,7 +142,9 @@ def create_existing(count: int, *, log: callable) -> None:
             Domain.objects.bulk_create(
                 Domain(domain=p.host, tenant=p, is_primary=True) for p in programs
             )
-        log(f"  {min(first + batch, count)}/{count} existing programmes")
+        done = min(first + batch, count)
+        if done % 100 < batch or done == count:
+            log(f"  {done}/{count} existing programmes")
     with connection.cursor() as cursor:
         cursor.execute("DROP SCHEMA bench_template CASCADE")
         cursor.execute("SELECT count(*) FROM pg_class")

@@ -98,3 +98,18 @@ class FailureCode(models.TextChoices):
 
 class Domain(DomainMixin):
     """The host a programme answers on: `<slug>.<BASE_DOMAIN>`."""
+
+
+class SchemaMigrationState(models.Model):
+    """The applied-migration fingerprint of each schema, kept by `migrate_schemas`
+    (tenants.migration_executor): the md5 of the sorted `app.name` rows of the schema's own
+    `django_migrations` that the code knows. A schema whose real fingerprint equals the code's
+    head fingerprint has nothing to apply and is skipped. This row is a record, never the proof:
+    the executor compares the real rows each run, and `migrations_check` reads them all."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=32)
+    migrated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.schema_name}: {self.fingerprint}"

@@ -30,13 +30,3 @@ def _send(task: Task[Any, Any], kwargs: dict[str, Any], schema_name: str) -> Non
         # queued them). The request's work is committed; a worker would retry long after the
         # answer, so the request answers normally and the retry that cannot happen is logged.
         logger.warning("%s asked for a retry, not done in eager mode: %s", task.name, exc)
-
-
-def fan_out(task: Task[Any, Any], *, include_closed: bool = False, **kwargs: Any) -> int:
-    """Moved to tenants.fanout.fan_out (the kernel knows no programme). Kept only until the
-    meetings and privacy beat tasks move to tenants/tasks.py."""
-    # TODO(issue 12): removed by the meetings (B) and privacy (C) branches, whose
-    # *_everywhere_task move to tenants/tasks.py; import-linter ignores this one import.
-    from tenants.fanout import fan_out as tenants_fan_out
-
-    return tenants_fan_out(task, include_closed=include_closed, **kwargs)

@@ -9,6 +9,7 @@ same object at run time (a `cast`), and mypy knows what django-tenants adds.
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection as _connection
+from django.db import connections
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -30,3 +31,8 @@ if TYPE_CHECKING:
 
 
 connection = cast("TenantDatabaseWrapper", _connection)
+
+
+def connection_for(alias: str) -> "TenantDatabaseWrapper":
+    """`django.db.connections[alias]`, typed as above."""
+    return cast("TenantDatabaseWrapper", connections[alias])

@@ -87,7 +87,10 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", def
 TENANT_MIGRATION_EXECUTOR = (
     "multiprocessing" if TENANT_MULTIPROCESSING_MAX_PROCESSES > 1 else "standard"
 )
-GET_EXECUTOR_FUNCTION = "saas.core.migration_executor.get_executor"
+GET_EXECUTOR_FUNCTION = "tenants.migration_executor.get_executor"
+# A plain `migrate_schemas` skips the schemas whose applied migrations (read from their own
+# django_migrations) are already the code's head (docs/operations.md § 2.1); off: every schema.
+TENANT_MIGRATION_SKIP_AT_HEAD = True
 
 # Spare, fully migrated schemas kept ready so that a new programme is usable at once
 # (tenants.services.program_pool_refill). 0 disables the pool: plain migrate at creation.

@@ -14,6 +14,8 @@ from PIL import Image
 from tests.e2e.test_journey import assert_accessible
 from tests.e2e.test_phone_layout import DESKTOP, PHONE, _check_layout, _in_thread
 
+pytestmark = pytest.mark.e2e
+
 PASSWORD = "une phrase de passe vraiment solide"
 MANAGER = "nadia.manager@e2e.example"
 MENTEE = "lina.mentee@e2e.example"

@@ -188,7 +188,20 @@ def test_the_deploy_command_migrates_a_new_database_then_every_programme_schema(
     assert applied["deploy_alpha"] == applied["deploy_beta"] > 0
     assert "3 schemas checked: every migration is applied." in result.stdout
 
-    # when: one programme schema alone (what a new programme's creation runs)
+    # when: the same deploy again, nothing to apply
+    again = _run(terraform_migrate_command(), two_processes)
+
+    # then: every schema is skipped at its fingerprint (tenants.migration_executor)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "=== Starting migration" not in again.stdout
+    assert "2 schema(s) already at the head" in again.stdout
+    assert "3 schemas checked: every migration is applied." in again.stdout
+
+    # when: one programme schema alone (what a new programme's creation runs), emptied first
+    # (a schema at the head would be skipped)
+    with psycopg.connect(dbname=deploy_database, autocommit=True, **_server()) as connection:
+        connection.execute("DROP SCHEMA deploy_alpha CASCADE")
+        connection.execute("CREATE SCHEMA deploy_alpha")
     single = _run(
         [sys.executable, "manage.py", "migrate_schemas", "--schema", "deploy_alpha"], two_processes
     )

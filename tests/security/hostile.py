@@ -58,6 +58,8 @@ EXCLUDED = {
     "tenants.Program.schema_name": "generated p_<id>, never typed",
     "tenants.Program.slug": "validated sub-domain (letters, digits, hyphens)",
     "tenants.Domain.domain": "derived from the slug",
+    "tenants.SchemaMigrationState.schema_name": "written by migrate_schemas from the schema list",
+    "tenants.SchemaMigrationState.fingerprint": "md5 computed by migrate_schemas",
     "programs.Question.key": "slug generated from the label",
     "programs.ProgramSettings.primary_color": "validated #RRGGBB",
     "programs.ProgramSettings.language": "language code chosen from a list",

@@ -1,14 +1,20 @@
 """`manage.py migrations_check`: after `migrate_schemas` (its executor set by
-TENANT_MIGRATION_PROCESSES, see saas.core.migration_executor), prove that no
+TENANT_MIGRATION_PROCESSES, see tenants.migration_executor), prove that no
 schema was left behind. Lists every schema (public, then each programme, spares included)
-whose migrations lag, or that is missing; exits with status 1 if there is any."""
+whose migrations lag, or that is missing; exits with status 1 if there is any.
+
+It reads the real `django_migrations` of every schema, 100 schemas per query (a few seconds at
+1,000 programmes), never the fingerprints `migrate_schemas` records: those only say what the
+last run saw (a schema changed by hand since then is found here, and migrated by the next
+`migrate_schemas`, which compares the real rows too)."""
 
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from saas.project.health import programme_schema_names, schemas_behind
+from saas.project.health import programme_schema_names
+from tenants.migration_executor import applied_migrations, unapplied
 
 
 class Command(BaseCommand):
@@ -25,12 +31,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, schemas: list[str] | None = None, **options: Any) -> None:
         names = schemas or [settings.PUBLIC_SCHEMA_NAME, *programme_schema_names()]
-        lagging = schemas_behind(names)
-        for name, behind in lagging.items():
-            if behind is None:
+        lagging: dict[str, list[str] | None] = {}
+        for name, applied in applied_migrations(names).items():
+            if applied is None:
+                lagging[name] = None
+                continue
+            if behind := [f"{app}.{migration}" for app, migration in unapplied(applied)]:
+                lagging[name] = behind
+        for name, not_applied in lagging.items():
+            if not_applied is None:
                 self.stdout.write(f"{name}: schema missing")
             else:
-                self.stdout.write(f"{name}: {len(behind)} not applied: {', '.join(behind)}")
+                self.stdout.write(
+                    f"{name}: {len(not_applied)} not applied: {', '.join(not_applied)}"
+                )
         if lagging:
             raise CommandError(
                 f"{len(lagging)} of {len(names)} schemas behind: run "
