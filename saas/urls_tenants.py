@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("tenant_apps.matching.urls")),
     path("", include("tenant_apps.meetings.urls")),
     path("", include("tenant_apps.mentoring.urls")),
+    path("", include("tenant_apps.api.urls")),
     path("compte/", include("shared_apps.accounts.urls")),
 ]
 

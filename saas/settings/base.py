@@ -55,6 +55,8 @@ THIRD_PARTY_SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "tenants",
@@ -322,6 +324,27 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "saas.core.apis.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# --- The programme's API (tenant_apps/api) --------------------------------------------------------
+API_KEY_RATE = env("API_KEY_RATE", default="600/min")  # per key, DRF throttle in the default cache
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)  # per delivery
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=5)  # failed deliveries in a row
+WEBHOOK_BACKOFF_SECONDS = 30  # then 60, 120… (exponential)
+WEBHOOK_BACKOFF_MAX_SECONDS = 3600
+WEBHOOK_TIMEOUT_SECONDS = 10
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Binôme API",
+    "DESCRIPTION": "The programme's REST API: participants, pairs, meetings, statistics.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Logging -------------------------------------------------------------------------------------

@@ -24,3 +24,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # that concurrent test runs on one broker do not take each other's messages.
 CELERY_BROKER_URL = os.environ.get("TEST_BROKER_URL") or "memory://localhost//"
 CELERY_TASK_DEFAULT_QUEUE = f"binome-test-{os.getpid()}"
+
+# Webhook receivers in the tests listen on 127.0.0.1: only here may a webhook go to loopback.
+WEBHOOK_ALLOW_LOOPBACK_FOR_TESTS = True

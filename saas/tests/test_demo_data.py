@@ -169,3 +169,29 @@ def test_the_demo_shows_a_pair_with_messages_and_goals_and_a_pair_at_risk(
         quiet = quiet_pairs(now=timezone.now())
         assert [q.match.mentee.user.email for q in quiet] == ["mentee2@ucanss.fr"]
     connection.set_schema_to_public()
+
+
+def test_the_demo_programme_has_one_api_key_printed_in_the_banner(
+    django_capture_on_commit_callbacks,
+):
+    # given the demo data loaded twice
+    _seed(django_capture_on_commit_callbacks)
+    banner = _seed(django_capture_on_commit_callbacks)
+    # then the banner prints a key that works on the first programme's API
+    raw = banner.split("API key of ucanss-2027")[1].split(":\n", 1)[1].split()[0]
+    assert raw.startswith("bnm_")
+    from tenants.models import Program
+
+    program = Program.objects.get(slug="ucanss-2027")
+    client = host_client(program)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    response = client.get("/api/v1/participants/")
+    assert response.status_code == 200
+    assert "manager@ucanss.fr" in {row["email"] for row in response.json()["results"]}
+    # and it is the programme's only key
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.api.models import ApiKey
+
+    with tenant_context(program):
+        assert ApiKey.objects.count() == 1

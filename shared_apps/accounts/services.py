@@ -171,3 +171,19 @@ def account_email_send(*, user_id: int, template: str, site_url: str) -> bool:
         body = render_to_string(f"accounts/email/{template}.txt", context)
     send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return True
+
+
+@audit_exempt("a step of the programme's SCIM update, audited by its caller")
+@transaction.atomic
+def user_name_set(*, user: User, first_name: str | None, last_name: str | None) -> User:
+    """The person's name as their organisation's directory gives it (SCIM)."""
+    fields = []
+    if first_name is not None:
+        user.first_name = first_name.strip()[:150]
+        fields.append("first_name")
+    if last_name is not None:
+        user.last_name = last_name.strip()[:150]
+        fields.append("last_name")
+    if fields:
+        user.save(update_fields=fields)
+    return user

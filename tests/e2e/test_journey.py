@@ -175,7 +175,7 @@ def test_public_rgpd_pages_are_accessible(live_site, browser):
 @pytest.mark.django_db
 def test_managers_pages_are_accessible(live_site, browser, django_db_blocker):
     """The manager's space, page by page, with axe: participants, one profile, pairs,
-    questionnaire, settings, meetings, audit log, register, retention."""
+    questionnaire, settings, meetings, audit log, register, retention, API keys and webhooks."""
     import threading
 
     from axe_playwright_python.sync_playwright import Axe
@@ -188,6 +188,7 @@ def test_managers_pages_are_accessible(live_site, browser, django_db_blocker):
 
         from shared_apps.accounts.models import User
         from shared_apps.accounts.otp import recovery_codes_generate
+        from tenant_apps.api.models import WebhookEndpoint
         from tenant_apps.participants.services import participant_add
         from tenant_apps.programs.models import Question
 
@@ -196,6 +197,9 @@ def test_managers_pages_are_accessible(live_site, browser, django_db_blocker):
             made["code"] = recovery_codes_generate(user=user)[0]
             with tenant_context(live_site.program):
                 made["participant"] = participant_add(user=user, role="manager").pk
+                made["webhook"] = WebhookEndpoint.objects.create(
+                    url="https://hooks.example.com/binome", events=["pair.created"], secret="0" * 64
+                ).pk
                 Question.objects.get_or_create(
                     key="metier", defaults={"label": "Métier", "kind": "text"}
                 )
@@ -227,6 +231,8 @@ def test_managers_pages_are_accessible(live_site, browser, django_db_blocker):
         "/gestion/journal/",
         "/gestion/registre/",
         "/gestion/conservation/",
+        "/gestion/api/",
+        f"/gestion/api/webhooks/{made['webhook']}/",
         "/compte/",
     ):
         page.goto(live_site.url(path))

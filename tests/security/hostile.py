@@ -75,6 +75,13 @@ EXCLUDED = {
     "notifications.Email.template": "template name, a code",
     "notifications.Email.attachments": "output: ICS rendered from the other fields",
     "notifications.Email.last_error": "exception class name",
+    "api.ApiKey.prefix": "random hex made by the platform",
+    "api.ApiKey.secret_hash": "hash of a key secret",
+    "api.WebhookEndpoint.events": "event codes chosen from a fixed list",
+    "api.WebhookEndpoint.secret": "random hex made by the platform",
+    "api.WebhookDelivery.event": "event code made by the platform",
+    "api.WebhookDelivery.payload": "ids and codes made by the platform",
+    "api.WebhookDelivery.error": "short error code made by the platform",
 }
 
 TEXT_FIELD_TYPES = (models.CharField, models.TextField, models.JSONField, ArrayField)

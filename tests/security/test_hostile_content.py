@@ -27,6 +27,8 @@ from django_tenants.utils import tenant_context
 from conftest import host_client, http_login
 from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
+from tenant_apps.api.models import WebhookDelivery, WebhookEndpoint
+from tenant_apps.api.services import api_key_create
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.services import match_create_manual, proposal_add
 from tenant_apps.meetings.services.answering import meeting_decline
@@ -118,6 +120,11 @@ def _programme_with_data(world: Any) -> dict[str, Participant]:
     meeting_cancel(meeting=confirmed(pair, starts_in=timedelta(days=8)), by=mentor, reason="Zut")
     WebhookEvent.objects.create(event_id="evt-1", type="room.client.joined")
     _mentoring_rows(match, mentee, mentor, mentor2)
+    api_key_create(name="HR system", scope="read")
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://hooks.example.com/binome", events=["pair.created"], secret="0" * 64
+    )
+    WebhookDelivery.objects.create(endpoint=endpoint, event="ping", payload={})
     return {"mentee": mentee, "mentor": mentor, "mentee2": mentee2, "mentor2": mentor2}
 
 

@@ -17,6 +17,8 @@ from django_tenants.utils import tenant_context
 from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import User
 from shared_apps.accounts.services import user_get_or_create
+from tenant_apps.api.models import ApiKey
+from tenant_apps.api.services import api_key_create
 from tenant_apps.mentoring.demo import seed_mentoring
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_send
@@ -39,6 +41,7 @@ PROGRAMS = [
     ),
 ]
 DEMO_DEVICE_NAME = "demo authenticator"
+DEMO_API_KEY_NAME = "Demo key (dev.py run)"
 # Emails of the seeding itself (the first managers' invitations: they have a password
 # already) are not sent, so that they do not flood the start-up log.
 QUIET_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
@@ -61,7 +64,18 @@ class Command(BaseCommand):
             logins, two_factor_users = self._seed()
         connection.set_schema_to_public()
         key = self._two_factor(two_factor_users)
-        self._print(logins, port=options.get("port") or "8000", key=key)
+        api_key = self._api_key()
+        self._print(logins, port=options.get("port") or "8000", key=key, api_key=api_key)
+
+    def _api_key(self) -> str:
+        """The first programme's one demo API key (write scope). A key is shown only when it is
+        made, so each seeding replaces the demo key by a new one."""
+        program = Program.objects.get(slug=PROGRAMS[0][0])
+        with tenant_context(program):
+            ApiKey.objects.filter(name=DEMO_API_KEY_NAME).delete()
+            _key, raw = api_key_create(name=DEMO_API_KEY_NAME, scope=ApiKey.Scope.WRITE)
+        connection.set_schema_to_public()
+        return raw
 
     def _seed(self) -> tuple[list[tuple[str, str, str]], list[User]]:
         admin = self._user(SUPER_ADMIN, "Ada", "Admin", is_staff=True, is_superuser=True)
@@ -170,7 +184,9 @@ class Command(BaseCommand):
                     participant=participant, question=by_key[key], defaults={"value": value}
                 )
 
-    def _print(self, logins: list[tuple[str, str, str]], *, port: str, key: str) -> None:
+    def _print(
+        self, logins: list[tuple[str, str, str]], *, port: str, key: str, api_key: str = ""
+    ) -> None:
         base = settings.BASE_DOMAIN
         write = self.stdout.write
         secret = b32encode(bytes.fromhex(key)).decode().rstrip("=")
@@ -191,6 +207,15 @@ class Command(BaseCommand):
         write("Add it to an authenticator app, or print the current code with:")
         write("    python3 dev.py totp <email>")
         write("")
+        if api_key:
+            slug = PROGRAMS[0][0]
+            write(f"API key of {slug} (read and write; docs at /api/v1/docs/):")
+            write(f"    {api_key}")
+            write(
+                f"    curl -H 'Authorization: Bearer {api_key}' "
+                f"http://{slug}.{base}:{port}/api/v1/participants/"
+            )
+            write("")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
