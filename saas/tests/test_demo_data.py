@@ -171,6 +171,7 @@ def test_the_demo_shows_a_pair_with_messages_and_goals_and_a_pair_at_risk(
     connection.set_schema_to_public()
 
 
+@pytest.mark.django_db
 def test_the_demo_programme_has_one_api_key_printed_in_the_banner(
     django_capture_on_commit_callbacks,
 ):
