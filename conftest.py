@@ -115,6 +115,13 @@ def http_login(
         assert response.status_code == 302, response.content.decode()[:2000]
 
 
+def logged_in(program: object, email: str, **options: bool) -> Client:
+    """A client of `program`'s host, logged in as `email` (see http_login for the options)."""
+    client = host_client(program)
+    http_login(client, email, PASSWORD, **options)
+    return client
+
+
 @contextmanager
 def audit_rows_refused(program: object) -> Iterator[None]:
     """While inside, the programme's audit table refuses every new row (a trigger raising in

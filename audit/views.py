@@ -110,6 +110,23 @@ def _catalogue() -> dict[str, Sentence]:
         "console.program_restored": (_("%(actor)s restored the archived programme"), None),
         "console.person_exported": (_("%(actor)s exported a person's data"), None),
         "console.person_erased": (_("%(actor)s erased a person everywhere"), None),
+        "snapshots.taken": (
+            _("Programme statistics were computed (%(detail)s programmes)"),
+            lambda d: str(d.get("programmes", "")),
+        ),
+        "client_admin.invited": (_("%(actor)s invited a client administrator"), None),
+        "client_admin.manager_invited": (
+            _("%(actor)s invited a programme manager from the client page"),
+            None,
+        ),
+        "client_admin.document_downloaded": (
+            _("%(actor)s downloaded a DPO document: %(detail)s"),
+            lambda d: d.get("document", ""),
+        ),
+        "client_admin.snapshots_requested": (
+            _("%(actor)s asked for fresh programme statistics"),
+            None,
+        ),
         "programs.domains_changed": (
             _("%(actor)s changed the allowed domains: %(detail)s"),
             _domains,
@@ -126,6 +143,14 @@ def _catalogue() -> dict[str, Sentence]:
             _changes,
         ),
         "programs.settings_changed": (_("%(actor)s changed the settings: %(detail)s"), _fields),
+        "outcomes.exported": (
+            _("%(actor)s downloaded the export of %(detail)s"),
+            lambda d: f"{d.get('kind', '')} ({d.get('format', '')}, {d.get('rows', '')})",
+        ),
+        "outcomes.monthly_report_sent": (
+            _("The monthly report of %(detail)s was sent to the managers"),
+            lambda d: d.get("month", ""),
+        ),
         "programs.question_created": (
             _("%(actor)s added the question “%(detail)s”"),
             lambda d: d.get("key", ""),

@@ -7,6 +7,7 @@ from saas.core import views as core_views
 from saas.project import health
 from saas.project import views as project_views
 from shared_apps.accounts.middleware import otp_exempt
+from shared_apps.console import client_views
 from shared_apps.console import register_views as console_register_views
 from shared_apps.console import views as console_views
 
@@ -32,6 +33,21 @@ urlpatterns = [
         name="console-register",
     ),
     path("console/", include("shared_apps.console.urls")),
+    # The client administrator's pages (issue 14): aggregated figures only.
+    path("client/", client_views.client_home, name="client-home"),
+    path("client/actualiser/", client_views.client_refresh, name="client-refresh"),
+    path("client/gestionnaires/", client_views.client_manager_new, name="client-manager-new"),
+    path("client/faq-technique/", client_views.client_technical_faq_download, name="client-faq"),
+    path(
+        "client/registres/<int:program_id>/",
+        client_views.client_register_download,
+        name="client-register",
+    ),
+    path(
+        "client/bienvenue/<str:token>/",
+        client_views.client_welcome,
+        name="client-welcome",
+    ),
     path("compte/", include("shared_apps.accounts.urls")),
     path("", include("tenant_apps.video.urls")),  # Whereby webhooks (one URL for the platform)
 ]

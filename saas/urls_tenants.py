@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("tenant_apps.participants.urls")),
     path("", include("tenant_apps.programs.urls")),
     path("", include("tenant_apps.matching.urls")),
+    path("", include("tenant_apps.outcomes.urls")),
     path("", include("tenant_apps.meetings.urls")),
     path("", include("tenant_apps.mentoring.urls")),
     path("", include("tenant_apps.api.urls")),

@@ -91,6 +91,18 @@ class Program(TenantMixin):
         return self.status == self.Status.READY
 
 
+def programs_with_data(*, client_id: int | None = None) -> list[Program]:
+    """The programmes that hold people's data (ready, paused or archived), by organisation and
+    name: those the registers and the technical FAQ speak of; only one organisation's with
+    `client_id` (the client administrator's documents)."""
+    programs = Program.objects.exclude(schema_name="public").filter(
+        status__in=[Program.Status.READY, Program.Status.PAUSED, Program.Status.ARCHIVED]
+    )
+    if client_id is not None:
+        programs = programs.filter(client_id=client_id)
+    return list(programs.select_related("client").order_by("client__name", "name"))
+
+
 class FailureCode(models.TextChoices):
     HOST_TAKEN = "host_taken", _("The address was taken by another programme meanwhile.")
     ERROR = "error", _("A technical error interrupted the creation.")
@@ -113,3 +125,48 @@ class SchemaMigrationState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name}: {self.fingerprint}"
+
+
+class ProgramSnapshot(models.Model):
+    """A programme's key figures on one day, written by the snapshot job
+    (`tenants.snapshots`), which reads the programme's schema. Lives in `public` so that the
+    client administrator's page and the console's platform totals never enter a programme
+    schema at request time. Counts only: no person, no name, no identifier of anyone."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="snapshots")
+    day = models.DateField()
+    # {"registered": 12, "active": 9, ...}: the keys are tenants.snapshots.FIGURES.
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "day"], name="program_snapshot_one_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.day}"
+
+
+class ClientAdministrator(models.Model):
+    """A person who administers a client organisation (HR, the client's management): on the
+    public domain, sees its programmes' aggregated figures, downloads their DPO documents and
+    invites their managers. Never a participant's personal data."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="administrators")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_roles"
+    )
+    is_active = models.BooleanField(default=True)
+    invited_at = models.DateTimeField(auto_now_add=True)
+    # the super-admin who invited them (an id, as in the audit log)
+    invited_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "user"], name="client_administrator_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.user_id}"

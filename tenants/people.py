@@ -22,6 +22,11 @@ def _programs_of(user: User) -> list[Any]:
 def person_export_everywhere(*, user: User) -> dict[str, Any]:
     """The person's export in every programme they belong to, keyed by programme."""
     export: dict[str, Any] = {"email": user.email, "programmes": {}}
+    # platform roles (tenants.privacy_hooks): the organisations the person administers
+    export["client_administrator_of"] = [
+        {"organisation": role.client.name, "since": role.invited_at.isoformat()}
+        for role in user.client_roles.select_related("client").order_by("invited_at")
+    ]
     for program in _programs_of(user):
         with tenant_context(program):
             participant = Participant.objects.filter(user=user).first()

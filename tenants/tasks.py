@@ -4,6 +4,7 @@ from django.conf import settings
 from shared_apps.accounts.tasks import purge_account_security_task
 from tenant_apps.matching.tasks import expire_requests_task
 from tenant_apps.mentoring.tasks import send_message_emails_task, send_nudges_task
+from tenant_apps.outcomes.tasks import send_monthly_report_task
 from tenant_apps.privacy.tasks import (
     apply_retention_task,
     purge_audit_log_task,
@@ -11,6 +12,7 @@ from tenant_apps.privacy.tasks import (
 )
 from tenants.fanout import fan_out
 from tenants.services import program_pool_refill, program_provision
+from tenants.snapshots import snapshots_take
 
 
 @shared_task(acks_late=True)
@@ -64,3 +66,20 @@ def send_message_emails_everywhere_task() -> int:
 def send_nudges_everywhere_task() -> int:
     """Beat (daily): one nudge task per open programme."""
     return fan_out(send_nudges_task)
+
+
+@shared_task(
+    name="tenant_apps.outcomes.tasks.send_monthly_reports_everywhere_task", ignore_result=True
+)
+def send_monthly_reports_everywhere_task() -> int:
+    """Beat, on the 1st of the month: one monthly report task per open programme."""
+    return fan_out(send_monthly_report_task)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def take_snapshots_task(*, program_ids: list[int] | None = None) -> dict[str, object]:
+    """Nightly beat job (and on demand from the console and the client page): today's
+    statistics snapshot of every programme that holds data, or only of `program_ids`. One
+    task reads the schemas in turn (1,000 programmes in seconds, bench/snapshots.py);
+    idempotent — a second run replaces today's rows."""
+    return snapshots_take(program_ids=program_ids)

@@ -33,6 +33,11 @@ class Endpoint:
     def is_public(self) -> bool:
         return bool(getattr(self.view, "is_public", False))
 
+    @property
+    def is_client_admin_view(self) -> bool:
+        """A client administrator's own page (shared_apps.console.client_views)."""
+        return bool(getattr(self.view, "client_admin_view", False))
+
 
 def _sample_url(route: str) -> str:
     def replace(match: re.Match[str]) -> str:
@@ -79,4 +84,31 @@ def refusal_problems(client: Client, endpoint: Endpoint, *, who: str) -> list[st
                 f"{method.upper()} {endpoint.url} ({who}): redirect to {response['Location']}, "
                 "not to login"
             )
+    return problems
+
+
+def client_admin_problems(
+    client: Client, endpoint: Endpoint, *, who: str, forbidden: list[str]
+) -> list[str]:
+    """A client administrator's answers: their own pages must not fail nor show any of
+    `forbidden` (other organisations' programmes, participants' addresses); every other
+    protected page must refuse them."""
+    own = endpoint.is_client_admin_view or getattr(endpoint.view, "__module__", "").startswith(
+        "shared_apps.accounts."
+    )  # their pages, and their own account's
+    if not own:
+        return refusal_problems(client, endpoint, who=who)
+    problems = []
+    client.raise_request_exception = False
+    for method in ("get", "post"):
+        response = getattr(client, method)(endpoint.url)
+        if response.status_code >= 500:
+            problems.append(f"{method.upper()} {endpoint.url} ({who}): {response.status_code}")
+            continue
+        body = response.content.decode(errors="replace")
+        problems += [
+            f"{method.upper()} {endpoint.url} ({who}): shows {text!r}"
+            for text in forbidden
+            if text in body
+        ]
     return problems

@@ -22,10 +22,10 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.utils.module_loading import import_string
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from conftest import host_client, http_login
+from saas.celery import app as celery_app
 from saas.core.tenancy import connection
 from tenant_apps.meetings.tests.factories import confirmed, pair_create
 from tenant_apps.video.tests.fixtures import whereby_fake  # noqa: F401 - fixture
@@ -86,8 +86,7 @@ class Capture:
 def referenced(sql: str, programme: set[str], public: set[str]) -> tuple[set[str], set[str]]:
     """(programme tables, public-only tables) a statement names. A `p_x.table` form is a
     programme table whatever its name; `public.table` a public one."""
-    ours: set[str] = set()
-    theirs: set[str] = set()
+    ours, theirs = set(), set()
     for qualifier, qualified, bare in IDENT.findall(sql):
         if qualifier:
             if qualifier == get_public_schema_name():
@@ -178,8 +177,10 @@ def _walk_public(world, password) -> int:
 
 
 def _run_periodic_jobs() -> int:
+    celery_app.loader.import_default_modules()  # every app's tasks module, as a worker does
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
-        import_string(entry["task"]).apply().get()  # the task's name is its import path
+        # by its Celery name (a beat task that moved keeps its old name: tenants/tasks.py)
+        celery_app.tasks[entry["task"]].apply().get()
     connection.set_schema_to_public()
     return len(settings.CELERY_BEAT_SCHEDULE)
 

@@ -19,7 +19,7 @@ from django.urls import clear_url_caches, path
 from django_tenants.utils import tenant_context
 
 from conftest import host_client, http_login
-from tests.isolation import endpoints, refusal_problems
+from tests.isolation import client_admin_problems, endpoints, refusal_problems
 
 TENANT_URLCONF = settings.ROOT_URLCONF
 PUBLIC_URLCONF = settings.PUBLIC_SCHEMA_URLCONF
@@ -82,6 +82,46 @@ def test_every_public_url_refuses_non_staff(world, password):
     # then everything but the public pages is refused
     assert walked >= 5
     assert problems == []
+
+
+@pytest.mark.django_db
+def test_every_public_url_refuses_a_client_administrator_of_another_organisation(world, password):
+    # given the administrator (with their second factor) of an organisation that is not the
+    # one running programmes A and B, whose figures exist as snapshots
+    from shared_apps.accounts.models import User
+    from tenants.models import ClientAdministrator
+    from tenants.services import client_create
+    from tenants.snapshots import snapshots_take
+
+    snapshots_take()
+    other = client_create(name="Another organisation")
+    user = User.objects.create_user(email="client-admin@other.example", password=password)
+    ClientAdministrator.objects.create(client=other, user=user)
+    admin = host_client(None)
+    http_login(admin, user.email, password, second_factor=True)
+    forbidden = [
+        world.program_a.name,
+        world.program_b.name,
+        world.mentee_a.email,
+        world.mentee_b.email,
+        world.manager_a.email,
+    ]
+    problems: list[str] = []
+    walked = client_pages = 0
+    # when they request every pattern of the public URLconf
+    for endpoint in endpoints(PUBLIC_URLCONF):
+        if endpoint.name in {"logout", "logout-everywhere"}:
+            continue  # ends the session: the rest of the walk would be anonymous
+        walked += 1
+        client_pages += endpoint.is_client_admin_view
+        problems += client_admin_problems(
+            admin, endpoint, who="client administrator of another organisation", forbidden=forbidden
+        )
+    # then the console is refused, and their own pages show nothing of A and B
+    assert client_pages >= 5
+    assert problems == []
+    # and the walk was made logged in from start to end
+    assert admin.get("/client/").status_code == 200
 
 
 def _urlconf_with(view) -> str:

@@ -631,6 +631,16 @@ class Evaluator:
         end = matching(tokens, cursor)
         return tokens[cursor + 1 : end]
 
+    def composite_at(
+        self, tokens: list[Tok], scope: Scope, what: str
+    ) -> tuple[tuple[list[str], list[Tok]], Scope, list[Edit]]:
+        """`resolve`, for a value that must be a composite literal (else Unresolved: `what`)."""
+        expression, where, edits = self.resolve(tokens, scope)
+        literal = self.composite(expression)
+        if literal is None:
+            raise Unresolved(f"{what}: {self.where(where, expression)}")
+        return literal, where, edits
+
     def resolve(self, tokens: list[Tok], scope: Scope) -> tuple[list[Tok], Scope, list[Edit]]:
         """Follow calls, function values, local and package variables to a value expression.
         Returns (expression, its scope, the local variables whose later edits — m["k"] = ...,
@@ -683,10 +693,7 @@ class Evaluator:
     # SDKv2 -------------------------------------------------------------------------------------
 
     def schema_map(self, tokens: list[Tok], scope: Scope) -> dict[str, Node]:
-        expression, where, edits = self.resolve(tokens, scope)
-        literal = self.composite(expression)
-        if literal is None:
-            raise Unresolved(f"not a schema map: {self.where(where, expression)}")
+        literal, where, edits = self.composite_at(tokens, scope, "not a schema map")
         result: dict[str, Node] = {}
         for key, value in self.fields(literal[1]).items():
             result[key] = self.schema(value, where)
@@ -740,10 +747,7 @@ class Evaluator:
                 node.elem_resource = self.elem(value, scope)
 
     def elem(self, tokens: list[Tok], scope: Scope) -> dict[str, Node] | None:
-        expression, where, _ = self.resolve(tokens, scope)
-        literal = self.composite(expression)
-        if literal is None:
-            raise Unresolved(f"not an Elem: {self.where(where, expression)}")
+        literal, where, _ = self.composite_at(tokens, scope, "not an Elem")
         if literal[0] and literal[0][-1] == "Resource":
             return self.resource_schema(literal[1], where)
         return None  # an element *schema.Schema: a list/set/map of primitives
@@ -779,10 +783,7 @@ class Evaluator:
     # terraform-plugin-framework ------------------------------------------------------------------
 
     def framework_schema(self, tokens: list[Tok], scope: Scope) -> dict:
-        expression, where, _ = self.resolve(tokens, scope)
-        literal = self.composite(expression)
-        if literal is None:
-            raise Unresolved(f"not a framework schema: {self.where(where, expression)}")
+        literal, where, _ = self.composite_at(tokens, scope, "not a framework schema")
         return self.framework_object(self.fields(literal[1]), where)
 
     def framework_object(self, fields: dict[str, list[Tok]], scope: Scope) -> dict:
@@ -816,10 +817,7 @@ class Evaluator:
         return block
 
     def framework_attribute(self, tokens: list[Tok], scope: Scope) -> str:
-        expression, where, _ = self.resolve(tokens, scope)
-        literal = self.composite(expression)
-        if literal is None:
-            raise Unresolved(f"framework attribute: {self.where(where, expression)}")
+        literal, _, _ = self.composite_at(tokens, scope, "framework attribute")
         fields = self.fields(literal[1])
         on = {
             name: texts(fields.get(name, [])) == ["true"]

@@ -1,4 +1,10 @@
+"""What every page with a form or a button does with the service it calls."""
+
+from collections.abc import Callable
+
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 
 from saas.core.errors import ApplicationError
 
@@ -11,3 +17,33 @@ def form_add_errors(form: forms.BaseForm, exc: ApplicationError) -> None:
             form.add_error(field if field in form.fields else None, message)
     if not exc.fields:
         form.add_error(None, str(exc.message))
+
+
+def form_saved(
+    request: HttpRequest, form: forms.Form, save: Callable[[], object], message: str = ""
+) -> bool:
+    """The usual POST of a form page: when the form is posted and valid, run `save` (the
+    service call). True when it went through (`message` is then shown as a success); False
+    when there is nothing to save or the service refused, its reasons then on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save()
+    except ApplicationError as exc:
+        form_add_errors(form, exc)
+        return False
+    if message:
+        messages.success(request, message)
+    return True
+
+
+def service_called(request: HttpRequest, call: Callable[[], object], done: str) -> bool:
+    """A button's POST (no form to show again): run the service call; its refusal is shown
+    as an error message, else `done` as a success. True when it went through."""
+    try:
+        call()
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return False
+    messages.success(request, done)
+    return True

@@ -30,3 +30,20 @@ def _send(task: Task[Any, Any], kwargs: dict[str, Any], schema_name: str) -> Non
         # queued them). The request's work is committed; a worker would retry long after the
         # answer, so the request answers normally and the retry that cannot happen is logged.
         logger.warning("%s asked for a retry, not done in eager mode: %s", task.name, exc)
+
+
+def retried_on(
+    *errors: type[BaseException], max_retries: int = 8, backoff: int = 30, backoff_max: int = 3600
+) -> dict[str, Any]:
+    """The options of a task that talks to an outside service (SMTP, object storage,
+    Whereby): acknowledged once done, and retried on `errors` with a growing, jittered wait
+    (`backoff` seconds, doubling up to `backoff_max`) at most `max_retries` times.
+    `@shared_task(**retried_on(OSError), ignore_result=True)`."""
+    return {
+        "acks_late": True,
+        "autoretry_for": errors,
+        "retry_backoff": backoff,
+        "retry_backoff_max": backoff_max,
+        "retry_jitter": True,
+        "max_retries": max_retries,
+    }

@@ -229,6 +229,7 @@ DATABASE_BACKUP_RETENTION_DAYS = env.int("DATABASE_BACKUP_RETENTION_DAYS", defau
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "shared_apps.accounts.backends.StaffBackend",
+    "tenants.backends.ClientAdministratorBackend",
     "tenant_apps.participants.backends.ParticipantBackend",
 ]
 LOGIN_URL = "login"
@@ -272,7 +273,9 @@ ACCOUNT_SECURITY_RETENTION_DAYS = 90
 # a tenant-side function, so that the shared accounts app does not import programme code.
 TWO_FACTOR_REQUIRED = "tenant_apps.participants.selectors.two_factor_required"
 # Why a person may not turn it off, across all their programmes (a list of reasons).
-TWO_FACTOR_REQUIRED_REASONS = "tenant_apps.participants.selectors.two_factor_required_reasons"
+TWO_FACTOR_REQUIRED_REASONS = "tenants.client_admin.two_factor_required_reasons"
+# Who must have a second factor on the public site: super-admins and client administrators.
+PUBLIC_TWO_FACTOR_REQUIRED = "tenants.client_admin.public_two_factor_required"
 # Sensitive account changes (2FA off, new recovery codes, new password) need a password (and
 # code) given within this many seconds.
 RECENT_AUTH_SECONDS = 5 * 60

@@ -55,6 +55,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "tenant_apps.mentoring.tasks.send_nudges_everywhere_task",
         "schedule": crontab(hour=9, minute=23),
     },
+    # The managers' monthly report (last month's key figures), one task per open programme.
+    "send-monthly-reports": {
+        "task": "tenant_apps.outcomes.tasks.send_monthly_reports_everywhere_task",  # tenants.tasks
+        "schedule": crontab(day_of_month=1, hour=7, minute=23),
+    },
+    # Statistics snapshots (issue 14): one row per programme per day in public, read by the
+    # client administrators' page and the console's platform totals.
+    "take-programme-snapshots": {
+        "task": "tenants.tasks.take_snapshots_task",
+        "schedule": crontab(hour=1, minute=37),
+    },
     "refill-programme-pool": {
         "task": "tenants.tasks.program_pool_refill_task",
         "schedule": crontab(minute="*/5"),

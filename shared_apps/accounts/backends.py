@@ -32,7 +32,15 @@ def on_public_schema() -> bool:
     return connection.schema_name == settings.PUBLIC_SCHEMA_NAME
 
 
-class StaffBackend(BaseBackend):
+class PasswordBackend(BaseBackend):
+    """Email and password, on one side of the public/programme line only: `admit` says
+    whether the right credentials are enough for this site."""
+
+    serves_public_site: bool
+
+    def is_here(self) -> bool:
+        return on_public_schema() == self.serves_public_site
+
     def authenticate(
         self,
         request: HttpRequest | None,
@@ -40,14 +48,22 @@ class StaffBackend(BaseBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> User | None:
-        if not on_public_schema():
+        if not self.is_here():
             return None
         user = credentials_check(email=username or kwargs.get("email"), password=password)
-        if user is None or not user.is_staff:
-            return None
-        return user
+        return None if user is None else self.admit(user)
+
+    def admit(self, user: User) -> User | None:
+        raise NotImplementedError
+
+
+class StaffBackend(PasswordBackend):
+    serves_public_site = True
+
+    def admit(self, user: User) -> User | None:
+        return user if user.is_staff else None
 
     def get_user(self, user_id: int) -> User | None:
-        if not on_public_schema():
+        if not self.is_here():
             return None
         return User.objects.filter(pk=user_id, is_active=True, is_staff=True).first()

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.models import User
@@ -38,23 +39,27 @@ class OtpSetupForm(forms.Form):
     )
 
 
+NEW_PASSWORD_HELP = _("At least 12 characters. A sentence is easier to remember.")
+
+
+def password_field(
+    label: str | Promise, *, new: bool = False, help_text: str | Promise = ""
+) -> forms.CharField:
+    """A password box: kept as typed (no stripping), marked for password managers as the
+    current password or a new one."""
+    autocomplete = "new-password" if new else "current-password"
+    return forms.CharField(
+        label=label,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(
-        label=_("Current password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    new_password = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        help_text=_("At least 12 characters. A sentence is easier to remember."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password_confirm = forms.CharField(
-        label=_("Confirm the new password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    old_password = password_field(_("Current password"))
+    new_password = password_field(_("New password"), new=True, help_text=NEW_PASSWORD_HELP)
+    new_password_confirm = password_field(_("Confirm the new password"), new=True)
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         self.user = user

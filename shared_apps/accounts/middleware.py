@@ -70,7 +70,7 @@ def two_factor_required(request: HttpRequest) -> bool:
     if not hasattr(request, "_two_factor_required"):
         user = request.user
         if on_public_schema():
-            required = bool(user.is_staff)
+            required = import_string(settings.PUBLIC_TWO_FACTOR_REQUIRED)(user)
         else:
             required = import_string(settings.TWO_FACTOR_REQUIRED)(user)
         request._two_factor_required = required  # type: ignore[attr-defined]

@@ -2,18 +2,11 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from saas.core.tasks import retried_on
 from shared_apps.accounts.services import account_email_send
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(SMTPException, OSError, ConnectionError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(ignore_result=True, **retried_on(SMTPException, OSError, ConnectionError))
 def send_account_email_task(*, user_id: int, template: str, site_url: str) -> None:
     """An email about the account (public schema; see account_email_queue)."""
     account_email_send(user_id=user_id, template=template, site_url=site_url)

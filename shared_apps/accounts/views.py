@@ -38,6 +38,7 @@ from shared_apps.accounts.middleware import (
     otp_exempt,
     two_factor_required,
 )
+from shared_apps.accounts.models import User
 from shared_apps.accounts.otp import (
     has_two_factor,
     otp_verify,
@@ -108,6 +109,14 @@ def recent_auth_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     return wrapped
 
 
+def _wait_if_gated(user: User, ip: str) -> None:
+    """Throttled: a signed-in person's code or password check, while too many recent failures
+    (theirs, or from their network) close the gate."""
+    gate = login_gate(email=user.email, ip=ip, has_grant=True)
+    if gate.wait_seconds:
+        raise Throttled(wait_message(gate.wait_seconds), wait_seconds=gate.wait_seconds)
+
+
 @otp_exempt
 @never_cache
 def otp_verify_view(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -117,10 +126,8 @@ def otp_verify_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
-        gate = login_gate(email=user.email, ip=ip, has_grant=True)
         try:
-            if gate.wait_seconds:
-                raise Throttled(wait_message(gate.wait_seconds), wait_seconds=gate.wait_seconds)
+            _wait_if_gated(user, ip)
             device = otp_verify(user=user, token=form.cleaned_data["token"])
         except Throttled as exc:
             form.add_error("token", str(exc.message))
@@ -249,10 +256,8 @@ def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReauthenticateForm(request.POST or None, needs_code=needs_code)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
-        gate = login_gate(email=user.email, ip=ip, has_grant=True)
         try:
-            if gate.wait_seconds:
-                raise Throttled(wait_message(gate.wait_seconds), wait_seconds=gate.wait_seconds)
+            _wait_if_gated(user, ip)
             is_password_right = user.check_password(form.cleaned_data["password"])
             device = (
                 otp_verify(user=user, token=form.cleaned_data["token"])

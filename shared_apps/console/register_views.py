@@ -20,25 +20,16 @@ from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import user_by_email
 from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
 from tenant_apps.privacy.register import register_build, register_markdown
-from tenants.models import Program
+from tenants.models import programs_with_data
 from tenants.people import person_erase_everywhere, person_export_everywhere
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _programs() -> list[Program]:
-    return list(
-        Program.objects.exclude(schema_name="public")
-        .filter(status__in=[Program.Status.READY, Program.Status.PAUSED, Program.Status.ARCHIVED])
-        .select_related("client")
-        .order_by("client__name", "name")
-    )
-
-
 @staff_required
 @never_cache
 def registers(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/registers.html", {"programs": _programs()})
+    return render(request, "console/registers.html", {"programs": programs_with_data()})
 
 
 def document_response(text: str, *, name: str, output: str, title: str) -> HttpResponse:
@@ -59,7 +50,7 @@ def document_response(text: str, *, name: str, output: str, title: str) -> HttpR
 @staff_required
 @never_cache
 def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = next((p for p in _programs() if p.pk == program_id), None)
+    program = next((p for p in programs_with_data() if p.pk == program_id), None)
     if program is None:
         raise Http404
     with tenant_context(program):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import form_add_errors
+from saas.core.forms import form_add_errors, form_saved
 from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.console.forms import BreachForm, ClientForm, ProgramForm
 from shared_apps.console.selectors import (
@@ -26,6 +27,7 @@ from shared_apps.console.selectors import (
 from shared_apps.platform_audit.models import Breach
 from shared_apps.platform_audit.selectors import breaches
 from shared_apps.platform_audit.services import BREACH_FIELDS, breach_record, breach_update
+from tenants.client_admin import client_administrators, client_roles_of, platform_totals
 from tenants.models import Client, Program
 from tenants.services import (
     ARCHIVE_UNDO_DAYS,
@@ -40,8 +42,20 @@ from tenants.services import (
     program_set_status,
 )
 
+
+class ConsoleLoginView(LoginView):
+    """The public site's sign-in: super-admins land on the console, client administrators on
+    their organisation's page."""
+
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        if user.is_authenticated and not user.is_staff and client_roles_of(user=user):
+            return str(reverse_lazy("client-home"))
+        return super().get_default_redirect_url()
+
+
 login_view = public_view(
-    LoginView.as_view(
+    ConsoleLoginView.as_view(
         template_name="console/login.html",
         authentication_form=EmailAuthenticationForm,
         redirect_authenticated_user=True,
@@ -54,6 +68,8 @@ login_view = public_view(
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_staff:
         return redirect("console:programs")
+    if request.user.is_authenticated and client_roles_of(user=request.user):
+        return redirect("client-home")
     return render(request, "console/home.html")
 
 
@@ -70,6 +86,7 @@ def programs(request: HttpRequest) -> HttpResponse:
         "statuses": [c for c in Program.Status.choices if c[0] != Program.Status.SPARE],
         "status": status,
         "client_id": client_id,
+        "totals": platform_totals(),
     }
     return render(request, "console/programs.html", context)
 
@@ -264,15 +281,14 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         raise Http404
     initial = {f: getattr(client, f) for f in ("name", "address", "dpo_name", "dpo_email")}
     form = ClientForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            client_update(client=client, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Organisation “%(name)s” saved.") % {"name": client})
-            return redirect("console:clients")
-    return render(request, "console/client_form.html", {"form": form, "client": client})
+    if form_saved(request, form, lambda: client_update(client=client, **form.cleaned_data)):
+        messages.success(request, _("Organisation “%(name)s” saved.") % {"name": client})
+        return redirect("console:clients")
+    return render(
+        request,
+        "console/client_form.html",
+        {"form": form, "client": client, "administrators": client_administrators(client=client)},
+    )
 
 
 @staff_required
@@ -280,14 +296,13 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 def breach_list(request: HttpRequest) -> HttpResponse:
     """The register of personal data breaches: every entry, and a form to record one."""
     form = BreachForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            breach_record(recorded_by_user_id=request.user.pk, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("The breach has been recorded."))
-            return redirect("console:breaches")
+    if form_saved(
+        request,
+        form,
+        lambda: breach_record(recorded_by_user_id=request.user.pk, **form.cleaned_data),
+        _("The breach has been recorded."),
+    ):
+        return redirect("console:breaches")
     return render(request, "console/breaches.html", {"breaches": breaches(), "form": form})
 
 
@@ -299,12 +314,11 @@ def breach_edit(request: HttpRequest, breach_id: int) -> HttpResponse:
         raise Http404
     initial = {name: getattr(breach, name) for name in BREACH_FIELDS}
     form = BreachForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            breach_update(breach=breach, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("The breach has been updated."))
-            return redirect("console:breaches")
+    if form_saved(
+        request,
+        form,
+        lambda: breach_update(breach=breach, **form.cleaned_data),
+        _("The breach has been updated."),
+    ):
+        return redirect("console:breaches")
     return render(request, "console/breach_form.html", {"breach": breach, "form": form})

@@ -129,6 +129,15 @@ class ParticipantUpdateInput(serializers.Serializer):
     is_available = serializers.BooleanField(required=False)
 
 
+def page_example(item: dict[str, Any]) -> OpenApiExample:
+    """The example of a list answer: one page holding `item`."""
+    return OpenApiExample(
+        "A page",
+        value={"next": None, "previous": None, "results": [item]},
+        response_only=True,
+    )
+
+
 PARTICIPANT_EXAMPLE = {
     "id": 42,
     "email": "camille.martin@example.com",
@@ -169,11 +178,7 @@ class ParticipantApi(ProgrammeApi):
         ],
         responses={200: ParticipantOutput(many=True), **ERRORS},
         examples=[
-            OpenApiExample(
-                "A page",
-                value={"next": None, "previous": None, "results": [PARTICIPANT_EXAMPLE]},
-                response_only=True,
-            )
+            page_example(PARTICIPANT_EXAMPLE),
         ],
     )
     def list(self, request: Request) -> Response:
@@ -324,11 +329,7 @@ class PairApi(ProgrammeApi):
         parameters=[OpenApiParameter("status", enum=["active", "ended"])],
         responses={200: PairOutput(many=True), **ERRORS},
         examples=[
-            OpenApiExample(
-                "A page",
-                value={"next": None, "previous": None, "results": [PAIR_EXAMPLE]},
-                response_only=True,
-            )
+            page_example(PAIR_EXAMPLE),
         ],
     )
     def list(self, request: Request) -> Response:
@@ -412,26 +413,18 @@ class MeetingApi(ProgrammeApi):
         parameters=[OpenApiParameter("status", enum=Meeting.Status.values)],
         responses={200: MeetingOutput(many=True), **ERRORS},
         examples=[
-            OpenApiExample(
-                "A page",
-                value={
-                    "next": None,
-                    "previous": None,
-                    "results": [
-                        {
-                            "id": 3,
-                            "pair_id": 7,
-                            "status": "held",
-                            "starts_at": "2026-09-10T08:00:00Z",
-                            "ends_at": "2026-09-10T09:00:00Z",
-                            "time_zone": "Europe/Paris",
-                            "created_at": "2026-09-03T08:00:00Z",
-                            "updated_at": "2026-09-10T09:05:00Z",
-                        }
-                    ],
-                },
-                response_only=True,
-            )
+            page_example(
+                {
+                    "id": 3,
+                    "pair_id": 7,
+                    "status": "held",
+                    "starts_at": "2026-09-10T08:00:00Z",
+                    "ends_at": "2026-09-10T09:00:00Z",
+                    "time_zone": "Europe/Paris",
+                    "created_at": "2026-09-03T08:00:00Z",
+                    "updated_at": "2026-09-10T09:05:00Z",
+                }
+            ),
         ],
     )
     def list(self, request: Request) -> Response:

@@ -20,8 +20,8 @@ from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from tenant_apps.matching import engine
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
 from tenant_apps.matching.selectors import mentor_room
-from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import Answer, Participant
+from tenant_apps.participants.services import email_about_other
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.selectors import program_settings
 
@@ -362,12 +362,7 @@ def proposals_publish() -> int:
 
 def _notify_pair(match: Match) -> None:
     for me, other in ((match.mentee, match.mentor), (match.mentor, match.mentee)):
-        email_queue(
-            to=me.user.email,
-            template="match_published",
-            context={"participant": me, "other": other, "other_name": other.display_name},
-            about=[other.pk],
-        )
+        email_about_other(to=me, other=other, template="match_published")
 
 
 # --- Pairs made by hand, and ending ----------------------------------------------------------
@@ -480,16 +475,7 @@ def request_create(*, mentee: Participant, mentor: Participant, message: str = "
         score=offered[mentor.pk].score,
         expires_at=timezone.now() + timedelta(days=settings.request_expiry_days),
     )
-    email_queue(
-        to=mentor.user.email,
-        template="request_received",
-        context={
-            "participant": mentor,
-            "other_name": mentee.display_name,
-            "request": request,
-        },
-        about=[mentee.pk],
-    )
+    email_about_other(to=mentor, other=mentee, template="request_received", request=request)
     audit_record(action="matching.request_sent", target=request)
     return request
 
@@ -536,12 +522,7 @@ def request_accept(*, request: MatchRequest, by: Participant) -> Match:
             mentor=mentor, status=MatchRequest.Status.PENDING
         ).select_related("mentee__user"):
             _request_close(other, status=MatchRequest.Status.DECLINED, template="request_declined")
-    email_queue(
-        to=mentee.user.email,
-        template="request_accepted",
-        context={"participant": mentee, "other_name": mentor.display_name},
-        about=[mentor.pk],
-    )
+    email_about_other(to=mentee, other=mentor, template="request_accepted")
     audit_record(action="matching.request_accepted", target=match)
     return match
 
@@ -550,12 +531,7 @@ def _request_close(request: MatchRequest, *, status: str, template: str) -> None
     request.status = status
     request.answered_at = timezone.now()
     request.save(update_fields=["status", "answered_at"])
-    email_queue(
-        to=request.mentee.user.email,
-        template=template,
-        context={"participant": request.mentee, "other_name": request.mentor.display_name},
-        about=[request.mentor_id],
-    )
+    email_about_other(to=request.mentee, other=request.mentor, template=template)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
-from shared_apps.accounts.http import AuthenticatedHttpRequest
+from saas.core.forms import service_called
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.selectors import (
     active_matches_for,
@@ -36,22 +36,11 @@ from tenant_apps.participants.forms import RequestForm
 from tenant_apps.participants.models import Participant
 from tenant_apps.programs.selectors import program_settings
 
-
-def _run(request: HttpRequest, action: object, success: str) -> bool:
-    try:
-        action()  # type: ignore[operator]
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-        return False
-    messages.success(request, success)
-    return True
-
-
 # --- Participants --------------------------------------------------------------------------------
 
 
 @never_cache
-def my_pairing(request: AuthenticatedHttpRequest) -> HttpResponse:
+def my_pairing(request: HttpRequest) -> HttpResponse:
     """Mentee: my mentor, or my suggestions and requests. Mentor: my mentees and the requests
     waiting for my answer."""
     participant: Participant = request.user.participant
@@ -79,11 +68,11 @@ def my_pairing(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
-def request_send(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpResponse:
+def request_send(request: HttpRequest, mentor_id: int) -> HttpResponse:
     mentor = get_object_or_404(Participant, pk=mentor_id, role=Participant.Role.MENTOR)
     form = RequestForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
-    _run(
+    service_called(
         request,
         lambda: request_create(mentee=request.user.participant, mentor=mentor, message=message),
         _("Your request has been sent."),
@@ -92,15 +81,19 @@ def request_send(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpRespo
 
 
 @require_POST
-def request_answer(request: AuthenticatedHttpRequest, request_id: int, answer: str) -> HttpResponse:
+def request_answer(request: HttpRequest, request_id: int, answer: str) -> HttpResponse:
     match_request = get_object_or_404(MatchRequest, pk=request_id)
     me = request.user.participant
     if match_request.mentor_id != me.pk:
         raise PermissionDenied
     if answer == "accepter":
-        _run(request, lambda: request_accept(request=match_request, by=me), _("Request accepted."))
+        service_called(
+            request, lambda: request_accept(request=match_request, by=me), _("Request accepted.")
+        )
     elif answer == "refuser":
-        _run(request, lambda: request_decline(request=match_request, by=me), _("Request declined."))
+        service_called(
+            request, lambda: request_decline(request=match_request, by=me), _("Request declined.")
+        )
     else:
         raise Http404
     return redirect("my-pairing")
@@ -264,9 +257,13 @@ def manage_add(request: HttpRequest) -> HttpResponse:
     mentee = get_object_or_404(Participant, pk=request.POST.get("mentee") or 0)
     mentor = get_object_or_404(Participant, pk=request.POST.get("mentor") or 0)
     if request.POST.get("now"):
-        _run(request, lambda: match_create_manual(mentee=mentee, mentor=mentor), _("Pair created."))
+        service_called(
+            request, lambda: match_create_manual(mentee=mentee, mentor=mentor), _("Pair created.")
+        )
     else:
-        _run(request, lambda: proposal_add(mentee=mentee, mentor=mentor), _("Proposal added."))
+        service_called(
+            request, lambda: proposal_add(mentee=mentee, mentor=mentor), _("Proposal added.")
+        )
     return redirect("manage-matches")
 
 
@@ -275,14 +272,14 @@ def manage_add(request: HttpRequest) -> HttpResponse:
 def manage_match_action(request: HttpRequest, match_id: int, action: str) -> HttpResponse:
     match = get_object_or_404(Match, pk=match_id)
     if action == "verrouiller":
-        _run(request, lambda: proposal_lock(match=match, is_locked=True), _("Locked."))
+        service_called(request, lambda: proposal_lock(match=match, is_locked=True), _("Locked."))
     elif action == "deverrouiller":
-        _run(request, lambda: proposal_lock(match=match, is_locked=False), _("Unlocked."))
+        service_called(request, lambda: proposal_lock(match=match, is_locked=False), _("Unlocked."))
     elif action == "retirer":
-        _run(request, lambda: proposal_remove(match=match), _("Proposal removed."))
+        service_called(request, lambda: proposal_remove(match=match), _("Proposal removed."))
     elif action == "terminer":
         reason = request.POST.get("reason", "")
-        _run(request, lambda: match_end(match=match, reason=reason), _("Pairing ended."))
+        service_called(request, lambda: match_end(match=match, reason=reason), _("Pairing ended."))
     else:
         raise Http404
     return redirect("manage-matches")

@@ -167,6 +167,13 @@ def meetings_due(*, now: datetime) -> list[int]:
     """Meetings needing the periodic job: a reminder to send (24 h or 1 h before), a video room
     to delete (meeting over, cancelled or marked held) or to create (its join window opens
     within ROOM_CREATED_BEFORE). One query."""
+    due = Meeting.objects.filter(due_condition(now))
+    return list(due.values_list("pk", flat=True))
+
+
+def due_condition(now: datetime) -> Q:
+    """What meetings_due looks for, as a condition (the beat job probes every programme's
+    table with it: tenant_apps.meetings.tasks.programmes_with_meetings_due)."""
     day, hour = timedelta(hours=24), timedelta(hours=1)
     reminders = Q(status__in=TIME_HOLDING, starts_at__gt=now) & (
         Q(reminder_24h_sent_at__isnull=True, starts_at__lte=now + day, starts_at__gt=now + hour)
@@ -181,5 +188,4 @@ def meetings_due(*, now: datetime) -> list[int]:
         starts_at__lte=now + ROOM_CREATED_BEFORE,
         ends_at__gt=now - JOIN_CLOSES_AFTER,
     )
-    due = Meeting.objects.filter(reminders | stale_rooms | missing_rooms)
-    return list(due.values_list("pk", flat=True))
+    return reminders | stale_rooms | missing_rooms

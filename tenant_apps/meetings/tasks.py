@@ -1,35 +1,20 @@
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from celery import Task, shared_task
-from django.db.models import Q
+from celery import shared_task
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
+from saas.core.tasks import retried_on
 from saas.core.tenancy import connection
 from tenant_apps.meetings.models import Meeting
-from tenant_apps.meetings.selectors import (
-    _CLOSED_BY_OUTCOME,
-    JOIN_CLOSES_AFTER,
-    JOINABLE,
-    ROOM_CREATED_BEFORE,
-    TIME_HOLDING,
-)
+from tenant_apps.meetings.selectors import due_condition
 from tenant_apps.meetings.services.reminders import meetings_due_process
 from tenant_apps.meetings.services.room import meeting_room_sync
 from tenant_apps.video.services import WherebyRateLimited, WherebyUnavailable
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(WherebyUnavailable,),
-    retry_backoff=15,
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=8,
-)
-def sync_meeting_room_task(self: Task[Any, None], *, meeting_id: int) -> None:
+@shared_task(bind=True, **retried_on(WherebyUnavailable, backoff=15, backoff_max=900))
+def sync_meeting_room_task(self, *, meeting_id: int) -> None:  # type: ignore[no-untyped-def]
     """Create, replace or delete the meeting's Whereby room (idempotent)."""
     try:
         meeting_room_sync(meeting_id=meeting_id)
@@ -52,26 +37,6 @@ def process_due_meetings_task() -> int:
 DUE_BATCH = 50
 
 
-def _due_anywhere(now: datetime) -> Q:
-    """The condition of tenant_apps.meetings.selectors.meetings_due, for the whole table (the
-    test test_fan_out_finds_exactly_the_programmes_with_something_due compares the two)."""
-    day, hour = timedelta(hours=24), timedelta(hours=1)
-    reminders = Q(status__in=TIME_HOLDING, starts_at__gt=now) & (
-        Q(reminder_24h_sent_at__isnull=True, starts_at__lte=now + day, starts_at__gt=now + hour)
-        | Q(reminder_1h_sent_at__isnull=True, starts_at__lte=now + hour)
-    )
-    stale_rooms = ~Q(video_meeting_id="") & (
-        ~Q(status__in=JOINABLE) | _CLOSED_BY_OUTCOME | Q(ends_at__lte=now - JOIN_CLOSES_AFTER)
-    )
-    missing_rooms = Q(
-        video_meeting_id="",
-        status__in=TIME_HOLDING,
-        starts_at__lte=now + ROOM_CREATED_BEFORE,
-        ends_at__gt=now - JOIN_CLOSES_AFTER,
-    )
-    return reminders | stale_rooms | missing_rooms
-
-
 def programmes_with_meetings_due(*, now: datetime | None = None) -> list[str]:
     """The schemas of the open programmes where `meetings_due` finds something, by one
     `EXISTS` per schema, UNION ALL over DUE_BATCH schemas per query (about 20 queries at
@@ -85,7 +50,7 @@ def programmes_with_meetings_due(*, now: datetime | None = None) -> list[str]:
         .order_by("schema_name")
         .values_list("schema_name", flat=True)
     )
-    probe = Meeting.objects.filter(_due_anywhere(now)).values("pk")[:1]
+    probe = Meeting.objects.filter(due_condition(now)).values("pk")[:1]
     sql, params = probe.query.sql_with_params()
     table = connection.ops.quote_name(Meeting._meta.db_table)
     due: list[str] = []

@@ -10,8 +10,7 @@ from typing import Any
 
 from csp.decorators import csp_replace
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from audit.log import audit_record
+from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
+from saas.core.forms import form_add_errors, form_saved, service_called
 from tenant_apps.meetings.forms import (
     CancelForm,
     DeclineForm,
@@ -51,36 +52,20 @@ from tenant_apps.meetings.services.outcome import external_id_for, meeting_outco
 from tenant_apps.meetings.services.proposing import meeting_propose
 from tenant_apps.meetings.services.room import meeting_room_prepare
 from tenant_apps.participants.models import Participant
-from tenant_apps.participants.views import form_add_errors, manager_required
+from tenant_apps.participants.pages import own_or_404, participant_or_404
 from tenant_apps.video.services import room_embed_url, room_origin
 
 CAMERA_FEATURES = ("camera", "microphone", "display-capture", "fullscreen", "autoplay")
 
 
-def _participant(request: HttpRequest) -> Participant:
-    participant = getattr(request.user, "participant", None)
-    if participant is None:
-        raise Http404
-    return participant
-
-
 def _meeting_or_404(request: HttpRequest, meeting_id: int) -> tuple[Participant, Meeting]:
-    participant = _participant(request)
-    meeting = meeting_for_participant(participant=participant, meeting_id=meeting_id)
-    if meeting is None:
-        raise Http404
-    return participant, meeting
+    return own_or_404(request, meeting_for_participant, meeting_id=meeting_id)
 
 
 def _act(
     request: HttpRequest, meeting: Meeting, action: Callable[[], Any], done: str
 ) -> HttpResponse:
-    try:
-        action()
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, done)
+    service_called(request, action, done)
     return redirect("meeting-detail", meeting_id=meeting.pk)
 
 
@@ -94,7 +79,7 @@ def _refused(request: HttpRequest, meeting: Meeting, refusal: ApplicationError) 
 
 @never_cache
 def meetings_list(request: HttpRequest) -> HttpResponse:
-    participant = _participant(request)
+    participant = participant_or_404(request)
     now = timezone.now()
     upcoming = upcoming_meetings(participant=participant, now=now)
     past = past_meetings(participant=participant, now=now)[:50]
@@ -111,7 +96,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def meeting_propose_view(request: HttpRequest) -> HttpResponse:
-    participant = _participant(request)
+    participant = participant_or_404(request)
     pairs = list(pairs_for(participant=participant))
     if not pairs:
         return render(request, "meetings/propose.html", {"form": None})
@@ -138,7 +123,7 @@ def meeting_propose_view(request: HttpRequest) -> HttpResponse:
 def _join_context(meeting: Meeting, participant: Participant) -> dict[str, Any]:
     now = timezone.now()
     refusal = join_refusal(meeting=meeting, participant=participant, now=now)
-    if refusal == JoinRefusal.PREPARING and meeting is not None:  # (always: it is theirs)
+    if refusal == JoinRefusal.PREPARING:
         meeting_room_prepare(meeting=meeting)
     window = join_window(meeting=meeting)
     return {
@@ -234,19 +219,18 @@ def meeting_move_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request.POST or None,
         initial={"time_zone": meeting.time_zone, "duration": _duration_minutes(meeting)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_move_propose(
-                meeting=meeting,
-                by=participant,
-                slots=form.slots(),
-                time_zone=form.cleaned_data["time_zone"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Your proposal has been sent."))
-            return redirect("meeting-detail", meeting_id=meeting.pk)
+    if form_saved(
+        request,
+        form,
+        lambda: meeting_move_propose(
+            meeting=meeting,
+            by=participant,
+            slots=form.slots(),
+            time_zone=form.cleaned_data["time_zone"],
+        ),
+        _("Your proposal has been sent."),
+    ):
+        return redirect("meeting-detail", meeting_id=meeting.pk)
     context = {"form": form, "meeting": meeting, "other": meeting.other(participant)}
     return render(request, "meetings/move.html", context)
 
@@ -265,14 +249,13 @@ def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     ):
         return _refused(request, meeting, refusal)  # no form for what the service would refuse
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting_cancel(meeting=meeting, by=participant, reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("The meeting is cancelled."))
-            return redirect("meeting-detail", meeting_id=meeting.pk)
+    if form_saved(
+        request,
+        form,
+        lambda: meeting_cancel(meeting=meeting, by=participant, reason=form.cleaned_data["reason"]),
+        _("The meeting is cancelled."),
+    ):
+        return redirect("meeting-detail", meeting_id=meeting.pk)
     context = {"form": form, "meeting": meeting, "other": meeting.other(participant)}
     return render(request, "meetings/cancel.html", context)
 
@@ -292,35 +275,45 @@ def meeting_outcome_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
+def _text_save(
+    request: HttpRequest,
+    meeting_id: int,
+    form: NoteForm | NextStepsForm,
+    save: Callable[..., object],
+    *,
+    too_long: str,
+    done: str,
+) -> HttpResponse:
+    """The two text boxes of the meeting page: my notes, the shared next steps."""
+    participant, meeting = _meeting_or_404(request, meeting_id)
+    if not form.is_valid():
+        messages.error(request, too_long)
+        return redirect("meeting-detail", meeting_id=meeting.pk)
+    text = form.cleaned_data["text"]
+    return _act(request, meeting, lambda: save(meeting=meeting, by=participant, text=text), done)
+
+
 @require_POST
 def meeting_note_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    participant, meeting = _meeting_or_404(request, meeting_id)
-    form = NoteForm(request.POST, prefix="note")
-    if not form.is_valid():
-        messages.error(request, _("Your notes are too long."))
-        return redirect("meeting-detail", meeting_id=meeting.pk)
-    return _act(
+    return _text_save(
         request,
-        meeting,
-        lambda: meeting_note_save(meeting=meeting, by=participant, text=form.cleaned_data["text"]),
-        _("Your notes are saved."),
+        meeting_id,
+        NoteForm(request.POST, prefix="note"),
+        meeting_note_save,
+        too_long=_("Your notes are too long."),
+        done=_("Your notes are saved."),
     )
 
 
 @require_POST
 def meeting_next_steps_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    participant, meeting = _meeting_or_404(request, meeting_id)
-    form = NextStepsForm(request.POST, prefix="steps")
-    if not form.is_valid():
-        messages.error(request, _("The next steps are too long."))
-        return redirect("meeting-detail", meeting_id=meeting.pk)
-    return _act(
+    return _text_save(
         request,
-        meeting,
-        lambda: meeting_next_steps_save(
-            meeting=meeting, by=participant, text=form.cleaned_data["text"]
-        ),
-        _("The next steps are saved."),
+        meeting_id,
+        NextStepsForm(request.POST, prefix="steps"),
+        meeting_next_steps_save,
+        too_long=_("The next steps are too long."),
+        done=_("The next steps are saved."),
     )
 
 
@@ -341,7 +334,7 @@ def _refusal_message(refusal: str, meeting: Meeting | None) -> str:
     return _("Only the two people of this meeting can join its video room.")
 
 
-def _embed(request: HttpRequest, meeting: Meeting, participant: Participant) -> HttpResponseBase:
+def _embed(request: HttpRequest, meeting: Meeting, participant: Participant) -> HttpResponse:
     """The page with the room in an iframe: the host URL for the mentor, the person's name and
     the French interface. Its CSP lets this page, and only this one, frame the room's origin;
     its Permissions-Policy lets that origin use the camera and the microphone."""
@@ -369,7 +362,7 @@ def _embed(request: HttpRequest, meeting: Meeting, participant: Participant) -> 
 
 
 @never_cache
-def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponseBase:
+def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """/rendez-vous/<id>/visio: only the two people of the meeting, logged in to this
     programme, from 15 minutes before the start to 30 minutes after the end. Anyone else gets
     a refusal page without the room's URL."""
@@ -380,7 +373,7 @@ def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponseBase:
         else None
     )
     refusal = join_refusal(meeting=meeting, participant=participant, now=timezone.now())
-    if refusal == JoinRefusal.PREPARING and meeting is not None:  # (it always is then)
+    if refusal == JoinRefusal.PREPARING:
         meeting_room_prepare(meeting=meeting)
     if refusal is not None:
         context = {
@@ -390,7 +383,6 @@ def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponseBase:
         }
         status = 409 if refusal == JoinRefusal.PREPARING else 403
         return render(request, "meetings/join_refused.html", context, status=status)
-    assert meeting is not None and participant is not None  # no refusal: both are known
     return _embed(request, meeting, participant)
 
 

@@ -53,7 +53,9 @@ class MessageForm(forms.Form):
     )
 
 
-class GoalForm(forms.Form):
+class GoalTemplateForm(forms.Form):
+    """A goal the programme offers (and the start of every goal's form)."""
+
     title = forms.CharField(label=_("Goal"), max_length=200)
     description = forms.CharField(
         label=_("Description (optional)"),
@@ -61,6 +63,9 @@ class GoalForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class GoalForm(GoalTemplateForm):
     target_date = forms.DateField(
         label=_("Target date (optional)"),
         required=False,
@@ -82,16 +87,6 @@ class GoalFromTemplateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if templates is not None:
             cast("forms.ModelChoiceField[Any]", self.fields["template"]).queryset = templates
-
-
-class GoalTemplateForm(forms.Form):
-    title = forms.CharField(label=_("Goal"), max_length=200)
-    description = forms.CharField(
-        label=_("Description (optional)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
 
 class MentoringSettingsForm(forms.Form):

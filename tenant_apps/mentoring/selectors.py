@@ -5,8 +5,8 @@ meetings (the pages' tests count them)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypedDict
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -19,7 +19,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, TruncWeek
 from django.urls import reverse
 
 from tenant_apps.matching.models import Match, MatchRequest
@@ -37,20 +37,6 @@ from tenant_apps.mentoring.models import (
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.selectors import program_settings
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-
-class _Engagement(TypedDict):
-    """What `_engagement()` annotates on each pair."""
-
-    quiet_since: datetime
-    has_coming: bool
-    message_count: int
-    goal_count: int
-    goal_achieved_count: int
-
 
 LANGUAGE_LABELS = dict(LANGUAGE_CHOICES)
 THREAD_SHOWN = 200  # the latest messages shown on the thread page
@@ -388,9 +374,7 @@ class QuietPair:
     goals_achieved: int
 
 
-def _engagement(
-    queryset: QuerySet[Match], now: datetime
-) -> "QuerySet[WithAnnotations[Match, _Engagement]]":
+def _engagement(queryset: QuerySet[Match], now: datetime) -> QuerySet[Match]:
     """Active pairs with: when they last met (or started), whether a meeting is coming, and
     counts (messages, goals) — counts only, never content."""
     last_met = (
@@ -448,12 +432,12 @@ def quiet_pairs(*, now: datetime, days: int | None = None) -> list[QuietPair]:
     return [
         QuietPair(
             match=m,
-            quiet_since=m.quiet_since,
-            days=(now - m.quiet_since).days,
-            nudged=(m.pk, m.quiet_since) in nudged,
-            messages=m.message_count,
-            goals=m.goal_count,
-            goals_achieved=m.goal_achieved_count,
+            quiet_since=m.quiet_since,  # type: ignore[attr-defined]
+            days=(now - m.quiet_since).days,  # type: ignore[attr-defined]
+            nudged=(m.pk, m.quiet_since) in nudged,  # type: ignore[attr-defined]
+            messages=m.message_count,  # type: ignore[attr-defined]
+            goals=m.goal_count,  # type: ignore[attr-defined]
+            goals_achieved=m.goal_achieved_count,  # type: ignore[attr-defined]
         )
         for m in rows
     ]
@@ -463,3 +447,16 @@ def engagement_counts(*, now: datetime) -> list[Match]:
     """Every active pair with its counts (messages, goals, achieved goals), for the manager's
     statistics: one query."""
     return list(_engagement(Match.objects.all(), now).order_by("pk"))
+
+
+def messages_per_week(*, start: datetime, end: datetime) -> dict[date, int]:
+    """Messages written in [start, end), by week (key: the Monday, local time), for the
+    manager's dashboard: counts only, never who or what. One query."""
+    rows = (
+        Message.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by("week")
+    )
+    return {row["week"].date(): row["n"] for row in rows}

@@ -30,8 +30,8 @@ from tenant_apps.mentoring.models import (
 )
 from tenant_apps.mentoring.photos import photo_prepare
 from tenant_apps.mentoring.selectors import mentoring_settings, message_emails_due, quiet_pairs
-from tenant_apps.notifications.services import email_queue
 from tenant_apps.participants.models import Participant
+from tenant_apps.participants.services import email_about_other
 
 PAIR_CONTENT = (
     "what the two people of a pair write between themselves (content is personal, never in "
@@ -175,15 +175,11 @@ def message_emails_send(*, now: datetime | None = None) -> int:
             )
             recipient = match.mentee if match.mentee_id == due.recipient_id else match.mentor
             other = match.mentor if recipient.pk == match.mentee_id else match.mentee
-            email_queue(
-                to=recipient.user.email,
+            email_about_other(
+                to=recipient,
+                other=other,
                 template="message_waiting",
-                context={
-                    "participant": recipient,
-                    "other_name": other.display_name,
-                    "thread_url": match_thread_url(match),
-                },
-                about=[other.pk],
+                thread_url=match_thread_url(match),
             )
             state.emailed_at = now
             state.save(update_fields=["emailed_at"])
@@ -386,16 +382,12 @@ def nudges_send(*, now: datetime | None = None) -> int:
             )
             if not created:
                 continue
-            email_queue(
-                to=person.user.email,
+            email_about_other(
+                to=person,
+                other=other,
                 template="pair_nudge",
-                context={
-                    "participant": person,
-                    "other_name": other.display_name,
-                    "days": quiet.days,
-                    "pair_url": _pair_url(match),
-                },
-                about=[other.pk],
+                days=quiet.days,
+                pair_url=_pair_url(match),
             )
             sent += 1
     if sent:

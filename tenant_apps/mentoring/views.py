@@ -4,7 +4,6 @@ mentors a mentee can browse, and the manager's pages (quiet pairs and counts, go
 A manager never reads a pair's page, thread or goals: those views answer 404 to anyone who is
 not one of the two people."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
-from saas.core.forms import form_add_errors
+from saas.core.forms import form_add_errors, form_saved, service_called
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.services import suggestions_for
 from tenant_apps.mentoring.forms import (
@@ -65,33 +64,13 @@ from tenant_apps.mentoring.services import (
 )
 from tenant_apps.participants.forms import RequestForm
 from tenant_apps.participants.models import Participant
+from tenant_apps.participants.pages import own_or_404, participant_or_404
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import program_settings
 
 
-def _participant(request: HttpRequest) -> Participant:
-    participant = getattr(request.user, "participant", None)
-    if participant is None:
-        raise Http404
-    return participant
-
-
 def _pair_or_404(request: HttpRequest, match_id: int) -> tuple[Participant, Match]:
-    participant = _participant(request)
-    match = pair_for(participant=participant, match_id=match_id)
-    if match is None:
-        raise Http404
-    return participant, match
-
-
-def _run(request: HttpRequest, action: Callable[[], Any], done: str) -> bool:
-    try:
-        action()
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-        return False
-    messages.success(request, done)
-    return True
+    return own_or_404(request, pair_for, match_id=match_id)
 
 
 # --- my presentation -----------------------------------------------------------------------------
@@ -99,7 +78,7 @@ def _run(request: HttpRequest, action: Callable[[], Any], done: str) -> bool:
 
 @never_cache
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    participant = _participant(request)
+    participant = participant_or_404(request)
     profile = profile_of(participant=participant)
     initial = {
         "bio": profile.bio,
@@ -139,7 +118,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 def profile_photo(request: HttpRequest, participant_id: int) -> FileResponse:
     """A person's photo, to whoever may see their profile (logged in here; never a public
     URL)."""
-    viewer = _participant(request)
+    viewer = participant_or_404(request)
     owner = get_object_or_404(Participant, pk=participant_id)
     if not can_see_profile(viewer=viewer, owner=owner):
         raise Http404
@@ -219,7 +198,7 @@ def goal_add(request: HttpRequest, match_id: int) -> HttpResponse:
         form: Any = GoalFromTemplateForm(request.POST, prefix="tpl", templates=goal_templates())
         if form.is_valid():
             template = form.cleaned_data["template"]
-            _run(
+            service_called(
                 request,
                 lambda: goal_create(match=match, by=participant, template=template),
                 _("Goal added."),
@@ -230,7 +209,7 @@ def goal_add(request: HttpRequest, match_id: int) -> HttpResponse:
         form = GoalForm(request.POST, prefix="goal")
         if form.is_valid():
             data = form.cleaned_data
-            _run(
+            service_called(
                 request,
                 lambda: goal_create(
                     match=match,
@@ -253,11 +232,7 @@ def match_url(match: Match) -> str:
 
 
 def _goal_or_404(request: HttpRequest, goal_id: int) -> tuple[Participant, Goal]:
-    participant = _participant(request)
-    goal = goal_for(participant=participant, goal_id=goal_id)
-    if goal is None:
-        raise Http404
-    return participant, goal
+    return own_or_404(request, goal_for, goal_id=goal_id)
 
 
 @never_cache
@@ -272,22 +247,20 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
             "status": goal.status,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            goal_update(
-                goal=goal,
-                by=participant,
-                title=data["title"],
-                description=data["description"],
-                target_date=data["target_date"],
-                status=data["status"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Goal saved."))
-            return redirect(f"{match_url(goal.match)}#goals")
+    if form_saved(
+        request,
+        form,
+        lambda: goal_update(
+            goal=goal,
+            by=participant,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            target_date=form.cleaned_data["target_date"],
+            status=form.cleaned_data["status"],
+        ),
+        _("Goal saved."),
+    ):
+        return redirect(f"{match_url(goal.match)}#goals")
     context = {"form": form, "goal": goal, "other": other_in(goal.match, participant)}
     return render(request, "mentoring/goal_edit.html", context)
 
@@ -296,7 +269,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 def goal_status(request: HttpRequest, goal_id: int) -> HttpResponse:
     participant, goal = _goal_or_404(request, goal_id)
     status = request.POST.get("status", "")
-    _run(
+    service_called(
         request,
         lambda: goal_status_set(goal=goal, by=participant, status=status),
         _("Status updated."),
@@ -310,7 +283,7 @@ def goal_status(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_POST
 def goal_remove(request: HttpRequest, goal_id: int) -> HttpResponse:
     participant, goal = _goal_or_404(request, goal_id)
-    _run(request, lambda: goal_delete(goal=goal, by=participant), _("Goal deleted."))
+    service_called(request, lambda: goal_delete(goal=goal, by=participant), _("Goal deleted."))
     return redirect(f"{match_url(goal.match)}#goals")
 
 
@@ -319,7 +292,7 @@ def goal_remove(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 @never_cache
 def mentor_browse(request: HttpRequest) -> HttpResponse:
-    participant = _participant(request)
+    participant = participant_or_404(request)
     settings = program_settings()
     is_choosing = (
         participant.role == Participant.Role.MENTEE
@@ -382,14 +355,13 @@ def manage_mentoring(request: HttpRequest) -> HttpResponse:
             "message_retention_months": settings.message_retention_months,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            mentoring_settings_update(**form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Settings saved."))
-            return redirect("manage-mentoring")
+    if form_saved(
+        request,
+        form,
+        lambda: mentoring_settings_update(**form.cleaned_data),
+        _("Settings saved."),
+    ):
+        return redirect("manage-mentoring")
     now = timezone.now()
     quiet = quiet_pairs(now=now, days=settings.nudge_after_days)
     pairs = engagement_counts(now=now)
@@ -402,14 +374,13 @@ def manage_mentoring(request: HttpRequest) -> HttpResponse:
 @never_cache
 def manage_goal_templates(request: HttpRequest) -> HttpResponse:
     form = GoalTemplateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal_template_save(template=None, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Goal template added."))
-            return redirect("manage-goal-templates")
+    if form_saved(
+        request,
+        form,
+        lambda: goal_template_save(template=None, **form.cleaned_data),
+        _("Goal template added."),
+    ):
+        return redirect("manage-goal-templates")
     templates = goal_templates(include_archived=True)
     return render(
         request, "mentoring/manage_goal_templates.html", {"form": form, "templates": templates}
@@ -427,7 +398,7 @@ def manage_goal_template(request: HttpRequest, goaltemplate_id: int) -> HttpResp
     if request.method == "POST":
         action = request.POST.get("action", "save")
         if action in ("archive", "restore"):
-            _run(
+            service_called(
                 request,
                 lambda: goal_template_archive(template=template, is_archived=action == "archive"),
                 _("Goal template archived.")
@@ -435,14 +406,13 @@ def manage_goal_template(request: HttpRequest, goaltemplate_id: int) -> HttpResp
                 else _("Goal template restored."),
             )
             return redirect("manage-goal-templates")
-        if form.is_valid():
-            try:
-                goal_template_save(template=template, **form.cleaned_data)
-            except ApplicationError as exc:
-                form_add_errors(form, exc)
-            else:
-                messages.success(request, _("Goal template saved."))
-                return redirect("manage-goal-templates")
+        if form_saved(
+            request,
+            form,
+            lambda: goal_template_save(template=template, **form.cleaned_data),
+            _("Goal template saved."),
+        ):
+            return redirect("manage-goal-templates")
     return render(
         request, "mentoring/manage_goal_template.html", {"form": form, "template": template}
     )

@@ -2,12 +2,7 @@
 programme's schema. A person who is not in this programme gets exactly what a wrong password
 gets (the form's generic message)."""
 
-from typing import Any
-
-from django.contrib.auth.backends import BaseBackend
-from django.http import HttpRequest
-
-from shared_apps.accounts.backends import credentials_check, on_public_schema
+from shared_apps.accounts.backends import PasswordBackend
 from shared_apps.accounts.selectors import User
 from tenant_apps.participants.models import Participant
 
@@ -20,19 +15,10 @@ def active_participant(*, user_id: int) -> Participant | None:
     )
 
 
-class ParticipantBackend(BaseBackend):
-    def authenticate(
-        self,
-        request: HttpRequest | None,
-        username: str | None = None,
-        password: str | None = None,
-        **kwargs: Any,
-    ) -> User | None:
-        if on_public_schema():
-            return None
-        user = credentials_check(email=username or kwargs.get("email"), password=password)
-        if user is None:
-            return None
+class ParticipantBackend(PasswordBackend):
+    serves_public_site = False
+
+    def admit(self, user: User) -> User | None:
         participant = active_participant(user_id=user.pk)
         if participant is None:
             return None
@@ -41,7 +27,7 @@ class ParticipantBackend(BaseBackend):
 
     def get_user(self, user_id: int) -> User | None:
         """Runs on every request: one query, and a deactivated participant is anonymous at once."""
-        if on_public_schema():
+        if not self.is_here():
             return None
         participant = active_participant(user_id=user_id)
         if participant is None:

@@ -5,30 +5,20 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from shared_apps.accounts.forms import NEW_PASSWORD_HELP, password_field
 from tenant_apps.participants.imports import MAX_BYTES
 from tenant_apps.participants.models import Participant
 
 
 class SetPasswordForm(forms.Form):
-    password = forms.CharField(
-        label=_("Choose a password"),
-        help_text=_("At least 12 characters. A sentence is easier to remember."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-    )
-    password_confirm = forms.CharField(
-        label=_("Confirm the password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-    )
+    password = password_field(_("Choose a password"), new=True, help_text=NEW_PASSWORD_HELP)
+    password_confirm = password_field(_("Confirm the password"), new=True)
 
 
 class ExistingPasswordForm(forms.Form):
-    password = forms.CharField(
-        label=_("Your Binôme password"),
+    password = password_field(
+        _("Your Binôme password"),
         help_text=_("You already use Binôme in another programme: use the same password."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        strip=False,
     )
 
 

@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,6 +36,20 @@ LINK_ROUTES = {
 @audit_exempt("pure: hashes a token")
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@audit_exempt("queues an email inside the caller's action, which audits or is exempt")
+def email_about_other(
+    *, to: Participant, other: Participant, template: str, **context: Any
+) -> None:
+    """An email to a participant about another person (their pair, mentor or mentee): greeted
+    by name, the other named as the pages name them, and reached by the other's erasure."""
+    email_queue(
+        to=to.user.email,
+        template=template,
+        context={"participant": to, "other_name": other.display_name, **context},
+        about=[other.pk],
+    )
 
 
 @audit_exempt("a step of the invite, registration and reset services, which audit or are exempt")

@@ -18,7 +18,6 @@ urlpatterns = [
         views.password_reset_confirm_view,
         name="password-reset-confirm",
     ),
-    path("espace/", views.my_space, name="my-space"),
     path("profil/", views.profile, name="profile"),
     path("gestion/participants/", views.manage_participants, name="manage-participants"),
     path("gestion/participants/inviter/", views.manage_invite, name="manage-invite"),

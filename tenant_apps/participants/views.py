@@ -1,5 +1,6 @@
 from base64 import b64decode, b64encode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import form_add_errors
+from saas.core.forms import form_add_errors, form_saved, service_called
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.accounts.http import AuthenticatedHttpRequest
@@ -56,8 +57,15 @@ login_view = public_view(
 )
 
 
-def _too_many(request: HttpRequest, action: str) -> bool:
-    return rate_limit_exceeded(action=action, key=client_ip(request), limit=EMAIL_FORMS_PER_HOUR)
+def _posted_in_limit(request: HttpRequest, form: forms.Form, action: str) -> bool:
+    """A public form that sends email: posted, valid, and within the attempts allowed per hour
+    from the person's network (else the refusal is shown on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    if rate_limit_exceeded(action=action, key=client_ip(request), limit=EMAIL_FORMS_PER_HOUR):
+        form.add_error(None, _("Too many attempts from your network. Try again in an hour."))
+        return False
+    return True
 
 
 @public_view
@@ -88,23 +96,20 @@ def register(request: HttpRequest) -> HttpResponse:
     if not settings.is_registration_open:
         return render(request, "participants/registration_closed.html", status=403)
     form = RegistrationForm(request.POST or None, roles=registration_roles(settings))
-    if request.method == "POST" and form.is_valid():
-        if _too_many(request, "register"):
-            form.add_error(None, _("Too many attempts from your network. Try again in an hour."))
+    if _posted_in_limit(request, form, "register"):
+        data = form.cleaned_data
+        try:
+            participant_register(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                role=data["role"],
+                has_consented=data["consent"],
+            )
+        except ApplicationError as exc:
+            form_add_errors(form, exc)
         else:
-            data = form.cleaned_data
-            try:
-                participant_register(
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    email=data["email"],
-                    role=data["role"],
-                    has_consented=data["consent"],
-                )
-            except ApplicationError as exc:
-                form_add_errors(form, exc)
-            else:
-                return redirect("register-done")
+            return redirect("register-done")
     return render(request, "participants/register.html", {"form": form})
 
 
@@ -156,12 +161,9 @@ def access_link(request: HttpRequest, token: str) -> HttpResponse:
 def link_request(request: HttpRequest) -> HttpResponse:
     """Ask for a new link to the secure space (the old one expired or was used)."""
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _too_many(request, "link"):
-            form.add_error(None, _("Too many attempts from your network. Try again in an hour."))
-        else:
-            access_link_resend(email=form.cleaned_data["email"])
-            return redirect("register-done")
+    if _posted_in_limit(request, form, "link"):
+        access_link_resend(email=form.cleaned_data["email"])
+        return redirect("register-done")
     return render(request, "participants/link_request.html", {"form": form})
 
 
@@ -169,14 +171,11 @@ def link_request(request: HttpRequest) -> HttpResponse:
 @never_cache
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _too_many(request, "reset"):
-            form.add_error(None, _("Too many attempts from your network. Try again in an hour."))
-        else:
-            # The lookup and the email happen in a task: the same work here for every address,
-            # so the answer time does not tell who is an active participant.
-            enqueue_on_commit(send_password_reset_task, email=form.cleaned_data["email"])
-            return render(request, "participants/password_reset_sent.html")
+    if _posted_in_limit(request, form, "reset"):
+        # The lookup and the email happen in a task: the same work here for every address,
+        # so the answer time does not tell who is an active participant.
+        enqueue_on_commit(send_password_reset_task, email=form.cleaned_data["email"])
+        return render(request, "participants/password_reset_sent.html")
     return render(request, "participants/password_reset.html", {"form": form})
 
 
@@ -306,17 +305,12 @@ def manage_participant_action(
     if participant.pk == request.user.participant.pk:
         messages.error(request, _("You cannot change your own access."))
         return redirect("manage-participants")
-    try:
-        if action == "desactiver":
-            participant_deactivate(participant=participant)
-        elif action == "reactiver":
-            participant_reactivate(participant=participant)
-        else:  # "effacer" is the privacy app's (same URL, tenant_apps.privacy.urls)
-            raise Http404
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Done."))
+    if action == "desactiver":
+        service_called(request, lambda: participant_deactivate(participant=participant), _("Done."))
+    elif action == "reactiver":
+        service_called(request, lambda: participant_reactivate(participant=participant), _("Done."))
+    else:  # "effacer" is the privacy app's (same URL, tenant_apps.privacy.urls)
+        raise Http404
     return redirect("manage-participants")
 
 
@@ -334,19 +328,18 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         questions=questions,
         answers=answers_of(participant=participant),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            profile_save(
-                participant=participant,
-                raw_answers=form.answers(),
-                capacity=form.cleaned_data.get("capacity"),
-                is_available=form.cleaned_data["is_available"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Your profile is saved."))
-            return redirect("profile")
+    if form_saved(
+        request,
+        form,
+        lambda: profile_save(
+            participant=participant,
+            raw_answers=form.answers(),
+            capacity=form.cleaned_data.get("capacity"),
+            is_available=form.cleaned_data["is_available"],
+        ),
+        _("Your profile is saved."),
+    ):
+        return redirect("profile")
     return render(request, "participants/profile.html", {"form": form})
 
 

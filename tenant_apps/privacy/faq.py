@@ -27,7 +27,7 @@ from tenant_apps.privacy.register import (
     transfer_statement,
 )
 from tenant_apps.programs.selectors import program_settings
-from tenants.models import Program
+from tenants.models import Program, programs_with_data
 
 SCALEWAY_NAME = "Scaleway SAS"
 
@@ -73,15 +73,6 @@ def public_url(path: str) -> str:
     return f"{settings.SITE_SCHEME}://{settings.BASE_DOMAIN}{port}{path}"
 
 
-def _programmes() -> list[Program]:
-    return list(
-        Program.objects.exclude(schema_name="public")
-        .filter(status__in=[Program.Status.READY, Program.Status.PAUSED, Program.Status.ARCHIVED])
-        .select_related("client")
-        .order_by("client__name", "name")
-    )
-
-
 def _volume(program: Program) -> ProgrammeVolume:
     volume = ProgrammeVolume(
         name=program.name,
@@ -102,8 +93,9 @@ def _volume(program: Program) -> ProgrammeVolume:
     return volume
 
 
-def technical_faq_build() -> TechnicalFaq:
-    """Run from the public schema (console, dpo_pack): enters each programme to count."""
+def technical_faq_build(*, client_id: int | None = None) -> TechnicalFaq:
+    """Run from the public schema (console, dpo_pack): enters each programme to count. With
+    `client_id`, only that organisation's programmes (a client administrator's copy)."""
     rows = subprocessors()
     region = scaleway_region()
     faq = TechnicalFaq(
@@ -124,7 +116,7 @@ def technical_faq_build() -> TechnicalFaq:
         video_is_whereby=bool(getattr(settings, "WHEREBY_API_KEY", "")),
     )
     try:
-        for program in _programmes():
+        for program in programs_with_data(client_id=client_id):
             faq.programmes.append(_volume(program))
     finally:
         connection.set_schema_to_public()

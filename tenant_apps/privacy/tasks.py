@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audit.log import audit_purge
 from saas.core.storage import files_delete_prefix
+from saas.core.tasks import retried_on
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -31,15 +32,7 @@ def purge_expired_sessions_task() -> None:
     sessions_purge_expired()
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OSError, BotoCoreError, ClientError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=10,
-)
+@shared_task(ignore_result=True, **retried_on(OSError, BotoCoreError, ClientError, max_retries=10))
 def delete_files_task(*, prefix: str) -> int:
     """In one programme: every file (every version, in the bucket) under `prefix` goes. Safe
     to run twice; retried while the storage is unreachable."""

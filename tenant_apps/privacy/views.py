@@ -7,8 +7,7 @@ from django.views.decorators.http import require_POST
 
 from audit.views import audit_log_response
 from saas.core.decorators import manager_required, public_view
-from saas.core.errors import ApplicationError, ValidationFailed
-from shared_apps.accounts.http import AuthenticatedHttpRequest
+from saas.core.forms import service_called
 from tenant_apps.participants.models import Participant
 from tenant_apps.privacy.register import register_build
 from tenant_apps.privacy.services.erasure import participant_erase
@@ -37,23 +36,21 @@ def legal_notice(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 @require_POST
-def manage_participant_erase(
-    request: AuthenticatedHttpRequest, participant_id: int
-) -> HttpResponse:
+def manage_participant_erase(request: HttpRequest, participant_id: int) -> HttpResponse:
     """Erase a participant of the programme, confirmed with a typed word (the participants
     page's "Erase" button)."""
     participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)
     if participant.pk == request.user.participant.pk:
         messages.error(request, _("You cannot change your own access."))
         return redirect("manage-participants")
-    try:
-        if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
-            raise ValidationFailed(_("Type the word EFFACER to confirm."))
-        participant_erase(participant=participant, by=request.user.participant)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+    if request.POST.get("confirm", "").strip().upper() not in {"EFFACER", "ERASE"}:
+        messages.error(request, _("Type the word EFFACER to confirm."))
     else:
-        messages.success(request, _("Done."))
+        service_called(
+            request,
+            lambda: participant_erase(participant=participant, by=request.user.participant),
+            _("Done."),
+        )
     return redirect("manage-participants")
 
 
@@ -67,7 +64,7 @@ def manage_audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
+def my_data(request: HttpRequest) -> HttpResponse:
     """Right of access: everything about me in this programme, readable or as JSON."""
     import json
 
@@ -91,7 +88,7 @@ def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @never_cache
-def erase_me(request: AuthenticatedHttpRequest) -> HttpResponse:
+def erase_me(request: HttpRequest) -> HttpResponse:
     """Right to erasure, by the person: confirmed with their password and a typed word."""
     from django.contrib.auth import logout
 

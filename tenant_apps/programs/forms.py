@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from tenant_apps.programs.branding import brand_colors
 from tenant_apps.programs.icons import image_size, is_size_allowed
 from tenant_apps.programs.models import ProgramSettings, Question
+from tenant_apps.programs.questionnaire import QUESTION_FIELDS
+from tenant_apps.programs.services import EDITABLE_FIELDS
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 PERSONAL_EMAIL_PROVIDERS = frozenset(
@@ -53,28 +55,8 @@ class ProgramSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ProgramSettings
-        fields = [
-            "is_registration_open",
-            "registration_roles",
-            "allow_email_subdomains",
-            "two_factor_policy",
-            "primary_color",
-            "logo",
-            "language",
-            "contact_email",
-            "matching_mode",
-            "matching_objective",
-            "request_expiry_days",
-            "privacy_intro",
-            "retention_inactive_warn_months",
-            "retention_inactive_erase_months",
-            "retention_after_end_months",
-            "retention_unverified_days",
-            "retention_invited_days",
-            "retention_deactivated_months",
-            "retention_outbox_days",
-            "ends_on",
-        ]
+        # The domains are typed one a line, in allowed_email_domains_text.
+        fields = [f for f in EDITABLE_FIELDS if f != "allowed_email_domains"]
         labels = {
             "is_registration_open": _("Registration is open"),
             "registration_roles": _("Who can register"),
@@ -239,20 +221,8 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = Question
-        fields = [
-            "label",
-            "mentor_label",
-            "help_text",
-            "kind",
-            "audience",
-            "is_required",
-            "criterion",
-            "weight",
-            "hard_rule",
-            "number_range",
-            "is_sensitive",
-            "show_on_profile",
-        ]
+        # The choices are typed one a line, in choices_text.
+        fields = [f for f in QUESTION_FIELDS if f != "choices"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

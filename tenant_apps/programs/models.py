@@ -140,6 +140,11 @@ class Question(models.Model):
     # "never displayed" (sensitive) answer is never shown, even with this flag: see
     # `is_shown_on_profile` (the profile selector reads that, never this field alone).
     show_on_profile = models.BooleanField(_("shown on profiles"), default=False)
+    is_reporting_dimension = models.BooleanField(
+        _("break the dashboard's figures down by this question"),
+        default=False,
+        help_text=_("Single choice or yes / no questions; groups of fewer than 5 are hidden."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -12,6 +12,7 @@ from saas.core.errors import ValidationFailed
 from tenant_apps.programs.models import Question
 
 CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
+REPORTING_KINDS = {Question.Kind.SINGLE, Question.Kind.YES_NO}
 CRITERIA_BY_KIND = {
     Question.Kind.SINGLE: {"same", "overlap", "covers"},
     Question.Kind.MULTIPLE: {"overlap", "covers", "same"},
@@ -53,7 +54,35 @@ def _validate(data: dict[str, Any]) -> dict[str, list[str]]:
         errors["audience"] = [
             _("A question used for matching must be asked to mentees and mentors.")
         ]
+    if data.get("is_reporting_dimension"):
+        if kind not in REPORTING_KINDS:
+            errors["is_reporting_dimension"] = [
+                _("Only single choice and yes / no questions can break the figures down.")
+            ]
+        elif data.get("is_sensitive"):
+            errors["is_reporting_dimension"] = [
+                _("A sensitive answer is never displayed, not even as a group.")
+            ]
     return errors
+
+
+# What a manager edits on a question (in the form's order); the key never changes.
+QUESTION_FIELDS = (
+    "label",
+    "mentor_label",
+    "help_text",
+    "kind",
+    "choices",
+    "audience",
+    "is_required",
+    "criterion",
+    "weight",
+    "hard_rule",
+    "number_range",
+    "is_sensitive",
+    "show_on_profile",
+    "is_reporting_dimension",
+)
 
 
 @transaction.atomic
@@ -73,21 +102,7 @@ def question_save(*, question: Question | None, data: dict[str, Any]) -> Questio
         question = Question(key=key, position=position)
     is_new = question.pk is None
     changed: list[str] = []
-    for field in (
-        "label",
-        "mentor_label",
-        "help_text",
-        "kind",
-        "choices",
-        "audience",
-        "is_required",
-        "criterion",
-        "weight",
-        "hard_rule",
-        "number_range",
-        "is_sensitive",
-        "show_on_profile",
-    ):
+    for field in QUESTION_FIELDS:
         if field in data:
             if getattr(question, field) != data[field]:
                 changed.append(field)

@@ -95,25 +95,24 @@ def _program_settings_audit(*, before: ProgramSettings, after: ProgramSettings) 
         audit_record(action="programs.settings_changed", details={"fields": others})
 
 
-# What a manager may change on the settings page; the rest (id, timestamps) is not theirs.
-EDITABLE_FIELDS = frozenset(
-    {
-        "is_registration_open",
-        "registration_roles",
-        "allowed_email_domains",
-        "allow_email_subdomains",
-        "two_factor_policy",
-        "primary_color",
-        "logo",
-        "language",
-        "contact_email",
-        "matching_mode",
-        "matching_objective",
-        "request_expiry_days",
-        "privacy_intro",
-        *RETENTION_FIELDS,
-        "ends_on",
-    }
+# What a manager may change on the settings page (in the page's order); the rest (id,
+# timestamps) is not theirs.
+EDITABLE_FIELDS = (
+    "is_registration_open",
+    "registration_roles",
+    "allowed_email_domains",
+    "allow_email_subdomains",
+    "two_factor_policy",
+    "primary_color",
+    "logo",
+    "language",
+    "contact_email",
+    "matching_mode",
+    "matching_objective",
+    "request_expiry_days",
+    "privacy_intro",
+    *RETENTION_FIELDS,
+    "ends_on",
 )
 
 
@@ -125,7 +124,7 @@ def program_settings_update(
     """Apply the manager's settings (validated by the caller; only the fields given change),
     with one audit row per kind of change. `logo` is an uploaded file, False to remove the
     logo, or the current file to keep it. Returns the saved settings."""
-    unknown = set(data) - EDITABLE_FIELDS
+    unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
     settings = ProgramSettings.objects.select_for_update().get(pk=program_settings.pk)

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 
 from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import manager_required, public_view
-from saas.core.errors import ApplicationError
-from saas.core.forms import form_add_errors
+from saas.core.forms import form_saved
 from saas.core.tenancy import connection
 from tenant_apps.programs.branding import brand_colors
 from tenant_apps.programs.forms import ProgramSettingsForm, QuestionForm
@@ -88,7 +87,7 @@ def _stored_image(path: str) -> FileResponse:
 
 @public_view
 @cache_control(max_age=86400)
-def icon(request: HttpRequest, name: str) -> FileResponse:
+def icon(request: HttpRequest, name: str) -> HttpResponse:
     if name not in ICON_NAMES:
         raise Http404
     return _stored_image(icon_path(name))
@@ -96,7 +95,7 @@ def icon(request: HttpRequest, name: str) -> FileResponse:
 
 @public_view
 @cache_control(max_age=86400)
-def logo(request: HttpRequest) -> FileResponse:
+def logo(request: HttpRequest) -> HttpResponse:
     """The programme's logo as shown in pages and emails (re-encoded, at most 480 × 160)."""
     if not program_settings_cached().logo:
         raise Http404
@@ -173,14 +172,13 @@ def manage_questionnaire(request: HttpRequest) -> HttpResponse:
 def manage_question(request: HttpRequest, question_id: int | None = None) -> HttpResponse:
     question = get_object_or_404(Question, pk=question_id) if question_id else None
     form = QuestionForm(request.POST or None, instance=question or Question())
-    if request.method == "POST" and form.is_valid():
-        try:
-            question_save(question=question, data=form.data_for_service())
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Question saved."))
-            return redirect("manage-questionnaire")
+    if form_saved(
+        request,
+        form,
+        lambda: question_save(question=question, data=form.data_for_service()),
+        _("Question saved."),
+    ):
+        return redirect("manage-questionnaire")
     return render(request, "programs/manage_question.html", {"form": form, "question": question})
 
 

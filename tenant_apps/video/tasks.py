@@ -1,21 +1,12 @@
-from typing import Any
+from celery import shared_task
 
-from celery import Task, shared_task
-
+from saas.core.tasks import retried_on
 from tenant_apps.video.client import WherebyRateLimited, WherebyUnavailable
 from tenant_apps.video.services import room_delete
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(WherebyUnavailable,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-)
-def delete_video_room_task(self: Task[Any, None], *, video_meeting_id: str) -> None:
+@shared_task(bind=True, **retried_on(WherebyUnavailable))
+def delete_video_room_task(self, *, video_meeting_id: str) -> None:  # type: ignore[no-untyped-def]
     """Delete a Whereby room (idempotent: deleting twice is fine)."""
     try:
         room_delete(video_meeting_id=video_meeting_id)

@@ -283,3 +283,70 @@ def test_participants_pages_are_accessible(live_site, browser):
         assert page.url.endswith(path), f"{path} led to {page.url}"
         assert_accessible(page, Axe(), visited)
     page.close()
+
+
+@pytest.mark.django_db
+def test_client_administrator_pages_are_accessible(live_site, browser):
+    """The client administrator's pages (issue 14), on the public site, with axe: the
+    organisation's figures (after a snapshot) and the manager invitation form."""
+    import threading
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    made: dict = {}
+
+    def setup() -> None:  # committed data, from a thread with its own connection
+        from django.db import connections
+
+        from shared_apps.accounts.models import User
+        from shared_apps.accounts.otp import recovery_codes_generate
+        from tenants.models import ClientAdministrator
+        from tenants.snapshots import snapshots_take
+
+        try:
+            user = User.objects.create_user(email="drh@e2e.example", password=PASSWORD)
+            made["code"] = recovery_codes_generate(user=user)[0]
+            ClientAdministrator.objects.create(client=live_site.program.client, user=user)
+            snapshots_take()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=setup)
+    thread.start()
+    thread.join()
+    from django.conf import settings
+
+    def url(path: str) -> str:
+        return f"http://{settings.BASE_DOMAIN}:{live_site.port}{path}"
+
+    page = browser.new_page(locale="fr-FR")
+    page.goto(url("/connexion/"))
+    page.get_by_label("Adresse email").fill("drh@e2e.example")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/compte/verification/**")
+    page.get_by_label("Code").fill(made["code"])
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url("**/client/")
+    visited: list[str] = []
+    for path in ("/client/", "/client/gestionnaires/"):
+        page.goto(url(path))
+        assert page.url.endswith(path), f"{path} led to {page.url}"  # not bounced to login
+        assert live_site.program.name in page.content() or path != "/client/"
+        assert_accessible(page, Axe(), visited)
+    page.close()
+
+    def cleanup() -> None:  # the committed rows of this test go, so other tests start clean
+        from django.db import connections
+
+        from tenants.models import ClientAdministrator, ProgramSnapshot
+
+        try:
+            ProgramSnapshot.objects.all().delete()
+            ClientAdministrator.objects.filter(user__email="drh@e2e.example").delete()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=cleanup)
+    thread.start()
+    thread.join()

@@ -901,6 +901,7 @@ def test_walkthrough_of_a_new_client(platform: Platform, chromium: Any) -> None:
         "(11.9) says new proposals are ready when there are none",
     )
     for path, step in (
+        ("/espace/?days=90", "manager dashboard"),  # issue 14: the manager's landing page
         ("/gestion/rendez-vous/", "manager meetings"),
         ("/gestion/journal/", "manager audit log"),
     ):
@@ -934,6 +935,45 @@ def test_walkthrough_of_a_new_client(platform: Platform, chromium: Any) -> None:
             f"no link to the accessibility statement on {len(walk.without_statement)} pages"
             f" (11.12), e.g. {walk.without_statement[:3]}",
         )
+
+    # 12. The super-admin makes someone the organisation's client administrator (issue 14), who
+    # sets a password, enrols 2FA and sees the programmes' figures, never a person ----------------
+    client_admin_email = f"drh@{domain}"
+    admin.goto(platform.url("/console/organisations/"))
+    admin.get_by_role("link", name=organisation).first.click()
+    admin.wait_for_url(re.compile(r".*/console/organisations/\d+/$"))
+    walk.inspect(admin, "organisation page")
+    admin.locator("#client-admin-email").fill(client_admin_email)
+    click_and_settle(admin, admin.get_by_role("button", name=t("Invite a client administrator")))
+    walk.inspect(admin, "client administrator invited")
+    invitations = walk.emails_to(client_admin_email)
+    assert invitations, "no invitation to the client administrator"
+    welcome = re.findall(r"https?://\S+/client/bienvenue/\S+/", invitations[-1].body)[-1]
+    hr = new_page("client administrator")
+    hr.goto(welcome)
+    walk.inspect(hr, "client administrator welcome")
+    hr.locator("[name=new_password1]").fill(PASSWORD)
+    hr.locator("[name=new_password2]").fill(PASSWORD)
+    hr.get_by_role("button", name=t("Save the password")).click()
+    hr.wait_for_url("**/connexion/**")
+    hr.locator("[name=username]").fill(client_admin_email)
+    hr.locator("[name=password]").fill(PASSWORD)
+    hr.get_by_role("button", name=t("Log in")).click()
+    hr.wait_for_url("**/compte/double-authentification/**")
+    walk.inspect(hr, "client administrator 2FA enrolment")
+    key = totp_key_from_secret(hr.locator("code.secret").inner_text())
+    hr.locator("[name=token]").fill(totp_code(key))
+    hr.get_by_role("button", name=t("Activate")).click()
+    hr.wait_for_selector("ul.codes")
+    hr.get_by_role("link", name=t("I have saved my codes")).click()
+    hr.wait_for_url("**/client/**")
+    click_and_settle(hr, hr.get_by_role("button", name=t("Compute the figures now")))
+    text = walk.inspect(hr, "client administrator's programmes")
+    walk.check(programme in text, "client page", f"“{programme}” is not on the client page")
+    walk.check(mentee[0] not in text, "client page", "a participant's address is shown")
+    open_menu_link(hr, t("Invite a manager"))
+    hr.wait_for_url("**/client/gestionnaires/**")
+    walk.inspect(hr, "client administrator invites a manager")
 
     for context in contexts:
         context.close()

@@ -60,6 +60,7 @@ EXCLUDED = {
     "tenants.Domain.domain": "derived from the slug",
     "tenants.SchemaMigrationState.schema_name": "written by migrate_schemas from the schema list",
     "tenants.SchemaMigrationState.fingerprint": "md5 computed by migrate_schemas",
+    "tenants.ProgramSnapshot.figures": "integers computed by the snapshot job, never typed",
     "programs.Question.key": "slug generated from the label",
     "programs.ProgramSettings.primary_color": "validated #RRGGBB",
     "programs.ProgramSettings.language": "language code chosen from a list",

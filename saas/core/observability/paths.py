@@ -25,7 +25,8 @@ from saas.core.observability.scrubbing import FILTERED, scrub_text
 # A path parameter is secret when its name contains one of these.
 SECRET_PARAMETER_PARTS = ("token", "secret", "signature", "signed", "key", "uidb64", "code")
 # Path parameters reviewed as naming nothing secret (besides integers, which never are).
-PUBLIC_PARAMETERS = frozenset({"name", "action", "answer"})
+# (`kind` and `file_format`: the manager's exports, a fixed vocabulary — participants.csv …)
+PUBLIC_PARAMETERS = frozenset({"name", "action", "answer", "kind", "file_format"})
 
 _PARAMETER_RE = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 _SEGMENT = r"[^/\s?#\"'<>]+"

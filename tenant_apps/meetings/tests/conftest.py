@@ -1,16 +1,4 @@
-import pytest
-
-from tenant_apps.meetings.tests.factories import Pair, pair_create
+from tenant_apps.meetings.tests.factories import pair
 from tenant_apps.video.tests.fixtures import room_urls_stay_out_of_emails, whereby_fake
 
-__all__ = ["room_urls_stay_out_of_emails", "whereby_fake"]
-
-
-@pytest.fixture
-def pair(world) -> Pair:
-    """Léa Martin (mentee) and Hugo Bernard (mentor), paired in programme A."""
-    return pair_create(
-        world.program_a,
-        mentee=("lea.martin@a.example", "Léa", "Martin"),
-        mentor=("hugo.bernard@a.example", "Hugo", "Bernard"),
-    )
+__all__ = ["pair", "room_urls_stay_out_of_emails", "whereby_fake"]

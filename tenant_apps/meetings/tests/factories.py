@@ -4,6 +4,7 @@ services (a pair is `match_create_manual`, a meeting is proposed and accepted)."
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -66,3 +67,13 @@ def confirmed(
     """A meeting the mentee proposed and the mentor accepted (inside tenant_context)."""
     meeting = proposed(pair, starts_in=starts_in, minutes=minutes)
     return meeting_accept(meeting=meeting, by=pair.mentor, slot_id=meeting.slots.get().pk)
+
+
+@pytest.fixture
+def pair(world) -> Pair:
+    """Léa Martin (mentee) and Hugo Bernard (mentor), paired in programme A."""
+    return pair_create(
+        world.program_a,
+        mentee=("lea.martin@a.example", "Léa", "Martin"),
+        mentor=("hugo.bernard@a.example", "Hugo", "Bernard"),
+    )

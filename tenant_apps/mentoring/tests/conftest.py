@@ -1,25 +1,11 @@
 import pytest
-from django.db import connection
 from django_tenants.utils import tenant_context
 
-from conftest import PASSWORD, host_client, http_login
-from tenant_apps.meetings.tests.factories import Pair, pair_create
+from conftest import host_client, http_login, logged_in
+from saas.core.tenancy import connection
+from tenant_apps.meetings.tests.factories import pair
 
-
-@pytest.fixture
-def pair(world) -> Pair:
-    """Léa Martin (mentee) and Hugo Bernard (mentor), paired in programme A."""
-    return pair_create(
-        world.program_a,
-        mentee=("lea.martin@a.example", "Léa", "Martin"),
-        mentor=("hugo.bernard@a.example", "Hugo", "Bernard"),
-    )
-
-
-def logged_in(program, email, **options):
-    client = host_client(program)
-    http_login(client, email, PASSWORD, **options)
-    return client
+__all__ = ["logged_in", "pair"]
 
 
 def in_programme(program, work):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils.translation import override
 from django_tenants.utils import tenant_context
 
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.participants.models import Participant
 
@@ -20,10 +20,8 @@ IDENTITY = re.compile(r"\.user\.(get_full_name|email|first_name|last_name)\b")
 ALLOWED = {
     "tenant_apps/meetings/services/invitations.py": "the recipient's own address and first name",
     "tenant_apps/meetings/views.py": "the person's own name in their video room",
-    "tenant_apps/matching/services.py": "the recipient's own address",
-    "tenant_apps/mentoring/services.py": "the recipient's own address (message and nudge emails)",
     "tenant_apps/participants/models.py": "display_name itself",
-    "tenant_apps/participants/services.py": "the person's own address",
+    "tenant_apps/participants/services.py": "the person's own address (email_about_other too)",
     "tenant_apps/privacy/services/export.py": "the person's own export",
     "tenant_apps/privacy/services/retention.py": "the person's own address",
     "tenant_apps/notifications/privacy_hooks.py": "the person's own export (their messages)",

@@ -11,35 +11,23 @@ import pytest
 from django.core import mail
 from django_tenants.utils import tenant_context
 
-from conftest import PASSWORD, host_client, http_login
+from conftest import PASSWORD, logged_in
 from saas.core.errors import Conflict
 from saas.core.tenancy import connection
 from tenant_apps.matching.models import Match
 from tenant_apps.matching.services import suggestions_for
 from tenant_apps.meetings.models import Meeting
-from tenant_apps.meetings.tests.factories import confirmed, pair_create, person, proposed
+from tenant_apps.meetings.tests.factories import (
+    confirmed,
+    person,
+    proposed,
+)
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_reactivate
 from tenant_apps.privacy.services.erasure import participant_erase
 from tenant_apps.programs.models import ProgramSettings
 
 DELETED = "Participant·e supprimé·e"
-
-
-@pytest.fixture
-def pair(world):
-    """Léa Martin (mentee) and Hugo Bernard (mentor), paired in programme A."""
-    return pair_create(
-        world.program_a,
-        mentee=("lea.martin@a.example", "Léa", "Martin"),
-        mentor=("hugo.bernard@a.example", "Hugo", "Bernard"),
-    )
-
-
-def logged_in(program, email, **options):
-    client = host_client(program)
-    http_login(client, email, PASSWORD, **options)
-    return client
 
 
 @pytest.fixture

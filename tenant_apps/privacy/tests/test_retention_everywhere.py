@@ -19,6 +19,7 @@ from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_add, participant_invite
 from tenant_apps.privacy.services.retention import months
 from tenant_apps.programs.models import ProgramSettings
+from tenant_apps.programs.tests.settings_form import SETTINGS
 from tenant_apps.video.models import WebhookEvent
 from tenants.models import Program
 from tenants.tasks import apply_retention_everywhere_task
@@ -205,22 +206,6 @@ def test_whereby_webhook_events_are_deleted_after_the_period(world, settings):
         _run_daily_job()
     with tenant_context(world.program_b):
         assert list(WebhookEvent.objects.values_list("event_id", flat=True)) == ["fresh"]
-
-
-SETTINGS = {
-    "allowed_email_domains_text": "a.example",
-    "registration_roles": "both",
-    "two_factor_policy": "optional",
-    "primary_color": "#1d4e89",
-    "language": "fr",
-    "matching_mode": "manager",
-    "matching_objective": "matches",
-    "request_expiry_days": "3",
-    "retention_inactive_warn_months": "22",
-    "retention_inactive_erase_months": "24",
-    "retention_after_end_months": "12",
-    "retention_unverified_days": "7",
-}
 
 
 def _sessions(expired_at: datetime, valid_until: datetime) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from tenant_apps.programs.branding import (
     contrast_ratio,
     relative_luminance,
 )
+from tenant_apps.programs.tests.settings_form import SETTINGS
 
 
 def test_relative_luminance_of_known_colours():
@@ -56,22 +57,7 @@ def test_links_on_white_keep_4_5_to_1():
 
 
 def _settings_data(**overrides):
-    data = {
-        "allowed_email_domains_text": "a.example",
-        "registration_roles": "both",
-        "two_factor_policy": "optional",
-        "primary_color": "#1d4e89",
-        "language": "fr",
-        "matching_mode": "manager",
-        "matching_objective": "matches",
-        "request_expiry_days": "3",
-        "retention_inactive_warn_months": "22",
-        "retention_inactive_erase_months": "24",
-        "retention_after_end_months": "12",
-        "retention_unverified_days": "7",
-    }
-    data.update(overrides)
-    return data
+    return {**SETTINGS, **overrides}
 
 
 @pytest.mark.django_db

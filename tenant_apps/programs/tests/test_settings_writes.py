@@ -14,21 +14,7 @@ from audit.models import AuditEvent
 from conftest import audit_rows_refused
 from saas.core.tenancy import connection
 from tenant_apps.programs.models import ProgramSettings
-
-SETTINGS = {
-    "allowed_email_domains_text": "a.example",
-    "registration_roles": "both",
-    "two_factor_policy": "optional",
-    "primary_color": "#1d4e89",
-    "language": "fr",
-    "matching_mode": "manager",
-    "matching_objective": "matches",
-    "request_expiry_days": "3",
-    "retention_inactive_warn_months": "22",
-    "retention_inactive_erase_months": "24",
-    "retention_after_end_months": "12",
-    "retention_unverified_days": "7",
-}
+from tenant_apps.programs.tests.settings_form import SETTINGS
 
 
 def _state(program) -> tuple[ProgramSettings, list[str]]:

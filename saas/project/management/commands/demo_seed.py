@@ -22,6 +22,7 @@ from tenant_apps.api.services import api_key_create
 from tenant_apps.mentoring.demo import seed_mentoring
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_send
+from tenant_apps.outcomes.demo import outcomes_seed
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.participants.services import participant_add
 from tenant_apps.programs.models import ProgramSettings, Question
@@ -115,6 +116,14 @@ class Command(BaseCommand):
                 )
                 if slug == "ucanss-2027":  # manager-led: pairs exist; the other lets mentees choose
                     seed_mentoring(domain=domain)
+                outcomes_seed(
+                    domain=domain,
+                    mentees=60,
+                    mentors=30,
+                    pairs=40,
+                    meetings=260,
+                    dimension_key="metier",
+                )
                 self._outbox_flush()
         connection.set_schema_to_public()
         return logins, two_factor_users

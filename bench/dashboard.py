@@ -1,0 +1,144 @@
+"""Dashboard benchmark — not a test. The manager's dashboard of a programme with 5,000
+participants, 2,500 pairs and 20,000 meetings, rendered through Django's test client.
+
+    .venv/bin/python bench/dashboard.py [--renders 15]
+
+Uses DATABASE_URL's server (database `binome_bench_dash`, dropped and re-created) or an
+embedded PostgreSQL. One programme is provisioned with the real service, then seeded with bulk
+inserts (`tenant_apps.outcomes.demo.outcomes_seed`: 3,000 mentees and 2,000 mentors over 180
+days, answers to a reporting dimension, 2,500 pairs, 20,000 meetings); its manager logs in
+through the login page and the second-factor page; the dashboard (last 365 days, broken down
+by the dimension) is requested `--renders` times after one warm-up. Last line:
+
+    dashboard participants=5000 median_ms=<median> queries=<n> snapshot_programmes=n/a \
+        snapshot_s=n/a
+
+(on one line; the snapshot half of issue 14's bench is added by the client-view work).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "binome_bench_dash"
+PASSWORD = "bench-dashboard-password-2027"
+
+
+def bench_database(stack: ExitStack) -> str:
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        import pgserver
+
+        server = pgserver.get_server(ROOT / ".local" / "pgbench", cleanup_mode="stop")
+        stack.callback(server.cleanup)
+        url = server.get_uri("postgres")
+    parts = urlsplit(url)
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--renders", type=int, default=15)
+    args = parser.parse_args()
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+
+    with ExitStack() as stack:
+        os.environ["DATABASE_URL"] = bench_database(stack)
+        os.environ.update(
+            DJANGO_SETTINGS_MODULE="saas.settings.dev",
+            DJANGO_DEBUG="false",
+            BASE_DOMAIN="bench.test",
+            PROGRAM_POOL_SIZE="0",
+            CELERY_BROKER_URL="",
+            LOG_LEVEL="WARNING",
+        )
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.test import Client as HttpClient
+        from django_tenants.utils import tenant_context
+
+        from saas.core.tenancy import connection
+        from shared_apps.accounts.models import User
+        from shared_apps.accounts.otp import recovery_codes_generate
+        from tenant_apps.outcomes.demo import outcomes_seed
+        from tenant_apps.participants.models import Participant
+        from tenant_apps.participants.services import participant_add
+        from tenant_apps.programs.models import Question
+        from tenants.models import Program
+        from tenants.services import client_create, program_create, program_provision
+
+        settings.ALLOWED_HOSTS = ["*"]
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        call_command("migrate_schemas", shared=True, verbosity=0)
+        client = client_create(name="Bench organisation")
+        program = program_create(
+            client_id=client.pk, name="Bench", slug="bench", manager_email="first@bench.example"
+        )
+        program_provision(program_id=program.pk)
+        program = Program.objects.get(pk=program.pk)
+        manager = User.objects.create_user(email="manager@bench.example", password=PASSWORD)
+        log("seeding 5,000 participants, 2,500 pairs, 20,000 meetings…")
+        started = time.perf_counter()
+        with tenant_context(program):
+            participant_add(user=manager, role=Participant.Role.MANAGER)
+            Question.objects.create(
+                key="branch", label="Branch", kind="single", audience="both", is_required=True,
+                choices=[{"value": f"b{i}", "label": f"Branch {i}"} for i in range(6)],
+            )  # fmt: skip
+            added = outcomes_seed(
+                domain="bench.example", mentees=3000, mentors=2000, pairs=2500,
+                meetings=20000, days=365, dimension_key="branch",
+            )  # fmt: skip
+            connection.cursor().execute("ANALYZE")
+        log(f"  seeded {added} participants in {time.perf_counter() - started:.1f} s")
+        connection.set_schema_to_public()
+        code = recovery_codes_generate(user=manager)[0]
+        http = HttpClient(HTTP_HOST=program.host)
+        assert (
+            http.post("/connexion/", {"username": manager.email, "password": PASSWORD}).status_code
+            == 302
+        )
+        assert http.post("/compte/verification/", {"token": code}).status_code == 302
+        params = {"days": "365", "dimension": "branch"}
+        assert http.get("/espace/", params).status_code == 200  # warm-up
+        queries = []
+
+        def count(execute, sql, params, many, context):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = http.get("/espace/", params)
+        assert response.status_code == 200
+        assert b"Programme dashboard" in response.content or b"Tableau de bord" in response.content
+        times = []
+        for _index in range(args.renders):
+            started = time.perf_counter()
+            response = http.get("/espace/", params)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        print(f"renders: min {min(times):.0f} ms, max {max(times):.0f} ms")
+        print(
+            f"dashboard participants={added} median_ms={statistics.median(times):.0f} "
+            f"queries={len(queries)} snapshot_programmes=n/a snapshot_s=n/a"
+        )
+
+
+if __name__ == "__main__":
+    main()

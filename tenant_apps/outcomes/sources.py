@@ -1,0 +1,43 @@
+"""Figures that come from apps other helpers are adding (issue 14: satisfaction from
+`tenant_apps.surveys`, messages from `tenant_apps.mentoring`). Until those apps are installed
+the dashboard says "no survey data yet" / leaves messages out.
+
+Wiring, for the integrator — each app provides one selector with this signature, and the
+import-linter contract places it under `outcomes`:
+
+    tenant_apps.surveys.selectors.satisfaction_kpis(*, start, end) -> dict
+        {"usefulness": {"count": int, "mean": float | None, "distribution": {1: n, ..., 5: n}},
+         "check_in": {"count": int, "mean": float | None, "distribution": {1: n, ..., 5: n}},
+         "nps": {"count": int, "score": float | None, "promoters": n, "passives": n,
+                 "detractors": n}}
+    tenant_apps.mentoring.selectors.messages_per_week(*, start, end) -> dict[date, int]
+        (keys: the Monday of each week, local time)
+
+Both must run a fixed number of queries. Anonymous surveys: counts and scores only.
+"""
+
+import datetime
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+
+from tenant_apps.mentoring.selectors import messages_per_week as mentoring_messages_per_week
+
+SURVEYS_APP = "tenant_apps.surveys"
+MENTORING_APP = "tenant_apps.mentoring"
+
+
+def satisfaction_kpis(*, start: datetime.datetime, end: datetime.datetime) -> dict[str, Any] | None:
+    """None while the surveys app is absent (the page says "no survey data yet")."""
+    if not apps.is_installed(SURVEYS_APP):
+        return None
+    selectors = import_module(f"{SURVEYS_APP}.selectors")
+    return selectors.satisfaction_kpis(start=start, end=end)
+
+
+def messages_per_week(
+    *, start: datetime.datetime, end: datetime.datetime
+) -> dict[datetime.date, int] | None:
+    """None while the mentoring app (messages) is absent: the chart leaves the series out."""
+    return mentoring_messages_per_week(start=start, end=end)

@@ -1,0 +1,3 @@
+from tenant_apps.meetings.tests.factories import pair
+
+__all__ = ["pair"]
