@@ -87,7 +87,7 @@ def _stored_image(path: str) -> FileResponse:
 
 @public_view
 @cache_control(max_age=86400)
-def icon(request: HttpRequest, name: str) -> HttpResponse:
+def icon(request: HttpRequest, name: str) -> FileResponse:
     if name not in ICON_NAMES:
         raise Http404
     return _stored_image(icon_path(name))
@@ -95,7 +95,7 @@ def icon(request: HttpRequest, name: str) -> HttpResponse:
 
 @public_view
 @cache_control(max_age=86400)
-def logo(request: HttpRequest) -> HttpResponse:
+def logo(request: HttpRequest) -> FileResponse:
     """The programme's logo as shown in pages and emails (re-encoded, at most 480 × 160)."""
     if not program_settings_cached().logo:
         raise Http404
