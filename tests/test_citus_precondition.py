@@ -86,7 +86,8 @@ class Capture:
 def referenced(sql: str, programme: set[str], public: set[str]) -> tuple[set[str], set[str]]:
     """(programme tables, public-only tables) a statement names. A `p_x.table` form is a
     programme table whatever its name; `public.table` a public one."""
-    ours, theirs = set(), set()
+    ours: set[str] = set()
+    theirs: set[str] = set()
     for qualifier, qualified, bare in IDENT.findall(sql):
         if qualifier:
             if qualifier == get_public_schema_name():

@@ -12,6 +12,6 @@ def send_email_task(self: Task[Any, None], *, email_id: int) -> None:
     try:
         email_send(email_id=email_id)
     except Exception as exc:
-        if self.request.retries >= self.max_retries:
+        if self.max_retries is not None and self.request.retries >= self.max_retries:
             email_mark_failed(email_id=email_id, error=type(exc).__name__)
         raise
