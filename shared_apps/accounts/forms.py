@@ -1,9 +1,8 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.models import User
@@ -16,6 +15,9 @@ from shared_apps.accounts.security import (
     login_success_record,
     signin_link_request,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class OtpTokenForm(forms.Form):
@@ -43,7 +45,7 @@ NEW_PASSWORD_HELP = _("At least 12 characters. A sentence is easier to remember.
 
 
 def password_field(
-    label: str | Promise, *, new: bool = False, help_text: str | Promise = ""
+    label: "StrOrPromise", *, new: bool = False, help_text: "StrOrPromise" = ""
 ) -> forms.CharField:
     """A password box: kept as typed (no stripping), marked for password managers as the
     current password or a new one."""

@@ -285,7 +285,7 @@ def _weekly(*, start: datetime.datetime, end: datetime.datetime) -> list[dict[st
         .annotate(n=Count("pk"))
         .values_list("week", "n")
     )
-    weeks = []
+    weeks: list[dict[str, Any]] = []
     current = _week_start(start)
     while current < end and len(weeks) < 106:
         weeks.append(

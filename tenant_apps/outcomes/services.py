@@ -28,8 +28,8 @@ def outcomes_export(*, kind: str, file_format: str) -> tuple[bytes, str]:
     """The export `kind` as CSV or XLSX: (content, content type). Audited with its size."""
     if kind not in TABLES or file_format not in FORMATS:
         raise ValidationFailed(_("This export does not exist."))
-    header, rows = TABLES[kind]()
-    rows = list(rows)
+    header, row_iterator = TABLES[kind]()
+    rows = list(row_iterator)
     if file_format == "xlsx":
         content = xlsx_bytes(title=kind, header=header, rows=rows)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
