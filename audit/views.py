@@ -227,6 +227,28 @@ def _catalogue() -> dict[str, Sentence]:
         "participants.imported": (_("%(actor)s imported participants"), None),
         "meeting.cancelled": (_("%(actor)s cancelled a meeting"), None),
         "meetings.list_viewed": (_("%(actor)s viewed the programme's meetings"), None),
+        # tenant_apps.surveys
+        "surveys.survey_changed": (
+            _("%(actor)s changed a survey: %(detail)s"),
+            lambda d: ", ".join(d.get("fields", [])),
+        ),
+        "surveys.programme_end_sent": (
+            _("%(actor)s sent the end-of-programme survey: %(detail)s"),
+            lambda d: _("%(count)s people asked") % {"count": d.get("people", 0)},
+        ),
+        "surveys.programme_end_scheduled": (
+            _("%(actor)s scheduled the end-of-programme survey for %(detail)s"),
+            lambda d: d.get("on", ""),
+        ),
+        "surveys.settings_changed": (
+            _("%(actor)s changed the feedback settings: %(detail)s"),
+            _changes,
+        ),
+        "surveys.announcement_sent": (
+            _("%(actor)s sent an announcement: %(detail)s"),
+            lambda d: _("%(count)s people") % {"count": d.get("recipients", 0)},
+        ),
+        "surveys.results_viewed": (_("%(actor)s viewed a survey's named answers"), None),
         "privacy.exported": (_("%(actor)s downloaded their data"), None),
         "privacy.erased": (_("A person's data was erased"), None),
         "privacy.retention_applied": (_("The retention rules were applied"), None),

@@ -52,6 +52,13 @@ def bench_database(stack: ExitStack) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--renders", type=int, default=15)
+    parser.add_argument(
+        "--snapshot-programmes",
+        type=int,
+        default=1000,
+        help="then the snapshot job over this many programmes (bench/snapshots.py); 0: skip",
+    )
+    parser.add_argument("--snapshot-runs", type=int, default=3)
     args = parser.parse_args()
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
@@ -134,9 +141,18 @@ def main() -> None:
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
         print(f"renders: min {min(times):.0f} ms, max {max(times):.0f} ms")
+        snapshot = "snapshot_programmes=n/a snapshot_s=n/a"
+        if args.snapshot_programmes:
+            # The same database: the dashboard's programme plus N programmes cloned with data.
+            from bench.snapshots import create_programmes, run_snapshots
+
+            log(f"creating {args.snapshot_programmes} programmes for the snapshot job…")
+            create_programmes(args.snapshot_programmes, log=log)
+            programmes, seconds = run_snapshots(runs=args.snapshot_runs, log=log)
+            snapshot = f"snapshot_programmes={programmes} snapshot_s={seconds:.2f}"
         print(
             f"dashboard participants={added} median_ms={statistics.median(times):.0f} "
-            f"queries={len(queries)} snapshot_programmes=n/a snapshot_s=n/a"
+            f"queries={len(queries)} {snapshot}"
         )
 
 

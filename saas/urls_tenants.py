@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("tenant_apps.meetings.urls")),
     path("", include("tenant_apps.mentoring.urls")),
     path("", include("tenant_apps.api.urls")),
+    path("", include("tenant_apps.surveys.urls")),
     path("compte/", include("shared_apps.accounts.urls")),
 ]
 

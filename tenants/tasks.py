@@ -10,6 +10,7 @@ from tenant_apps.privacy.tasks import (
     purge_audit_log_task,
     purge_expired_sessions_task,
 )
+from tenant_apps.surveys.tasks import process_surveys_task
 from tenants.fanout import fan_out
 from tenants.services import program_pool_refill, program_provision
 from tenants.snapshots import snapshots_take
@@ -83,3 +84,10 @@ def take_snapshots_task(*, program_ids: list[int] | None = None) -> dict[str, ob
     task reads the schemas in turn (1,000 programmes in seconds, bench/snapshots.py);
     idempotent — a second run replaces today's rows."""
     return snapshots_take(program_ids=program_ids)
+
+
+@shared_task(name="tenant_apps.surveys.tasks.process_surveys_everywhere_task", ignore_result=True)
+def process_surveys_everywhere_task() -> int:
+    """Beat: one surveys task per open programme (feedback requests, check-ins, the scheduled
+    end-of-programme survey, reminders), each in its schema."""
+    return fan_out(process_surveys_task)

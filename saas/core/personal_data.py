@@ -40,6 +40,7 @@ SECTION_TITLES = {
     "pairs": gettext_lazy("Your pairs"),
     "meetings": gettext_lazy("Your meetings"),
     "relationship": gettext_lazy("Your presentation, messages and goals"),
+    "feedback": gettext_lazy("Your feedback and announcements"),
     "messages": gettext_lazy("Messages sent to you"),
     "access": gettext_lazy("Access links"),
     "journal": gettext_lazy("Journal"),

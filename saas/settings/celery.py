@@ -66,6 +66,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "tenants.tasks.take_snapshots_task",
         "schedule": crontab(hour=1, minute=37),
     },
+    # Feedback (tenant_apps.surveys): requests after held meetings, check-ins, the scheduled
+    # end-of-programme survey, reminders (at most two). One task per open programme; idempotent.
+    "process-surveys": {
+        "task": "tenant_apps.surveys.tasks.process_surveys_everywhere_task",
+        "schedule": crontab(minute="3-59/15"),
+    },
     "refill-programme-pool": {
         "task": "tenants.tasks.program_pool_refill_task",
         "schedule": crontab(minute="*/5"),

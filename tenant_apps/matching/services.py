@@ -20,6 +20,7 @@ from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from tenant_apps.matching import engine
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
 from tenant_apps.matching.selectors import mentor_room
+from tenant_apps.matching.signals import pair_ended
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.participants.services import email_about_other
 from tenant_apps.programs.models import ProgramSettings, Question
@@ -421,6 +422,7 @@ def match_end(*, match: Match, reason: str) -> Match:
     match.end_reason = reason.strip()
     match.save(update_fields=["status", "ended_at", "end_reason"])
     audit_record(action="matching.pair_ended", target=match)
+    pair_ended.send(sender=Match, match=match)
     return match
 
 

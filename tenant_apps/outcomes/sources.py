@@ -17,27 +17,19 @@ Both must run a fixed number of queries. Anonymous surveys: counts and scores on
 """
 
 import datetime
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
-
 from tenant_apps.mentoring.selectors import messages_per_week as mentoring_messages_per_week
-
-SURVEYS_APP = "tenant_apps.surveys"
-MENTORING_APP = "tenant_apps.mentoring"
+from tenant_apps.surveys.selectors import satisfaction_kpis as surveys_satisfaction_kpis
 
 
 def satisfaction_kpis(*, start: datetime.datetime, end: datetime.datetime) -> dict[str, Any] | None:
-    """None while the surveys app is absent (the page says "no survey data yet")."""
-    if not apps.is_installed(SURVEYS_APP):
-        return None
-    selectors = import_module(f"{SURVEYS_APP}.selectors")
-    return selectors.satisfaction_kpis(start=start, end=end)
+    """Meeting usefulness, check-in scores and NPS from the surveys app's answers."""
+    return surveys_satisfaction_kpis(start=start, end=end)
 
 
 def messages_per_week(
     *, start: datetime.datetime, end: datetime.datetime
 ) -> dict[datetime.date, int] | None:
-    """None while the mentoring app (messages) is absent: the chart leaves the series out."""
+    """Messages written per week, from the mentoring app (counts only)."""
     return mentoring_messages_per_week(start=start, end=end)

@@ -224,13 +224,23 @@ class QuestionForm(forms.ModelForm):
         # The choices are typed one a line, in choices_text.
         fields = [f for f in QUESTION_FIELDS if f != "choices"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, in_set: bool = False, **kwargs: Any) -> None:
+        """`in_set`: a survey's question — no matching fields, and the survey-only kinds."""
+        from tenant_apps.programs.questionnaire import MATCHING_FIELDS, SURVEY_KINDS
+
         super().__init__(*args, **kwargs)
         self.fields["choices_text"].initial = "\n".join(
             choice["label"] for choice in self.instance.choices
         )
         self.order_fields(["label", "mentor_label", "help_text", "kind", "choices_text"])
         self.fields["weight"].widget.attrs.update(min="0", max="10", step="0.5")
+        if in_set:
+            for name in MATCHING_FIELDS:
+                del self.fields[name]
+        else:
+            self.fields["kind"].choices = [
+                choice for choice in self.fields["kind"].choices if choice[0] not in SURVEY_KINDS
+            ]
 
     def clean_weight(self) -> Any:
         weight = self.cleaned_data["weight"]
@@ -241,7 +251,9 @@ class QuestionForm(forms.ModelForm):
     def data_for_service(self) -> dict[str, Any]:
         from tenant_apps.programs.questionnaire import choices_parse
 
-        data = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        data = {
+            field: self.cleaned_data[field] for field in self.Meta.fields if field in self.fields
+        }
         old = {choice["label"]: choice["value"] for choice in self.instance.choices}
         choices = choices_parse(self.cleaned_data["choices_text"])
         # A reworded choice keeps its stored value only if its label is unchanged; answers

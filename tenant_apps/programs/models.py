@@ -76,10 +76,33 @@ class ProgramSettings(models.Model):
         return "programme settings"
 
 
+class QuestionSet(models.Model):
+    """A set of questions written with the questionnaire's editor but asked elsewhere: the
+    questions of a survey (tenant_apps.surveys owns the set through a one-to-one link and says
+    what it is called). The registration questionnaire is the questions with no set."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"question set {self.pk}"
+
+
+class RegistrationQuestionManager(models.Manager["Question"]):
+    """`Question.objects`: the registration questionnaire only (matching, profiles, the
+    register). A survey's questions are reached through their set (`question_set.questions`)
+    or `Question.all_forms`."""
+
+    def get_queryset(self) -> models.QuerySet["Question"]:
+        return super().get_queryset().filter(question_set__isnull=True)
+
+
 class Question(models.Model):
     """A question of the programme's questionnaire. Those that feed matching say how (the
     criterion), how much (the weight) and whether they are a hard rule. Editing or archiving a
-    question keeps the answers already given."""
+    question keeps the answers already given.
+
+    The same editor writes the questions of surveys: such a question belongs to a
+    `QuestionSet` and is never used for matching nor shown on profiles."""
 
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single choice")
@@ -87,6 +110,9 @@ class Question(models.Model):
         TEXT = "text", _("Free text")
         NUMBER = "number", _("Number")
         YES_NO = "yes_no", _("Yes / no")
+        # Surveys only (tenant_apps.surveys): a score from 1 to 5, and the 0–10 recommendation.
+        SCALE = "scale", _("Score from 1 to 5")
+        NPS = "nps", _("Recommendation from 0 to 10")
 
     class Audience(models.TextChoices):
         MENTEES = "mentee", _("Mentees")
@@ -105,6 +131,14 @@ class Question(models.Model):
         MUST_MATCH = "must_match", _("Must match")
         MUST_DIFFER = "must_differ", _("Must differ")
 
+    question_set = models.ForeignKey(
+        QuestionSet,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text="None: the registration questionnaire.",
+    )
     key = models.SlugField(max_length=50, unique=True)
     label = models.CharField(_("question"), max_length=300)
     mentor_label = models.CharField(
@@ -148,8 +182,14 @@ class Question(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Every question (the default: reverse relations and get_object_or_404 see them all), and
+    # the registration questionnaire only.
+    all_forms = models.Manager()
+    objects = RegistrationQuestionManager()
+
     class Meta:
         ordering = ["position", "pk"]
+        default_manager_name = "all_forms"
 
     def __str__(self) -> str:
         return self.label

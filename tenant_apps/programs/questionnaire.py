@@ -1,5 +1,7 @@
-"""The programme's questionnaire, edited by its manager."""
+"""The programme's questionnaire, edited by its manager — and, with the same editor, the
+questions of a survey (a `QuestionSet` that tenant_apps.surveys owns)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -7,12 +9,34 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from audit.log import audit_record, audit_unchanged, audited
+from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import ValidationFailed
-from tenant_apps.programs.models import Question
+from tenant_apps.programs.models import Question, QuestionSet
 
 CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
 REPORTING_KINDS = {Question.Kind.SINGLE, Question.Kind.YES_NO}
+# Kinds that only a survey asks (a profile has nothing to score).
+SURVEY_KINDS = {Question.Kind.SCALE, Question.Kind.NPS}
+# Fields of a question that only the registration questionnaire uses (matching, profiles).
+MATCHING_FIELDS = ("criterion", "weight", "hard_rule", "number_range", "is_sensitive")
+
+# Who owns a question set: functions (registered by the apps that own sets, in their
+# AppConfig.ready()) that return the set's (title, back URL), or None when not theirs. The
+# editor uses them for its heading and its way back, without importing the owner.
+QuestionSetOwner = Callable[[QuestionSet], tuple[str, str] | None]
+question_set_owners: list[QuestionSetOwner] = []
+
+
+@audit_exempt("reads the owners registry; writes nothing")
+def question_set_describe(*, question_set: QuestionSet) -> tuple[str, str]:
+    """(title, back URL) of a set, from the app that owns it."""
+    for owner in question_set_owners:
+        described = owner(question_set)
+        if described is not None:
+            return described
+    return _("Questions"), "/"
+
+
 CRITERIA_BY_KIND = {
     Question.Kind.SINGLE: {"same", "overlap", "covers"},
     Question.Kind.MULTIPLE: {"overlap", "covers", "same"},
@@ -39,9 +63,13 @@ def choices_parse(text: str) -> list[dict[str, str]]:
     return choices
 
 
-def _validate(data: dict[str, Any]) -> dict[str, list[str]]:
+def _validate(data: dict[str, Any], *, in_set: bool) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     kind, criterion = data.get("kind"), data.get("criterion") or ""
+    if kind in SURVEY_KINDS and not in_set:
+        errors["kind"] = [_("This type of question is for surveys only.")]
+    if in_set and (criterion or data.get("hard_rule") or data.get("is_sensitive")):
+        errors["criterion"] = [_("A survey question is not used for matching.")]
     if kind in CHOICE_KINDS and len(data.get("choices") or []) < 2:
         errors["choices_text"] = [_("Give at least two choices, one per line.")]
     if criterion and (kind is None or criterion not in CRITERIA_BY_KIND.get(kind, set())):
@@ -87,19 +115,25 @@ QUESTION_FIELDS = (
 
 @transaction.atomic
 @audited
-def question_save(*, question: Question | None, data: dict[str, Any]) -> Question:
-    """Create or edit a question. The key (used in answers) never changes once created."""
-    errors = _validate(data)
+def question_save(
+    *, question: Question | None, data: dict[str, Any], question_set: QuestionSet | None = None
+) -> Question:
+    """Create or edit a question (of the registration questionnaire, or of `question_set` for
+    a new survey question). The key (used in answers) never changes once created."""
+    if question is not None:
+        question_set = question.question_set
+    errors = _validate(data, in_set=question_set is not None)
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), fields=errors)
     if question is None:
         base = slugify(data["label"])[:40] or "question"
         key, index = base, 1
-        while Question.objects.filter(key=key).exists():
+        while Question.all_forms.filter(key=key).exists():
             index += 1
             key = f"{base}-{index}"
-        position = (Question.objects.aggregate(top=Max("position"))["top"] or 0) + 1
-        question = Question(key=key, position=position)
+        siblings = Question.all_forms.filter(question_set=question_set)
+        position = (siblings.aggregate(top=Max("position"))["top"] or 0) + 1
+        question = Question(key=key, position=position, question_set=question_set)
     is_new = question.pk is None
     changed: list[str] = []
     for field in QUESTION_FIELDS:
@@ -126,8 +160,12 @@ def question_save(*, question: Question | None, data: dict[str, Any]) -> Questio
 @transaction.atomic
 @audited
 def question_move(*, question: Question, offset: int) -> None:
-    """Move a question up (-1) or down (+1) among the questions in use."""
-    ordered = list(Question.objects.filter(is_archived=False).select_for_update())
+    """Move a question up (-1) or down (+1) among the questions in use of its set."""
+    ordered = list(
+        Question.all_forms.filter(
+            question_set=question.question_set_id, is_archived=False
+        ).select_for_update()
+    )
     index = ordered.index(question)
     target = index + offset
     if not 0 <= target < len(ordered):

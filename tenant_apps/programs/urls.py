@@ -15,6 +15,16 @@ urlpatterns = [
     path("gestion/questionnaire/nouvelle/", views.manage_question, name="manage-question-new"),
     path("gestion/questionnaire/<int:question_id>/", views.manage_question, name="manage-question"),
     path(
+        "gestion/questionnaire/ensemble/<int:questionset_id>/",
+        views.manage_question_set,
+        name="manage-question-set",
+    ),
+    path(
+        "gestion/questionnaire/ensemble/<int:questionset_id>/nouvelle/",
+        views.manage_question_set_new,
+        name="manage-question-set-new",
+    ),
+    path(
         "gestion/questionnaire/<int:question_id>/<slug:action>/",
         views.manage_question_action,
         name="manage-question-action",

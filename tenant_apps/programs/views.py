@@ -1,10 +1,12 @@
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
@@ -16,8 +18,13 @@ from saas.core.tenancy import connection
 from tenant_apps.programs.branding import brand_colors
 from tenant_apps.programs.forms import ProgramSettingsForm, QuestionForm
 from tenant_apps.programs.icons import ICON_NAMES, LOGO_PATH, icon_path, icons_generate
-from tenant_apps.programs.models import Question
-from tenant_apps.programs.questionnaire import question_archive, question_move, question_save
+from tenant_apps.programs.models import Question, QuestionSet
+from tenant_apps.programs.questionnaire import (
+    question_archive,
+    question_move,
+    question_save,
+    question_set_describe,
+)
 from tenant_apps.programs.selectors import (
     program_brand_color,
     program_settings,
@@ -152,16 +159,35 @@ def manage_settings(request: HttpRequest) -> HttpResponse:
 
 
 # --- The questionnaire, edited by the manager -----------------------------------------------------
+# One editor for the registration questionnaire and for the questions of each survey (a
+# QuestionSet owned by tenant_apps.surveys, which names it through question_set_owners).
 
 
-@manager_required
-@never_cache
-def manage_questionnaire(request: HttpRequest) -> HttpResponse:
-    questions = Question.objects.all()
+def _editor_context(question_set: QuestionSet | None) -> dict[str, Any]:
+    if question_set is None:
+        return {
+            "question_set": None,
+            "editor_title": _("Questionnaire"),
+            "back_url": reverse("manage-questionnaire"),
+            "new_url": reverse("manage-question-new"),
+        }
+    title, owner_url = question_set_describe(question_set=question_set)
+    return {
+        "question_set": question_set,
+        "editor_title": title,
+        "owner_url": owner_url,
+        "back_url": reverse("manage-question-set", args=[question_set.pk]),
+        "new_url": reverse("manage-question-set-new", args=[question_set.pk]),
+    }
+
+
+def _editor_list(request: HttpRequest, question_set: QuestionSet | None) -> HttpResponse:
+    questions = Question.all_forms.filter(question_set=question_set)
     return render(
         request,
         "programs/manage_questionnaire.html",
         {
+            **_editor_context(question_set),
             "questions": [q for q in questions if not q.is_archived],
             "archived": [q for q in questions if q.is_archived],
         },
@@ -169,27 +195,57 @@ def manage_questionnaire(request: HttpRequest) -> HttpResponse:
 
 
 @manager_required
-def manage_question(request: HttpRequest, question_id: int | None = None) -> HttpResponse:
-    question = get_object_or_404(Question, pk=question_id) if question_id else None
-    form = QuestionForm(request.POST or None, instance=question or Question())
+@never_cache
+def manage_questionnaire(request: HttpRequest) -> HttpResponse:
+    return _editor_list(request, None)
+
+
+@manager_required
+@never_cache
+def manage_question_set(request: HttpRequest, questionset_id: int) -> HttpResponse:
+    return _editor_list(request, get_object_or_404(QuestionSet, pk=questionset_id))
+
+
+def _editor_question(
+    request: HttpRequest, question: Question | None, question_set: QuestionSet | None
+) -> HttpResponse:
+    context = _editor_context(question_set)
+    form = QuestionForm(
+        request.POST or None, instance=question or Question(), in_set=question_set is not None
+    )
     if form_saved(
         request,
         form,
-        lambda: question_save(question=question, data=form.data_for_service()),
+        lambda: question_save(
+            question=question, data=form.data_for_service(), question_set=question_set
+        ),
         _("Question saved."),
     ):
-        return redirect("manage-questionnaire")
-    return render(request, "programs/manage_question.html", {"form": form, "question": question})
+        return redirect(context["back_url"])
+    return render(
+        request, "programs/manage_question.html", {**context, "form": form, "question": question}
+    )
+
+
+@manager_required
+def manage_question(request: HttpRequest, question_id: int | None = None) -> HttpResponse:
+    question = get_object_or_404(Question.all_forms, pk=question_id) if question_id else None
+    return _editor_question(request, question, question.question_set if question else None)
+
+
+@manager_required
+def manage_question_set_new(request: HttpRequest, questionset_id: int) -> HttpResponse:
+    return _editor_question(request, None, get_object_or_404(QuestionSet, pk=questionset_id))
 
 
 @manager_required
 @require_POST
 def manage_question_action(request: HttpRequest, question_id: int, action: str) -> HttpResponse:
-    question = get_object_or_404(Question, pk=question_id)
+    question = get_object_or_404(Question.all_forms, pk=question_id)
     if action in {"monter", "descendre"}:
         question_move(question=question, offset=-1 if action == "monter" else 1)
     elif action in {"archiver", "restaurer"}:
         question_archive(question=question, is_archived=action == "archiver")
     else:
         raise Http404
-    return redirect("manage-questionnaire")
+    return redirect(_editor_context(question.question_set)["back_url"])

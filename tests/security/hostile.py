@@ -83,6 +83,7 @@ EXCLUDED = {
     "api.WebhookDelivery.event": "event code made by the platform",
     "api.WebhookDelivery.payload": "ids and codes made by the platform",
     "api.WebhookDelivery.error": "short error code made by the platform",
+    "surveys.SurveyInvitation.occasion": "generated code (kind and ids), never typed",
 }
 
 TEXT_FIELD_TYPES = (models.CharField, models.TextField, models.JSONField, ArrayField)

@@ -41,6 +41,7 @@ from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.participants.services import participant_invite
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.selectors import SETTINGS_CACHE_KEY
+from tenant_apps.surveys.tests.factories import feedback_rows
 from tenant_apps.video.models import WebhookEvent
 from tests.isolation import SAMPLES, Endpoint, endpoints
 from tests.security.hostile import (
@@ -125,6 +126,9 @@ def _programme_with_data(world: Any) -> dict[str, Participant]:
         url="https://hooks.example.com/binome", events=["pair.created"], secret="0" * 64
     )
     WebhookDelivery.objects.create(endpoint=endpoint, event="ping", payload={})
+    feedback_rows(
+        mentee=mentee, mentor=mentor, manager=Participant.objects.get(user=world.manager_a)
+    )
     return {"mentee": mentee, "mentor": mentor, "mentee2": mentee2, "mentor2": mentor2}
 
 

@@ -25,6 +25,7 @@ ALLOWED = {
     "tenant_apps/privacy/services/export.py": "the person's own export",
     "tenant_apps/privacy/services/retention.py": "the person's own address",
     "tenant_apps/notifications/privacy_hooks.py": "the person's own export (their messages)",
+    "tenant_apps/surveys/services.py": "the recipient's own address",
 }
 
 

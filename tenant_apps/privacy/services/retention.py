@@ -37,6 +37,7 @@ from tenant_apps.participants.models import AccessLink, Participant
 from tenant_apps.privacy.services.erasure import ERASED_DOMAIN, participant_erase
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import program_settings
+from tenant_apps.surveys.services import surveys_retention_apply, surveys_retention_rules
 from tenant_apps.video.models import WebhookEvent
 from tenants.models import Program
 
@@ -194,6 +195,7 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
         ),
         # mentoring (issue 13): the messages of pairs ended longer ago than the retention
         "messages_deleted": messages_retention_purge(now=plan.now),
+        "surveys_deleted": surveys_retention_apply(now=plan.now),
         "webhook_events_deleted": webhook_events_purge(
             before=plan.now - timedelta(days=settings.WHEREBY_WEBHOOK_EVENT_RETENTION_DAYS)
         ),
@@ -288,6 +290,7 @@ def retention_rules(config: ProgramSettings) -> list[dict[str, str]]:
             if getattr(settings, "WHEREBY_API_KEY", "")
             else []
         ),
+        *surveys_retention_rules(),
         {
             "data": _("Sign-in sessions"),
             "rule": _("deleted once expired (%(hours)d h at most)") % {"hours": session_hours},

@@ -26,6 +26,7 @@ from tenant_apps.outcomes.demo import outcomes_seed
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.participants.services import participant_add
 from tenant_apps.programs.models import ProgramSettings, Question
+from tenant_apps.surveys.demo import seed_surveys
 from tenants.models import Client, Program
 from tenants.services import client_create, program_create, program_provision
 
@@ -124,6 +125,7 @@ class Command(BaseCommand):
                     meetings=260,
                     dimension_key="metier",
                 )
+                seed_surveys()  # tenant_apps.surveys: an announcement, a meeting's feedback
                 self._outbox_flush()
         connection.set_schema_to_public()
         return logins, two_factor_users
