@@ -4,25 +4,31 @@ real provisioning service, people in them, and clients that talk to each program
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import tenant_context
+
+from saas.core.tenancy import connection
+
+if TYPE_CHECKING:  # models are imported once Django is set up
+    from shared_apps.accounts.models import User
+    from tenants.models import Program
 
 PASSWORD = "correct horse battery staple"
 
 
 @dataclass
 class World:
-    program_a: object
-    program_b: object
-    staff: object
-    mentee_a: object  # participant of A only
-    manager_a: object
-    mentee_b: object  # participant of B only
-    both: object  # participant of A and B: one identity, two programmes
+    program_a: "Program"
+    program_b: "Program"
+    staff: "User"
+    mentee_a: "User"  # participant of A only
+    manager_a: "User"
+    mentee_b: "User"  # participant of B only
+    both: "User"  # participant of A and B: one identity, two programmes
 
 
 def _make_world() -> World:
@@ -99,7 +105,9 @@ def http_login(
         from shared_apps.accounts.selectors import user_by_email
 
         connection.set_schema_to_public()
-        code = recovery_codes_generate(user=user_by_email(email=email))[0]
+        user = user_by_email(email=email)
+        assert user is not None, email
+        code = recovery_codes_generate(user=user)[0]
     response = client.post("/connexion/", {"username": email, "password": password})
     assert response.status_code == 302, response.content.decode()[:2000]
     if code is not None:

@@ -33,11 +33,12 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from saas.core.exports import csv_writer
 from saas.core.http import client_ip
 from saas.core.observability import context as observability
+from saas.core.tenancy import connection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -207,6 +208,6 @@ def audit_purge(*, before: datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL binome.audit_purge = 'on'")
         cursor.execute(f"DELETE FROM {table} WHERE created_at < %s", [before])  # noqa: S608
-        count = cursor.rowcount
+        count: int = cursor.rowcount
         cursor.execute("SET LOCAL binome.audit_purge = 'off'")
     return count

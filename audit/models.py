@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     """No bulk update or delete from the application; the database refuses them too (trigger),
     except inside `audit_purge()` (the retention job)."""
 
@@ -41,7 +43,7 @@ class AuditEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise PermissionError("the audit log is append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("the audit log is append-only")

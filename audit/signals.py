@@ -5,9 +5,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from audit.log import audit_record
+from saas.core.tenancy import connection
 
 
 def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

@@ -2,6 +2,7 @@
 zone with the zone named. The CSV download keeps the codes (and UTC times) for tools."""
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -300,9 +301,9 @@ def viewer_time_zone(request: HttpRequest) -> str:
 def audit_log_response(request: HttpRequest, template: str) -> HttpResponse:
     """The audit log, filtered by action prefix and period; `?format=csv` downloads it."""
     action = request.GET.get("action", "").strip()[:60]
-    days = request.GET.get("days", "30")
-    days = int(days) if days.isdigit() and 0 < int(days) <= 400 else 30
-    events = audit_events(action=action, since=timezone.now() - timezone.timedelta(days=days))
+    days_asked = request.GET.get("days", "30")
+    days = int(days_asked) if days_asked.isdigit() and 0 < int(days_asked) <= 400 else 30
+    events = audit_events(action=action, since=timezone.now() - timedelta(days=days))
     if request.GET.get("format") == "csv":
         audit_record(action="audit.exported", details={"filter": action, "days": days})
         response = HttpResponse(audit_csv(events), content_type="text/csv; charset=utf-8")

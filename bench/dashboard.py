@@ -77,10 +77,10 @@ def main() -> None:
         django.setup()
         from django.conf import settings
         from django.core.management import call_command
-        from django.db import connection
         from django.test import Client as HttpClient
         from django_tenants.utils import tenant_context
 
+        from saas.core.tenancy import connection
         from shared_apps.accounts.models import User
         from shared_apps.accounts.otp import recovery_codes_generate
         from tenant_apps.outcomes.demo import outcomes_seed

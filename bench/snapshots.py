@@ -81,8 +81,9 @@ def _fill_template(schema: str) -> None:
 
 
 def create_programmes(count: int, *, log: callable) -> None:
-    from django.db import connection, transaction
+    from django.db import transaction
 
+    from saas.core.tenancy import connection
     from tenants.models import Client, Domain, Program
     from tenants.services import schema_name_generate
 

@@ -16,7 +16,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django_tenants.utils import get_public_schema_name, tenant_context
 
 from audit.log import audit_record, audited
 from saas.core.errors import NotAllowed, ValidationFailed
+from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import User, email_normalize
 from shared_apps.accounts.services import user_get_or_create
 from tenant_apps.participants.models import Participant

@@ -3,13 +3,13 @@
 import logging
 
 from django.conf import settings
-from django.core.cache import caches
-from django.db import connection
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from saas.core.tenancy import connection
 from tenants.models import Program
 from tenants.services import host_cache_key
 
@@ -30,10 +30,10 @@ class ProgramMiddleware(TenantMainMiddleware):
     """
 
     def get_tenant(self, domain_model: type, hostname: str) -> Program:
-        cache = caches["global"]
+        cache: BaseCache | None = caches["global"]  # None once it failed
         key = host_cache_key(hostname)
         try:
-            program = cache.get(key)
+            program = caches["global"].get(key)
         except Exception:  # a cache outage costs a query, not the site
             logger.warning("host cache unavailable", exc_info=True)
             program, cache = None, None
@@ -63,7 +63,7 @@ class ProgramMiddleware(TenantMainMiddleware):
             return render(request, "404.html", status=404)
         if response is not None:
             return response
-        program: Program = request.tenant
+        program: Program = request.tenant  # type: ignore[attr-defined]  # set by super()
         if program.is_public or program.is_open or request.path in ALWAYS_SERVED_PATHS:
             return None
         connection.set_schema_to_public()  # nothing of a closed programme is read

@@ -47,6 +47,8 @@ from django_tenants.migration_executors import MigrationExecutor
 from django_tenants.migration_executors import get_executor as tenants_get_executor
 from django_tenants.utils import get_tenant_database_alias
 
+from saas.core.tenancy import connection_for
+
 # Schemas read per query. Each reads one table and its primary key index: 200 locks per
 # statement, well within a stock server's lock table (max_locks_per_transaction = 64 ×
 # max_connections = 100 → 6,400 slots), and one statement per transaction (autocommit).
@@ -181,7 +183,7 @@ def record_fingerprints(fingerprints: dict[str, str | None], *, using: str) -> i
     """Write the fingerprints that changed into `public`; returns how many rows were written."""
     from tenants.models import SchemaMigrationState
 
-    connections[using].set_schema_to_public()
+    connection_for(using).set_schema_to_public()
     if not _state_table_exists(using):  # public itself is not migrated that far (yet)
         return 0
     stored = dict(
@@ -212,21 +214,23 @@ def _has_table_by_regclass(recorder: MigrationRecorder) -> bool:
     """MigrationRecorder.has_table, asking for the one table of the connection's schema instead
     of listing every table the search path can see (django-tenants' introspection sets the
     search path to the schema alone, so the answer is the same)."""
-    if recorder._has_table:
+    if recorder._has_table:  # type: ignore[attr-defined]  # Django's private flag, not stubbed
         return True
     connection = recorder.connection
     schema_name = getattr(connection, "schema_name", None) or "public"
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [f"{_quote(schema_name)}.{MIGRATIONS_TABLE}"])
-        recorder._has_table = cursor.fetchone()[0] is not None
-    return recorder._has_table
+        row = cursor.fetchone()
+        found = row is not None and row[0] is not None
+    recorder._has_table = found  # type: ignore[attr-defined]  # Django's private flag (as above)
+    return found
 
 
 @contextmanager
 def fast_recorder() -> Iterator[None]:
     """During an executor run (forked workers inherit it), the recorder's check by to_regclass."""
     original = MigrationRecorder.has_table
-    MigrationRecorder.has_table = _has_table_by_regclass  # type: ignore[method-assign]
+    MigrationRecorder.has_table = _has_table_by_regclass  # type: ignore[method-assign, assignment]
     try:
         yield
     finally:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 
-class Client(models.Model):
+class Client(models.Model):  # type: ignore[django-manager-missing]  # Program: untyped base
     """An organisation that runs programmes (Ucanss, a bank...). Not a tenant."""
 
     name = models.CharField(_("name"), max_length=200)

@@ -4,10 +4,10 @@ programme is the privacy app's (export, erasure)."""
 
 from typing import Any
 
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from audit.log import audit_record, audited
+from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import User
 from tenant_apps.participants.models import Participant
 from tenant_apps.privacy.services.erasure import participant_erase

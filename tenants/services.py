@@ -10,13 +10,14 @@ falls back to plain migrate into a new schema. Spare schemas are Program rows (s
 import logging
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists, tenant_context
@@ -25,6 +26,7 @@ from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, ValidationFailed
 from saas.core.storage import files_delete_prefix
 from saas.core.tasks import enqueue_on_commit
+from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import email_normalize
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_invite
@@ -152,6 +154,7 @@ def program_create(*, client_id: int | None, name: str, slug: str, manager_email
         errors["manager_email"] = [_("Enter a valid email address.")]
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), fields=errors)
+    assert client is not None  # refused above otherwise
 
     try:
         with transaction.atomic():
@@ -193,7 +196,7 @@ def program_provision(*, program_id: int) -> Program:
 
     Works the same eagerly inside a console request, in a worker or in a shell: nothing here
     depends on the request being served (links are built by `tenants.links.program_url`)."""
-    program = Program.objects.get(pk=program_id)
+    program: Program = Program.objects.get(pk=program_id)
     if program.status != Program.Status.PROVISIONING:
         audit_unchanged()
         return program
@@ -379,7 +382,7 @@ def program_restore_deadline(program: Program) -> Any:
     """Until when an archived programme can still be restored (None if it is not archived)."""
     if program.status != Program.Status.ARCHIVED or program.archived_at is None:
         return None
-    return program.archived_at + timezone.timedelta(days=ARCHIVE_UNDO_DAYS)
+    return program.archived_at + timedelta(days=ARCHIVE_UNDO_DAYS)
 
 
 @transaction.atomic

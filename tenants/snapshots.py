@@ -15,12 +15,12 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from audit.log import audit_record, audited
+from saas.core.tenancy import connection
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.participants.models import Participant

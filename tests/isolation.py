@@ -50,14 +50,14 @@ def _sample_url(route: str) -> str:
 
 
 def endpoints(urlconf: str) -> Iterator[Endpoint]:
-    def walk(patterns: list[object], prefix: str) -> Iterator[Endpoint]:
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> Iterator[Endpoint]:
         for pattern in patterns:
-            if not isinstance(pattern.pattern, RoutePattern):  # type: ignore[attr-defined]
+            if not isinstance(pattern.pattern, RoutePattern):
                 raise AssertionError(
                     f"{pattern!r}: use path() (route patterns) so the isolation walk can build "
                     "a URL for it"
                 )
-            route = prefix + str(pattern.pattern)  # type: ignore[attr-defined]
+            route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern):

@@ -6,11 +6,11 @@ import time
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 from django_tenants.utils import schema_context, tenant_context
 
 from saas.celery import app
 from saas.core.tasks import enqueue_on_commit
+from saas.core.tenancy import connection
 
 
 @app.task(name="tests.report_schema")

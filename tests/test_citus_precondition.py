@@ -22,11 +22,11 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from conftest import host_client, http_login
 from saas.celery import app as celery_app
+from saas.core.tenancy import connection
 from tenant_apps.meetings.tests.factories import confirmed, pair_create
 from tenant_apps.video.tests.fixtures import whereby_fake  # noqa: F401 - fixture
 from tests.isolation import endpoints
@@ -86,7 +86,8 @@ class Capture:
 def referenced(sql: str, programme: set[str], public: set[str]) -> tuple[set[str], set[str]]:
     """(programme tables, public-only tables) a statement names. A `p_x.table` form is a
     programme table whatever its name; `public.table` a public one."""
-    ours, theirs = set(), set()
+    ours: set[str] = set()
+    theirs: set[str] = set()
     for qualifier, qualified, bare in IDENT.findall(sql):
         if qualifier:
             if qualifier == get_public_schema_name():

@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django_tenants.utils import schema_exists
 
 from conftest import host_client, http_login
 from saas.celery import app
+from saas.core.tenancy import connection
 from tenants.models import Client, Domain, Program
 
 SLUGS = ("committed-eager", "committed-worker", "committed-raced")
@@ -138,7 +139,7 @@ def _invitation(program: Program) -> str:
     while not (sent := [m for m in mail.outbox if m.to == [to]]) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(sent) == 1, [message.to for message in mail.outbox]
-    return sent[0].body
+    return str(sent[0].body)
 
 
 def _assert_ready_with_a_working_invitation(committed, console, program: Program) -> None:

@@ -127,7 +127,7 @@ def test_every_public_url_refuses_a_client_administrator_of_another_organisation
 def _urlconf_with(view) -> str:
     """A URLconf: the real programme patterns plus one more view."""
     module = types.ModuleType("tests._leaky_urls")
-    module.urlpatterns = [
+    module.urlpatterns = [  # type: ignore[attr-defined]  # a URLconf made on the fly
         *__import__(TENANT_URLCONF, fromlist=["urlpatterns"]).urlpatterns,
         path("fuite/<int:pk>/", view, name="leak"),
     ]

@@ -18,11 +18,11 @@ from urllib.parse import quote
 import httpx
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD
+from saas.core.tenancy import connection
 from saas.tests.s3 import S3Server, s3_server
 from tenant_apps.programs.tests.test_branding import _png, _settings_data
 
@@ -143,7 +143,9 @@ class Browser:
     def csrf_token(self, path: str) -> str:
         page = self.request("GET", path)
         assert page.status_code == 200, page.text[:2000]
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert found is not None, page.text[:2000]
+        return found.group(1)
 
 
 def _wait_until_up(server: subprocess.Popen, port: int, log: Path) -> None:

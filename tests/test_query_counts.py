@@ -7,21 +7,18 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
 from tenant_apps.matching.services import match_create_manual, request_create
 from tenant_apps.meetings.models import Meeting
-from tenant_apps.meetings.services import (
-    meeting_cancel,
-    meeting_decline,
-    meeting_move_propose,
-    meeting_next_steps_save,
-    meeting_note_save,
-)
+from tenant_apps.meetings.services.answering import meeting_decline
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.services.moving import meeting_move_propose
+from tenant_apps.meetings.services.notes import meeting_next_steps_save, meeting_note_save
 from tenant_apps.meetings.tests.factories import Pair, confirmed, person, proposed, slot
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.profiles import profile_save

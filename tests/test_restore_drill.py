@@ -20,15 +20,22 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, connections
+from django.db import connections
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
+
+if TYPE_CHECKING:  # models are imported once Django is set up
+    from conftest import World
+    from shared_apps.accounts.models import User
+    from tenants.models import Client, Program
 
 pytestmark = pytest.mark.slow
 
@@ -100,15 +107,16 @@ def tenant_rows(program: object) -> dict[str, list[tuple]]:
     ]
     with tenant_context(program):
         return {
-            model._meta.label: list(model.objects.order_by("pk").values_list()) for model in models
+            model._meta.label: list(model._default_manager.order_by("pk").values_list())
+            for model in models
         }
 
 
 @dataclass
 class Drill:
-    program: object
-    client: object
-    users: list = field(default_factory=list)
+    program: "Program"
+    client: "Client"
+    users: list["User"] = field(default_factory=list)
 
 
 def drill_programme_create() -> Drill:
@@ -217,7 +225,7 @@ def test_one_programme_is_restored_from_its_dump_while_another_keeps_serving(wor
     on_own_connection(restore_drill, world, tmp_path)
 
 
-def restore_drill(world: object, tmp_path: Path) -> None:
+def restore_drill(world: "World", tmp_path: Path) -> None:
     from tenants.services import program_set_status
 
     server_major = connection.pg_version // 10000

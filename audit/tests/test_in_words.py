@@ -6,11 +6,11 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
 
 
 @pytest.fixture

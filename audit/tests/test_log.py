@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from audit.log import audit_purge
 from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
 from tenant_apps.participants.models import Participant
 
 

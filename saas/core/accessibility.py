@@ -58,4 +58,5 @@ def statement_context(*, organisation: str, service: str, contacts: list[str]) -
 
 
 def platform_contact() -> str:
-    return settings.PLATFORM_CONTACT_EMAIL
+    contact: str = settings.PLATFORM_CONTACT_EMAIL
+    return contact

@@ -4,8 +4,9 @@ tenant_apps.programs.context_processors (the kernel knows no app)."""
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest
+
+from saas.core.tenancy import connection
 
 
 def _platform_url(path: str) -> str:

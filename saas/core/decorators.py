@@ -29,7 +29,8 @@ def staff_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated or not request.user.is_staff:
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     return wrapped  # type: ignore[return-value]
 
@@ -44,6 +45,7 @@ def manager_required(view: View) -> View:
         participant = getattr(request.user, "participant", None)
         if participant is None or not participant.is_manager:
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     return wrapped  # type: ignore[return-value]

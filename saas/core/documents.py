@@ -98,11 +98,18 @@ def markdown_to_pdf(text: str, *, title: str = "") -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table
+    from reportlab.platypus import (
+        Flowable,
+        ListFlowable,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+    )
 
     styles = getSampleStyleSheet()
     cell_style = styles["BodyText"].clone("cell", fontSize=8, leading=10)
-    story: list = []
+    story: list[Flowable] = []
     for block in markdown_blocks(text):
         if block.kind in {"h1", "h2", "h3"}:
             style = {"h1": "Title", "h2": "Heading2", "h3": "Heading3"}[block.kind]

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from saas.core.errors import ApplicationError
 
 
-def form_add_errors(form: forms.Form, exc: ApplicationError) -> None:
+def form_add_errors(form: forms.BaseForm, exc: ApplicationError) -> None:
     """Show a service's refusal on the form: each field's messages next to the field, a
     general one at the top; what the person typed stays in the form."""
     for field, field_messages in exc.fields.items():
@@ -20,7 +20,7 @@ def form_add_errors(form: forms.Form, exc: ApplicationError) -> None:
 
 
 def form_saved(
-    request: HttpRequest, form: forms.Form, save: Callable[[], object], message: str = ""
+    request: HttpRequest, form: forms.BaseForm, save: Callable[[], object], message: str = ""
 ) -> bool:
     """The usual POST of a form page: when the form is posted and valid, run `save` (the
     service call). True when it went through (`message` is then shown as a success); False

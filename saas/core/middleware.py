@@ -48,7 +48,7 @@ def is_trusted_proxy(address: str) -> bool:
 
 
 def request_id_for(request: HttpRequest) -> str:
-    incoming = request.META.get(REQUEST_ID_META, "")
+    incoming: str = request.META.get(REQUEST_ID_META, "")
     if (
         incoming
         and _REQUEST_ID_RE.match(incoming)

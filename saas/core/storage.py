@@ -11,11 +11,12 @@ from pathlib import Path
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.db import connection
 from django_tenants.files.storage import (
     TenantFileSystemStorage as BaseTenantFileSystemStorage,
 )
 from storages.backends.s3 import S3Storage
+
+from saas.core.tenancy import connection
 
 DELETE_BATCH = 1000  # S3 DeleteObjects takes at most 1000 keys
 
@@ -29,7 +30,7 @@ def _clean_prefix(prefix: str) -> str:
     return "".join(f"{part}/" for part in parts)
 
 
-class TenantFileSystemStorage(BaseTenantFileSystemStorage):
+class TenantFileSystemStorage(BaseTenantFileSystemStorage):  # type: ignore[misc]  # untyped base
     """django-tenants' storage (MEDIA_ROOT/<schema>/...), plus `delete_prefix`."""
 
     def delete_prefix(self, prefix: str) -> int:
@@ -41,7 +42,7 @@ class TenantFileSystemStorage(BaseTenantFileSystemStorage):
         return count
 
 
-class TenantS3Storage(S3Storage):
+class TenantS3Storage(S3Storage):  # type: ignore[misc]  # django-storages ships no types
     """django-storages' S3 backend whose location is the current programme's schema."""
 
     @property
@@ -76,4 +77,5 @@ class TenantS3Storage(S3Storage):
 def files_delete_prefix(*, prefix: str) -> int:
     """Delete every file (every stored version) under `prefix` in the current programme; ""
     means all of the programme's files. Returns how many objects or versions went."""
-    return default_storage.delete_prefix(prefix)  # type: ignore[attr-defined]
+    deleted: int = default_storage.delete_prefix(prefix)  # type: ignore[attr-defined]
+    return deleted

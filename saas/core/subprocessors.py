@@ -130,6 +130,7 @@ def _error_tracking() -> Subprocessor | None:
             data,
         )
     if mode == SENTRY:
+        location: str | Promise
         if dsn_is_eu(dsn):
             location = _(
                 "EU (Germany, Frankfurt) for error reports; some account and organisation "

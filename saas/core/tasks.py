@@ -10,17 +10,19 @@ from typing import Any
 
 from celery import Task
 from celery.exceptions import Retry
-from django.db import connection, transaction
+from django.db import transaction
+
+from saas.core.tenancy import connection
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
+def enqueue_on_commit(task: Task[Any, Any], **kwargs: Any) -> None:
     schema_name = connection.schema_name
     transaction.on_commit(lambda: _send(task, kwargs, schema_name))
 
 
-def _send(task: Task, kwargs: dict[str, Any], schema_name: str) -> None:
+def _send(task: Task[Any, Any], kwargs: dict[str, Any], schema_name: str) -> None:
     try:
         task.apply_async(kwargs=kwargs, headers={"_schema_name": schema_name})
     except Retry as exc:

@@ -6,6 +6,7 @@ on from their own variables. See README.md § Configuration for the full list.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -160,7 +161,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
 ]
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -1,5 +1,7 @@
 """Celery: a real broker when CELERY_BROKER_URL is set, tasks run in-process (eager) otherwise."""
 
+from typing import Any
+
 import environ
 from celery.schedules import crontab
 
@@ -19,7 +21,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Retention (docs/operations.md § 7): expired sessions of public, then one task per ready,
     # paused or archived programme (people, outbox, webhook events, sessions).
     "apply-retention-rules": {

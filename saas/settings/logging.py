@@ -2,6 +2,8 @@
 line for a terminal (LOG_FORMAT=plain, the default with DJANGO_DEBUG). Both carry the request
 id, the programme schema and the user id (saas.core.observability.logs)."""
 
+from typing import Any
+
 import environ
 
 env = environ.Env()
@@ -11,7 +13,7 @@ LOG_FORMAT = env(
     "LOG_FORMAT", default="plain" if env.bool("DJANGO_DEBUG", default=False) else "json"
 )
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"context": {"()": "saas.core.observability.logs.ContextFilter"}},

@@ -14,11 +14,11 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import host_client
+from saas.core.tenancy import connection
 from saas.project.management.commands.demo_seed import DEMO_PASSWORD, SUPER_ADMIN
 
 ROOT = Path(settings.BASE_DIR)

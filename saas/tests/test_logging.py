@@ -52,7 +52,7 @@ def _urlconf_with_queueing_view() -> str:
         return HttpResponse("queued")
 
     module = types.ModuleType("saas.tests._logging_urls")
-    module.urlpatterns = [
+    module.urlpatterns = [  # type: ignore[attr-defined]  # a URLconf made on the fly
         *__import__(settings.ROOT_URLCONF, fromlist=["urlpatterns"]).urlpatterns,
         path("file/", queue),
     ]

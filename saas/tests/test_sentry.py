@@ -67,7 +67,7 @@ def _urlconf_with_crashing_view(mentor_pk: int) -> str:
         )
 
     module = types.ModuleType("saas.tests._sentry_urls")
-    module.urlpatterns = [
+    module.urlpatterns = [  # type: ignore[attr-defined]  # a URLconf made on the fly
         *__import__(settings.ROOT_URLCONF, fromlist=["urlpatterns"]).urlpatterns,
         path("reunions/<int:pk>/rejoindre/", meeting_join),
     ]

@@ -3,6 +3,7 @@ settings: what is switched on is listed, what is not is not, and where each keep
 said honestly (Sentry's US metadata included)."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -13,7 +14,7 @@ from saas.core.subprocessors import DEFAULT_SCALEWAY_REGION, every_location_in_e
 from tests.infra.hcl_tree import TERRAFORM_ROOT, parse_file
 
 EU_DSN = "https://public@o1.ingest.de.sentry.io/2"
-TEM = {
+TEM: dict[str, Any] = {
     "EMAIL_BACKEND": "anymail.backends.scaleway.EmailBackend",
     "ANYMAIL": {
         "SCALEWAY_SECRET_KEY": "k",

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
-from django.db import connection
 from django.http import HttpRequest
 
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User, email_normalize
 
 

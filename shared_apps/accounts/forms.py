@@ -1,11 +1,11 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from shared_apps.accounts.models import User
 from shared_apps.accounts.otp import wait_message
 from shared_apps.accounts.security import (
     client_ip,
@@ -15,6 +15,9 @@ from shared_apps.accounts.security import (
     login_success_record,
     signin_link_request,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class OtpTokenForm(forms.Form):
@@ -42,7 +45,7 @@ NEW_PASSWORD_HELP = _("At least 12 characters. A sentence is easier to remember.
 
 
 def password_field(
-    label: str | Promise, *, new: bool = False, help_text: str | Promise = ""
+    label: "StrOrPromise", *, new: bool = False, help_text: "StrOrPromise" = ""
 ) -> forms.CharField:
     """A password box: kept as typed (no stripping), marked for password managers as the
     current password or a new one."""
@@ -60,18 +63,19 @@ class PasswordChangeForm(forms.Form):
     new_password = password_field(_("New password"), new=True, help_text=NEW_PASSWORD_HELP)
     new_password_confirm = password_field(_("Confirm the new password"), new=True)
 
-    def __init__(self, user: object, *args: object, **kwargs: object) -> None:
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
 
     def clean_old_password(self) -> str:
         password = self.cleaned_data["old_password"]
-        if not self.user.check_password(password):  # type: ignore[attr-defined]
+        if not self.user.check_password(password):
             raise forms.ValidationError(_("Wrong password."), code="password_incorrect")
         return password
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         new, confirm = data.get("new_password"), data.get("new_password_confirm")
         if new and confirm and new != confirm:
             self.add_error("new_password_confirm", _("The two passwords differ."))
@@ -96,7 +100,7 @@ class ReauthenticateForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
     )
 
-    def __init__(self, *args: object, needs_code: bool, **kwargs: object) -> None:
+    def __init__(self, *args: Any, needs_code: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not needs_code:
             del self.fields["token"]
@@ -141,13 +145,14 @@ class EmailAuthenticationForm(AuthenticationForm):
         if gate.is_ip_blocked:
             raise forms.ValidationError(self.error_messages["ip_locked"], code="locked")
         if gate.needs_signin_link or gate.needs_signin_link_everywhere:
+            assert self.request is not None  # the sign-in views always pass the request
             signin_link_request(email=email, site_url=self.request.build_absolute_uri("/"))
             reason = (
                 "needs_signin_link" if gate.needs_signin_link else "needs_signin_link_everywhere"
             )
             raise forms.ValidationError(self.error_messages[reason], code="needs_signin_link")
         try:
-            data = super().clean()
+            super().clean()
         except forms.ValidationError:
             if email:
                 login_failure_record(email=email, ip=ip)
@@ -155,4 +160,4 @@ class EmailAuthenticationForm(AuthenticationForm):
         user = self.get_user()
         if user is not None:  # None when a field was missing (nothing was checked)
             login_success_record(user=user, ip=ip)
-        return data
+        return self.cleaned_data

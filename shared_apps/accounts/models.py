@@ -1,7 +1,7 @@
 """Shared identity (public schema): one account per person, whatever the programmes."""
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -36,7 +36,7 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email=email_normalize(username or ""))
 
 
-class User(AbstractBaseUser):
+class User(AbstractBaseUser):  # type: ignore[django-manager-missing]  # devices: untyped base
     email = models.EmailField(_("email address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
@@ -54,7 +54,7 @@ class User(AbstractBaseUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -67,6 +67,13 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.email
+
+    if TYPE_CHECKING:
+
+        def is_verified(self) -> bool:
+            """Set on the request's user by django-otp's middleware (True once the second
+            factor is given in this session)."""
+            ...
 
     def clean(self) -> None:
         super().clean()

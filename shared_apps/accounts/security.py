@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import F
@@ -83,10 +84,15 @@ def failure_delay(failures: int) -> int:
     return min(2 ** (failures - first + 1), MAX_DELAY_SECONDS)
 
 
-def has_signin_grant(session: object, *, email: str) -> bool:
+def has_signin_grant(session: SessionBase | None, *, email: str) -> bool:
     """Whether this browser opened a sign-in link of this account in the last half hour."""
-    grant = session.get(SESSION_SIGNIN_GRANT) if session is not None else None  # type: ignore[attr-defined]
-    return bool(grant) and grant.get("account") == _account(email) and grant["until"] > time.time()
+    grant = session.get(SESSION_SIGNIN_GRANT) if session is not None else None
+    return (
+        grant is not None
+        and bool(grant)
+        and grant.get("account") == _account(email)
+        and grant["until"] > time.time()
+    )
 
 
 def is_known_address(*, email: str, ip: str) -> bool:

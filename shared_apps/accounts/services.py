@@ -4,12 +4,13 @@ transaction, and the steps tenant apps call (never the reverse)."""
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import NotAllowed
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import ProgramMembership, User, email_normalize
 from shared_apps.accounts.otp import (
     has_two_factor,

@@ -31,6 +31,7 @@ from shared_apps.accounts.forms import (
     PasswordChangeForm,
     ReauthenticateForm,
 )
+from shared_apps.accounts.http import AuthenticatedHttpRequest
 from shared_apps.accounts.middleware import (
     SESSION_HAS_2FA,
     SESSION_REAUTH_AT,
@@ -118,7 +119,7 @@ def _wait_if_gated(user: User, ip: str) -> None:
 
 @otp_exempt
 @never_cache
-def otp_verify_view(request: HttpRequest) -> HttpResponse:
+def otp_verify_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.is_verified():
         return redirect(_next_url(request))
@@ -142,7 +143,7 @@ def otp_verify_view(request: HttpRequest) -> HttpResponse:
 
 @otp_exempt
 @never_cache
-def otp_setup_view(request: HttpRequest) -> HttpResponse:
+def otp_setup_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator. Someone who already has one must give a code first; anyone
     must have proved who they are in the last minutes (a new device replaces the old one)."""
     user = request.user
@@ -188,7 +189,7 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "has_two_factor": has_two_factor(user),
@@ -200,7 +201,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @recent_auth_required
-def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
+def recovery_codes_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         codes = recovery_codes_regenerate(user=request.user)
     except NotAllowed:
@@ -210,7 +211,7 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @recent_auth_required
-def two_factor_off(request: HttpRequest) -> HttpResponse:
+def two_factor_off(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Refused while any of the person's programmes or roles requires it (all of them, not
     only this site's: the authenticator is the same everywhere)."""
     try:
@@ -226,7 +227,7 @@ def two_factor_off(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters()
 @recent_auth_required
-def password_change_view(request: HttpRequest) -> HttpResponse:
+def password_change_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = password_change(user=request.user, new_password=form.cleaned_data["new_password"])
@@ -237,7 +238,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def logout_everywhere(request: HttpRequest) -> HttpResponse:
+def logout_everywhere(request: AuthenticatedHttpRequest) -> HttpResponse:
     sessions_end_everywhere(user=request.user)
     logout(request)
     messages.success(request, _("You have been logged out on every device and programme."))
@@ -247,7 +248,7 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
 @otp_exempt
 @never_cache
 @sensitive_post_parameters("password")
-def reauthenticate(request: HttpRequest) -> HttpResponse:
+def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Confirm it's you": the password, and a code from the authenticator (or a recovery
     code) when the person has one. Counted like failed sign-ins."""
     user = request.user

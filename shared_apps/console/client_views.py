@@ -6,14 +6,14 @@ the DPO documents and the manager invitation, which act in one of its own progra
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from django_tenants.utils import tenant_context
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_add_errors
+from saas.core.tenancy import connection
 from shared_apps.accounts.middleware import otp_exempt
 from shared_apps.console.register_views import document_response
 from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
@@ -149,7 +150,7 @@ class ManagerInviteForm(forms.Form):
 
     def __init__(self, *args: Any, programs: list[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = [
+        cast(forms.ChoiceField, self.fields["program"]).choices = [
             (p.pk, p.name) for p in programs if p.status == Program.Status.READY
         ]
 
@@ -196,7 +197,7 @@ _client_welcome_view = ClientWelcomeView.as_view()
 
 @public_view
 @otp_exempt
-def client_welcome(request: HttpRequest, token: str) -> HttpResponse:
+def client_welcome(request: HttpRequest, token: str) -> HttpResponseBase:
     """One path parameter, `<uidb64>.<token>` (the log redaction filters it as one secret);
     Django's view then moves the token into the session and redirects to `<uidb64>.set-password`."""
     uidb64, _dot, secret = token.partition(".")
@@ -221,7 +222,7 @@ def client_admin_new(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             client_admin_invite(client=client, email=form.cleaned_data["email"], by=request.user)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, str(exc.message))
         else:
             messages.success(request, _("The client administrator has been invited."))
     else:

@@ -8,7 +8,6 @@ imports it."""
 import json
 
 from django.contrib import messages
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django_tenants.utils import tenant_context
 
 from saas.core.decorators import staff_required
 from saas.core.documents import markdown_to_docx, markdown_to_pdf
+from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import user_by_email
 from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
 from tenant_apps.privacy.register import register_build, register_markdown

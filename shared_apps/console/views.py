@@ -78,8 +78,8 @@ def programs(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Program.Status.values:
         status = ""
-    client_id = request.GET.get("client", "")
-    client_id = int(client_id) if client_id.isdigit() else None
+    client_asked = request.GET.get("client", "")
+    client_id = int(client_asked) if client_asked.isdigit() else None
     context = {
         "programs": programs_for_console(status=status, client_id=client_id),
         "clients": Client.objects.all(),

@@ -5,7 +5,7 @@ one `api.write` audit row per use of a write key, in the same transaction."""
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tenant_apps.api.authentication import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKeyScope
+from tenant_apps.api.models import ApiKey
 from tenant_apps.api.selectors import api_meetings, api_pairs, api_participants, api_statistics
 from tenant_apps.api.services import api_key_write_record, participant_settings_update
 from tenant_apps.matching.models import Match
@@ -38,7 +39,10 @@ class ApiPagination(CursorPagination):
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # A declared field: DRF's metaclass takes it out of the class (no clash with `.fields`).
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 ERRORS = {
@@ -63,7 +67,7 @@ class ProgrammeApi(viewsets.GenericViewSet):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKeyScope]
     throttle_classes = [ApiKeyRateThrottle]
-    pagination_class = ApiPagination
+    pagination_class: type[ApiPagination] | None = ApiPagination
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
@@ -85,9 +89,8 @@ class ProgrammeApi(viewsets.GenericViewSet):
         """Run a write and its `api.write` row in one transaction."""
         with transaction.atomic():
             result = change()
-            api_key_write_record(
-                key=self.request.auth, method=self.request.method, operation=operation
-            )
+            key = cast(ApiKey, self.request.auth)  # the key ApiKeyAuthentication found
+            api_key_write_record(key=key, method=self.request.method or "", operation=operation)
         return result
 
 
@@ -235,12 +238,12 @@ class ParticipantApi(ProgrammeApi):
     )
     def partial_update(self, request: Request, participant: int) -> Response:
         pk = participant
-        participant = _participant(pk)
+        person = _participant(pk)
         data = ParticipantUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         self.write(
             "participants.update",
-            lambda: participant_settings_update(participant=participant, **data.validated_data),
+            lambda: participant_settings_update(participant=person, **data.validated_data),
         )
         return Response(ParticipantOutput(_participant(pk)).data)
 
@@ -260,10 +263,8 @@ class ParticipantApi(ProgrammeApi):
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, participant: int) -> Response:
         pk = participant
-        participant = _participant(pk)
-        self.write(
-            "participants.deactivate", lambda: participant_deactivate(participant=participant)
-        )
+        person = _participant(pk)
+        self.write("participants.deactivate", lambda: participant_deactivate(participant=person))
         return Response(ParticipantOutput(_participant(pk)).data)
 
 
@@ -275,7 +276,8 @@ class PairOutput(serializers.Serializer):
     mentee_id = serializers.IntegerField()
     mentor_id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Match.Status.choices)
-    source = serializers.ChoiceField(choices=Match.Source.choices)
+    # A declared field: DRF's metaclass takes it out of the class (no clash with Field.source).
+    source = serializers.ChoiceField(choices=Match.Source.choices)  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
     activated_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
@@ -375,13 +377,13 @@ class PairApi(ProgrammeApi):
     )
     @action(detail=True, methods=["post"])
     def end(self, request: Request, match: int) -> Response:
-        match = get_object_or_404(api_pairs(), pk=match)
+        pair = get_object_or_404(api_pairs(), pk=match)
         data = PairEndInput(data=request.data)
         data.is_valid(raise_exception=True)
-        match = self.write(
-            "pairs.end", lambda: match_end(match=match, reason=data.validated_data["reason"])
+        pair = self.write(
+            "pairs.end", lambda: match_end(match=pair, reason=data.validated_data["reason"])
         )
-        return Response(PairOutput(match).data)
+        return Response(PairOutput(pair).data)
 
 
 # --- Meetings, statistics ----------------------------------------------------------------------

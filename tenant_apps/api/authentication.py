@@ -89,7 +89,7 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
         return f"throttle_api_key_{key.pk}"
 
 
-class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]
+class ApiKeyScheme(OpenApiAuthenticationExtension):
     """The OpenAPI description of the key: an HTTP bearer token."""
 
     target_class = "tenant_apps.api.authentication.ApiKeyAuthentication"

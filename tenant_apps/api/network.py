@@ -33,7 +33,7 @@ def _test_loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bo
 
 def resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
 def address_refusal(url: str) -> str:

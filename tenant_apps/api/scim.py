@@ -10,13 +10,14 @@ through the participants services for the allow-list, the audit log and the emai
 """
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, parsers, renderers, status
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,7 +52,7 @@ class ScimRenderer(renderers.JSONRenderer):
     media_type = "application/scim+json"
 
 
-class HasWriteKey:
+class HasWriteKey(BasePermission):
     """SCIM provisions people: every request needs a key with the write scope."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
@@ -83,7 +84,8 @@ def user_resource(participant: Participant, request: Request) -> dict[str, Any]:
         "meta": {
             "resourceType": "User",
             "created": participant.created_at.isoformat(),
-            "lastModified": participant.updated_at.isoformat(),
+            # annotated by api_participants() (the latest of the person's changes)
+            "lastModified": participant.updated_at.isoformat(),  # type: ignore[attr-defined]
             "location": location,
         },
     }
@@ -126,7 +128,12 @@ class ScimApi(APIView):
         return Response(body, status=error.status_code)
 
     def record(self, operation: str) -> None:
-        api_key_write_record(key=self.request.auth, method=self.request.method, operation=operation)
+        key = cast(ApiKey, self.request.auth)  # HasWriteKey let only an ApiKey in
+        api_key_write_record(
+            key=key,
+            method=self.request.method or "",
+            operation=operation,
+        )
 
 
 def _participant(pk: str) -> Participant:
@@ -137,7 +144,8 @@ def _participant(pk: str) -> Participant:
 
 
 def _names(resource: dict[str, Any]) -> tuple[str | None, str | None]:
-    name = resource.get("name") if isinstance(resource.get("name"), dict) else {}
+    raw_name = resource.get("name")
+    name: dict[str, Any] = raw_name if isinstance(raw_name, dict) else {}
     given, family = name.get("givenName"), name.get("familyName")
     return (
         given if isinstance(given, str) else None,
@@ -184,7 +192,8 @@ class ScimUsersApi(ScimApi):
             raise ScimError(400, _("userName is required."), "invalidValue")
         if api_participant_by_email(email=user_name.strip().lower()) is not None:
             raise ScimError(409, _("A user with this userName exists."), "uniqueness")
-        roles = resource.get("roles") if isinstance(resource.get("roles"), list) else []
+        raw_roles = resource.get("roles")
+        roles: list[Any] = raw_roles if isinstance(raw_roles, list) else []
         role = next(
             (
                 r.get("value")
@@ -197,7 +206,7 @@ class ScimUsersApi(ScimApi):
         with transaction.atomic():
             participant = participant_invite(
                 email=user_name.strip(),
-                role=role,
+                role=str(role),
                 first_name=first_name or "",
                 last_name=last_name or "",
             )

@@ -1,4 +1,6 @@
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 from django.conf import settings
 
 from tenant_apps.api.services import webhook_deliver
@@ -12,7 +14,7 @@ def webhook_backoff(retries: int) -> int:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
-def webhook_deliver_task(self, *, delivery_id: int) -> None:  # type: ignore[no-untyped-def]
+def webhook_deliver_task(self: Task[Any, None], *, delivery_id: int) -> None:
     """One attempt; on failure, Celery tries again after an exponential backoff until
     WEBHOOK_MAX_ATTEMPTS (then webhook_attempt_result marks the delivery failed and counts the
     failure against the endpoint). Without a broker (eager: `dev.py run`, the tests) Celery

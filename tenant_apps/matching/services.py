@@ -5,9 +5,10 @@ numpy/scipy: they load with the first ``engine.match_cohort`` / ``suggestions`` 
 / ``score_matrix`` call, so web workers that never run matching never pay for them."""
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -30,14 +31,22 @@ MAX_PENDING_REQUESTS = 3
 # --- Feeding the engine --------------------------------------------------------------------------
 
 
+def _pk(engine_id: Hashable) -> int:
+    """The engine hands back the ids it was fed: here, participants' primary keys."""
+    if not isinstance(engine_id, int):
+        raise TypeError(f"not a participant id: {engine_id!r}")
+    return engine_id
+
+
 @audit_exempt("reads and computes; writes nothing")
 def criteria() -> list[engine.Criterion]:
     return [
         engine.Criterion(
             key=question.key,
-            kind=question.criterion,
+            # The model's choices are the engine's literals (Question.Criterion, HardRule).
+            kind=cast("engine.Kind", question.criterion),
             weight=float(question.weight),
-            hard=question.hard_rule or None,
+            hard=cast("engine.HardRule", question.hard_rule) if question.hard_rule else None,
             label=question.label,
             is_sensitive=question.is_sensitive,
             value_range=float(question.number_range) if question.number_range else None,
@@ -104,7 +113,7 @@ def problem_build(
         criteria=rules,
         exclusions=exclusions,
         locked_pairs=locked_pairs,
-        maximise=objective,
+        maximise=cast("engine.Objective", objective),  # ProgramSettings' choices: the literals
     )
 
 
@@ -233,8 +242,8 @@ def matching_run() -> MatchingRunReport:
     result = engine.match_cohort(problem=problem, translate=_)
     created = Match.objects.bulk_create(
         Match(
-            mentee_id=pair.mentee_id,
-            mentor_id=pair.mentor_id,
+            mentee_id=_pk(pair.mentee_id),
+            mentor_id=_pk(pair.mentor_id),
             status=Match.Status.PROPOSED,
             source=Match.Source.BATCH,
             score=pair.score,
@@ -255,9 +264,9 @@ def matching_run() -> MatchingRunReport:
         proposed=len(created),
         locked=len(locked),
         unmatched=_unmatched_reasons(
-            mentee_ids=result.unmatched_mentee_ids,
+            mentee_ids=tuple(_pk(pk) for pk in result.unmatched_mentee_ids),
             objective=settings.matching_objective,
-            ruled_out=set(problem.exclusions),
+            ruled_out={(_pk(mentee), _pk(mentor)) for mentee, mentor in problem.exclusions},
         ),
         left_out=_left_out(),
     )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import service_called
+from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.selectors import (
     active_matches_for,
@@ -40,7 +41,7 @@ from tenant_apps.programs.selectors import program_settings
 
 
 @never_cache
-def my_pairing(request: HttpRequest) -> HttpResponse:
+def my_pairing(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mentee: my mentor, or my suggestions and requests. Mentor: my mentees and the requests
     waiting for my answer."""
     participant: Participant = request.user.participant
@@ -68,7 +69,7 @@ def my_pairing(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def request_send(request: HttpRequest, mentor_id: int) -> HttpResponse:
+def request_send(request: AuthenticatedHttpRequest, mentor_id: int) -> HttpResponse:
     mentor = get_object_or_404(Participant, pk=mentor_id, role=Participant.Role.MENTOR)
     form = RequestForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
@@ -81,7 +82,7 @@ def request_send(request: HttpRequest, mentor_id: int) -> HttpResponse:
 
 
 @require_POST
-def request_answer(request: HttpRequest, request_id: int, answer: str) -> HttpResponse:
+def request_answer(request: AuthenticatedHttpRequest, request_id: int, answer: str) -> HttpResponse:
     match_request = get_object_or_404(MatchRequest, pk=request_id)
     me = request.user.participant
     if match_request.mentor_id != me.pk:

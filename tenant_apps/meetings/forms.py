@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -7,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.matching.models import Match
 from tenant_apps.participants.models import Participant
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The zones people of a French programme are in (metropolitan France, overseas, neighbours).
 TIME_ZONES = [
@@ -45,7 +49,7 @@ class WallClockDateTimeField(forms.DateTimeField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-def _datetime_field(label: str, *, required: bool) -> forms.DateTimeField:
+def _datetime_field(label: "StrOrPromise", *, required: bool) -> forms.DateTimeField:
     return WallClockDateTimeField(
         label=label,
         required=required,
@@ -66,7 +70,8 @@ class SlotsForm(forms.Form):
     slot_3 = _datetime_field(_("Third possible time (optional)"), required=False)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         zone = ZoneInfo(data.get("time_zone") or "Europe/Paris")
         for name in ("slot_1", "slot_2", "slot_3"):
             value = data.get(name)
@@ -94,11 +99,12 @@ class ProposeForm(SlotsForm):
     field_order = ["match", "time_zone", "duration", "slot_1", "slot_2", "slot_3"]
 
     def __init__(
-        self, *args: object, participant: Participant, pairs: list[Match], **kwargs: object
+        self, *args: Any, participant: Participant, pairs: list[Match], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.pairs = {pair.pk: pair for pair in pairs}
-        self.fields["match"].choices = [
+        match_field = cast(forms.TypedChoiceField, self.fields["match"])
+        match_field.choices = [
             (
                 pair.pk,
                 (pair.mentor if pair.mentee_id == participant.pk else pair.mentee).display_name,

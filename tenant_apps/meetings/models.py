@@ -217,6 +217,7 @@ class Meeting(models.Model):
             return refusal
         if self.status != self.Status.CONFIRMED:
             return Conflict(gettext("Only a confirmed meeting can be moved."))
+        assert self.starts_at is not None  # a confirmed meeting has its time (constraint)
         if self.starts_at <= now:
             return Conflict(gettext("This meeting has started: it can no longer be moved."))
         return None
@@ -227,7 +228,7 @@ class Meeting(models.Model):
             return refusal
         if self.status not in (self.Status.PROPOSED, *TIME_HOLDING):
             return Conflict(gettext("This meeting can no longer be cancelled."))
-        if self.has_time and self.ends_at <= now:
+        if self.has_time and self.ends_at is not None and self.ends_at <= now:
             return Conflict(gettext("This meeting is over: say whether it took place instead."))
         return None
 
@@ -238,6 +239,7 @@ class Meeting(models.Model):
             return refusal
         if self.status not in JOINABLE:
             return Conflict(gettext("Only a confirmed meeting can be marked as held or not held."))
+        assert self.starts_at is not None  # a confirmed meeting has its time (constraint)
         if self.starts_at > now:
             return Conflict(
                 gettext("You can say whether the meeting took place once it has started.")

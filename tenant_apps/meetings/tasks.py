@@ -1,11 +1,12 @@
 from datetime import datetime
+from typing import Any
 
-from celery import shared_task
-from django.db import connection
+from celery import Task, shared_task
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from saas.core.tasks import retried_on
+from saas.core.tenancy import connection
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.selectors import due_condition
 from tenant_apps.meetings.services.reminders import meetings_due_process
@@ -14,7 +15,7 @@ from tenant_apps.video.services import WherebyRateLimited, WherebyUnavailable
 
 
 @shared_task(bind=True, **retried_on(WherebyUnavailable, backoff=15, backoff_max=900))
-def sync_meeting_room_task(self, *, meeting_id: int) -> None:  # type: ignore[no-untyped-def]
+def sync_meeting_room_task(self: Task[Any, None], *, meeting_id: int) -> None:
     """Create, replace or delete the meeting's Whereby room (idempotent)."""
     try:
         meeting_room_sync(meeting_id=meeting_id)

@@ -11,6 +11,7 @@ from typing import Any
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,7 +124,7 @@ def meeting_propose_view(request: HttpRequest) -> HttpResponse:
 def _join_context(meeting: Meeting, participant: Participant) -> dict[str, Any]:
     now = timezone.now()
     refusal = join_refusal(meeting=meeting, participant=participant, now=now)
-    if refusal == JoinRefusal.PREPARING:
+    if refusal == JoinRefusal.PREPARING and meeting is not None:  # (it always is then)
         meeting_room_prepare(meeting=meeting)
     window = join_window(meeting=meeting)
     return {
@@ -334,7 +335,7 @@ def _refusal_message(refusal: str, meeting: Meeting | None) -> str:
     return _("Only the two people of this meeting can join its video room.")
 
 
-def _embed(request: HttpRequest, meeting: Meeting, participant: Participant) -> HttpResponse:
+def _embed(request: HttpRequest, meeting: Meeting, participant: Participant) -> HttpResponseBase:
     """The page with the room in an iframe: the host URL for the mentor, the person's name and
     the French interface. Its CSP lets this page, and only this one, frame the room's origin;
     its Permissions-Policy lets that origin use the camera and the microphone."""
@@ -362,7 +363,7 @@ def _embed(request: HttpRequest, meeting: Meeting, participant: Participant) -> 
 
 
 @never_cache
-def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponseBase:
     """/rendez-vous/<id>/visio: only the two people of the meeting, logged in to this
     programme, from 15 minutes before the start to 30 minutes after the end. Anyone else gets
     a refusal page without the room's URL."""
@@ -373,7 +374,7 @@ def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
         else None
     )
     refusal = join_refusal(meeting=meeting, participant=participant, now=timezone.now())
-    if refusal == JoinRefusal.PREPARING:
+    if refusal == JoinRefusal.PREPARING and meeting is not None:  # (it always is then)
         meeting_room_prepare(meeting=meeting)
     if refusal is not None:
         context = {
@@ -383,6 +384,7 @@ def meeting_join(request: HttpRequest, meeting_id: int) -> HttpResponse:
         }
         status = 409 if refusal == JoinRefusal.PREPARING else 403
         return render(request, "meetings/join_refused.html", context, status=status)
+    assert meeting is not None and participant is not None  # no refusal: both are known
     return _embed(request, meeting, participant)
 
 

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -86,7 +86,7 @@ class GoalFromTemplateForm(forms.Form):
     def __init__(self, *args: Any, templates: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if templates is not None:
-            self.fields["template"].queryset = templates
+            cast("forms.ModelChoiceField[Any]", self.fields["template"]).queryset = templates
 
 
 class MentoringSettingsForm(forms.Form):

@@ -6,7 +6,7 @@ meetings (the pages' tests count them)."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
@@ -37,6 +37,20 @@ from tenant_apps.mentoring.models import (
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.selectors import program_settings
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Engagement(TypedDict):
+    """What `_engagement()` annotates on each pair."""
+
+    quiet_since: datetime
+    has_coming: bool
+    message_count: int
+    goal_count: int
+    goal_achieved_count: int
+
 
 LANGUAGE_LABELS = dict(LANGUAGE_CHOICES)
 THREAD_SHOWN = 200  # the latest messages shown on the thread page
@@ -374,7 +388,9 @@ class QuietPair:
     goals_achieved: int
 
 
-def _engagement(queryset: QuerySet[Match], now: datetime) -> QuerySet[Match]:
+def _engagement(
+    queryset: QuerySet[Match], now: datetime
+) -> "QuerySet[WithAnnotations[Match, _Engagement]]":
     """Active pairs with: when they last met (or started), whether a meeting is coming, and
     counts (messages, goals) — counts only, never content."""
     last_met = (
@@ -432,12 +448,12 @@ def quiet_pairs(*, now: datetime, days: int | None = None) -> list[QuietPair]:
     return [
         QuietPair(
             match=m,
-            quiet_since=m.quiet_since,  # type: ignore[attr-defined]
-            days=(now - m.quiet_since).days,  # type: ignore[attr-defined]
-            nudged=(m.pk, m.quiet_since) in nudged,  # type: ignore[attr-defined]
-            messages=m.message_count,  # type: ignore[attr-defined]
-            goals=m.goal_count,  # type: ignore[attr-defined]
-            goals_achieved=m.goal_achieved_count,  # type: ignore[attr-defined]
+            quiet_since=m.quiet_since,
+            days=(now - m.quiet_since).days,
+            nudged=(m.pk, m.quiet_since) in nudged,
+            messages=m.message_count,
+            goals=m.goal_count,
+            goals_achieved=m.goal_achieved_count,
         )
         for m in rows
     ]

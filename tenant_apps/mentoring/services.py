@@ -135,8 +135,8 @@ def message_send(*, match: Match, by: Participant, body: str) -> Message:
     if not body:
         raise ValidationFailed(_("Write a message."), fields={"body": [_("Write a message.")]})
     if len(body) > MAX_MESSAGE_LENGTH:
-        message = _("%(count)d characters at most.") % {"count": MAX_MESSAGE_LENGTH}
-        raise ValidationFailed(message, fields={"body": [message]})
+        too_long = _("%(count)d characters at most.") % {"count": MAX_MESSAGE_LENGTH}
+        raise ValidationFailed(too_long, fields={"body": [too_long]})
     message = Message.objects.create(match=match, author=by, body=body)
     # Writing is reading: the author has seen the thread up to their own message.
     ThreadState.objects.update_or_create(
@@ -189,10 +189,12 @@ def message_emails_send(*, now: datetime | None = None) -> int:
 
 @audit_exempt("pure: builds a link")
 def match_thread_url(match: Match) -> str:
-    from django.db import connection
     from django.urls import reverse
 
-    return connection.tenant.url(reverse("pair-messages", args=[match.pk]))
+    from saas.core.tenancy import connection
+
+    url: str = connection.tenant.url(reverse("pair-messages", args=[match.pk]))
+    return url
 
 
 # --- goals ---------------------------------------------------------------------------------------
@@ -396,10 +398,12 @@ def nudges_send(*, now: datetime | None = None) -> int:
 
 
 def _pair_url(match: Match) -> str:
-    from django.db import connection
     from django.urls import reverse
 
-    return connection.tenant.url(reverse("pair", args=[match.pk]))
+    from saas.core.tenancy import connection
+
+    url: str = connection.tenant.url(reverse("pair", args=[match.pk]))
+    return url
 
 
 # --- privacy (called by tenant_apps.privacy: erasure and retention) ------------------------------

@@ -1,7 +1,7 @@
 from celery import shared_task
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from saas.core.tenancy import connection
 from tenant_apps.mentoring.services import message_emails_send, nudges_send
 
 

@@ -115,7 +115,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @cache_control(private=True, max_age=3600)
-def profile_photo(request: HttpRequest, participant_id: int) -> HttpResponse:
+def profile_photo(request: HttpRequest, participant_id: int) -> FileResponse:
     """A person's photo, to whoever may see their profile (logged in here; never a public
     URL)."""
     viewer = participant_or_404(request)

@@ -3,20 +3,22 @@ from collections.abc import Iterable
 from email import encoders
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Cast, Replace
 from django.template import Context
+from django.template.backends.django import Template as DjangoBackendTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.log import audit_exempt
 from saas.core.tasks import enqueue_on_commit
+from saas.core.tenancy import connection
 from tenant_apps.notifications.models import Email
 from tenant_apps.programs.branding import brand_colors
 from tenant_apps.programs.selectors import program_logo_path, program_settings
@@ -44,7 +46,8 @@ def _subject_render(template_name: str, context: dict[str, Any]) -> str:
     """An email subject is plain text: rendered without HTML autoescaping (a programme called
     "Dupont & Fils" or a person called O'Brien must not arrive as `&amp;` or `&#x27;`), on one
     line."""
-    engine_template = get_template(template_name).template  # the Django engine's Template
+    backend_template = cast(DjangoBackendTemplate, get_template(template_name))
+    engine_template = backend_template.template  # the Django engine's Template
     subject = engine_template.render(Context(context, autoescape=False))
     return " ".join(subject.split())
 

@@ -4,9 +4,10 @@ spread over the last months, written with bulk inserts (a few queries per thousa
 import datetime
 import random
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import User
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting
@@ -127,6 +128,7 @@ def outcomes_seed(
     matches = []
     for index, mentee in enumerate(registered_mentees[:pairs]):
         mentor = registered_mentors[index % len(registered_mentors)]
+        assert mentee.activated_at is not None and mentor.activated_at is not None  # filtered
         activated = max(mentee.activated_at, mentor.activated_at) + datetime.timedelta(
             days=rng.uniform(0.5, 20)
         )
@@ -156,6 +158,7 @@ def outcomes_seed(
     rows = []
     for _index in range(meetings if matches else 0):
         pair = matches[rng.randrange(len(matches))]
+        assert pair.activated_at is not None  # created active above
         last = pair.ended_at or now + datetime.timedelta(days=14)
         span = (last - pair.activated_at).total_seconds()
         starts = pair.activated_at + datetime.timedelta(seconds=rng.uniform(3600, max(span, 7200)))

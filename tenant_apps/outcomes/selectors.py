@@ -22,7 +22,6 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -37,6 +36,7 @@ from django.db.models.functions import Cast, Coalesce, Floor, Least, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saas.core.tenancy import connection
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.participants.models import Answer, Participant
@@ -285,7 +285,7 @@ def _weekly(*, start: datetime.datetime, end: datetime.datetime) -> list[dict[st
         .annotate(n=Count("pk"))
         .values_list("week", "n")
     )
-    weeks = []
+    weeks: list[dict[str, Any]] = []
     current = _week_start(start)
     while current < end and len(weeks) < 106:
         weeks.append(

@@ -4,13 +4,14 @@ import datetime
 import io
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import audit_record, audit_unchanged, audited
 from saas.core.errors import ValidationFailed
 from saas.core.exports import csv_writer, xlsx_bytes
+from saas.core.tenancy import connection
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_queue
 from tenant_apps.outcomes.exports import TABLES
@@ -27,8 +28,8 @@ def outcomes_export(*, kind: str, file_format: str) -> tuple[bytes, str]:
     """The export `kind` as CSV or XLSX: (content, content type). Audited with its size."""
     if kind not in TABLES or file_format not in FORMATS:
         raise ValidationFailed(_("This export does not exist."))
-    header, rows = TABLES[kind]()
-    rows = list(rows)
+    header, row_iterator = TABLES[kind]()
+    rows = list(row_iterator)
     if file_format == "xlsx":
         content = xlsx_bytes(title=kind, header=header, rows=rows)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from saas.core.decorators import manager_required
 from saas.core.errors import ValidationFailed
+from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.outcomes import charts
 from tenant_apps.outcomes.selectors import (
     ROLES,
@@ -30,7 +31,7 @@ MAX_DAYS = 3 * 366
 
 
 @never_cache
-def my_space(request: HttpRequest) -> HttpResponse:
+def my_space(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone's landing page: a manager's is the dashboard, a participant's their space."""
     participant = getattr(request.user, "participant", None)
     if participant is not None and participant.is_manager:
@@ -59,7 +60,7 @@ def _aware(day: datetime.date) -> datetime.datetime:
 
 
 @manager_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     first_day, last_day, preset = _period(request)
     start, end = _aware(first_day), _aware(last_day + datetime.timedelta(days=1))
     dimensions = reporting_dimensions()

@@ -19,8 +19,9 @@ class ParticipantsConfig(AppConfig):
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """A login in a programme is activity there: it resets the retention clock."""
     from django.conf import settings
-    from django.db import connection
     from django.utils import timezone
+
+    from saas.core.tenancy import connection
 
     if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
         return
@@ -35,7 +36,8 @@ def _on_login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) ->
     """A failed login on a programme site is logged there only when it concerns a member of
     this programme (the account's own record is kept in the public schema)."""
     from django.conf import settings
-    from django.db import connection
+
+    from saas.core.tenancy import connection
 
     if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
         return

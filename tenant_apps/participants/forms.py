@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -55,7 +55,8 @@ class RegistrationForm(forms.Form):
         labels = dict(Participant.Role.choices)
         # Any participant role is accepted by the form; the service says which ones this
         # programme offers, with a clear message. Only the offered ones are shown.
-        self.fields["role"].choices = [
+        role_field = cast(forms.ChoiceField, self.fields["role"])
+        role_field.choices = [
             (role, labels[role]) for role in (Participant.Role.MENTEE, Participant.Role.MENTOR)
         ]
         self.fields["role"].widget.choices = [(role, labels[role]) for role in roles]
@@ -111,6 +112,7 @@ class ProfileForm(forms.Form):
                 help_text = " ".join(part for part in (help_text, str(never_shown)) if part)
             choices = [(c["value"], c["label"]) for c in question.choices]
             initial = answers.get(question.key)
+            field: forms.Field
             if question.kind == "single":
                 field = forms.ChoiceField(
                     choices=[("", "—"), *choices],
@@ -128,10 +130,14 @@ class ProfileForm(forms.Form):
                     choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
                     widget=forms.RadioSelect,
                 )
-                initial = {True: "yes", False: "no"}.get(initial, "")
+                initial = {True: "yes", False: "no"}.get(initial, "") if initial is not None else ""
             else:
                 field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-            if question.kind == "single" and isinstance(field.widget, forms.RadioSelect):
+            if (
+                question.kind == "single"
+                and isinstance(field, forms.ChoiceField)
+                and isinstance(field.widget, forms.RadioSelect)
+            ):
                 field.choices = choices
             field.required = False  # the service says which answers are missing, all at once
             field.label = label + (" *" if question.is_required else "")

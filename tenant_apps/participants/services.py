@@ -5,12 +5,13 @@ from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
+from saas.core.tenancy import connection
 from shared_apps.accounts.security import session_version_bump
 from shared_apps.accounts.selectors import User, email_normalize, user_by_email
 from shared_apps.accounts.services import membership_set, user_get_or_create

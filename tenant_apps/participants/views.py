@@ -18,6 +18,7 @@ from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import form_add_errors, form_saved, service_called
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.forms import EmailAuthenticationForm
+from shared_apps.accounts.http import AuthenticatedHttpRequest
 from shared_apps.accounts.security import client_ip, rate_limit_exceeded
 from tenant_apps.participants.forms import (
     EmailForm,
@@ -27,7 +28,7 @@ from tenant_apps.participants.forms import (
     RegistrationForm,
     SetPasswordForm,
 )
-from tenant_apps.participants.imports import import_preview, participants_import
+from tenant_apps.participants.imports import ImportReport, import_preview, participants_import
 from tenant_apps.participants.models import AccessLink, Participant
 from tenant_apps.participants.selectors import participants_for_manager
 from tenant_apps.participants.services import (
@@ -73,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def my_space(request: HttpRequest) -> HttpResponse:
+def my_space(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's home as a guide: the next step, what waits for them or for the other
     person, what is coming — from the providers the apps above register (participants.home)."""
     from django.utils import timezone
@@ -278,11 +279,12 @@ def manage_import(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "participants/manage_import.html", {"report": report, "done": True})
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = payload = None
+    preview: ImportReport | None = None
+    payload: str | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
-            report = import_preview(data=data)
+            preview = import_preview(data=data)
         except ApplicationError as exc:
             form.add_error("file", str(exc.message))
         else:
@@ -290,14 +292,14 @@ def manage_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "participants/manage_import.html",
-        {"form": form, "report": report, "payload": payload},
+        {"form": form, "report": preview, "payload": payload},
     )
 
 
 @manager_required
 @require_POST
 def manage_participant_action(
-    request: HttpRequest, participant_id: int, action: str
+    request: AuthenticatedHttpRequest, participant_id: int, action: str
 ) -> HttpResponse:
     participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)
     if participant.pk == request.user.participant.pk:
@@ -313,7 +315,7 @@ def manage_participant_action(
 
 
 @never_cache
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My profile: the programme's questionnaire for my role, capacity, availability."""
     from tenant_apps.participants.forms import ProfileForm
     from tenant_apps.participants.profiles import answers_of, profile_save, questions_for

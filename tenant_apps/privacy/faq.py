@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django_tenants.utils import tenant_context
 
 from saas.core.network import network_notes, network_requirements
 from saas.core.subprocessors import SCALEWAY_REGIONS, scaleway_region, subprocessors
+from saas.core.tenancy import connection
 from shared_apps.platform_audit.selectors import breach_count
 from tenant_apps.participants.models import Participant
 from tenant_apps.privacy.register import (

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saas.core.subprocessors import Subprocessor, every_location_in_eea, subprocessors
+from saas.core.tenancy import connection
 from tenant_apps.privacy.services.retention import retention_rules
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.selectors import program_settings

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from audit.views import audit_log_response
 from saas.core.decorators import manager_required, public_view
 from saas.core.forms import service_called
+from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.participants.models import Participant
 from tenant_apps.privacy.register import register_build
 from tenant_apps.privacy.services.erasure import participant_erase
@@ -36,7 +37,9 @@ def legal_notice(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 @require_POST
-def manage_participant_erase(request: HttpRequest, participant_id: int) -> HttpResponse:
+def manage_participant_erase(
+    request: AuthenticatedHttpRequest, participant_id: int
+) -> HttpResponse:
     """Erase a participant of the programme, confirmed with a typed word (the participants
     page's "Erase" button)."""
     participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_id)
@@ -64,7 +67,7 @@ def manage_audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Right of access: everything about me in this programme, readable or as JSON."""
     import json
 
@@ -88,7 +91,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def erase_me(request: HttpRequest) -> HttpResponse:
+def erase_me(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Right to erasure, by the person: confirmed with their password and a typed word."""
     from django.contrib.auth import logout
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,7 @@ class ProgramSettingsForm(forms.ModelForm):
                 self.data, self.files, self.add_prefix(name)
             )
             model_field = ProgramSettings._meta.get_field(name)
+            assert isinstance(model_field, models.Field)  # the form's fields are the model's
             value = self.cleaned_data.get(name)
             if model_field.has_default() and omitted and value in field.empty_values:
                 continue
@@ -194,7 +196,8 @@ class ProgramSettingsForm(forms.ModelForm):
         return logo
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         domains_are_valid = "allowed_email_domains_text" in data  # else its error says why
         if (
             data.get("is_registration_open")

@@ -49,7 +49,8 @@ CRITERIA_BY_KIND = {
 def choices_parse(text: str) -> list[dict[str, str]]:
     """One choice per line → [{"value": slug, "label": line}]; values stay stable when a label
     is reworded only if the manager keeps the slug (shown in the editor)."""
-    seen, choices = set(), []
+    seen: set[str] = set()
+    choices: list[dict[str, str]] = []
     for line in (text or "").splitlines():
         label = line.strip()
         if not label:
@@ -71,7 +72,7 @@ def _validate(data: dict[str, Any], *, in_set: bool) -> dict[str, list[str]]:
         errors["criterion"] = [_("A survey question is not used for matching.")]
     if kind in CHOICE_KINDS and len(data.get("choices") or []) < 2:
         errors["choices_text"] = [_("Give at least two choices, one per line.")]
-    if criterion and criterion not in CRITERIA_BY_KIND.get(kind, set()):
+    if criterion and (kind is None or criterion not in CRITERIA_BY_KIND.get(kind, set())):
         errors["criterion"] = [_("This criterion does not fit this type of question.")]
     if criterion == "distance" and not data.get("number_range"):
         errors["number_range"] = [_("Say how far apart two numbers are not close at all.")]

@@ -2,9 +2,10 @@ import copy
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import models, transaction
 
 from audit.log import audit_exempt, audit_record, audit_unchanged, audited
+from saas.core.tenancy import connection
 from tenant_apps.programs.icons import icons_generate
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.selectors import SETTINGS_CACHE_KEY
@@ -130,7 +131,9 @@ def program_settings_update(
     before = copy.copy(settings)
     for field, value in data.items():
         # As a model form would: a file field understands "keep", "clear" and a new upload.
-        ProgramSettings._meta.get_field(field).save_form_data(settings, value)
+        model_field = ProgramSettings._meta.get_field(field)
+        assert isinstance(model_field, models.Field)  # EDITABLE_FIELDS: the model's own fields
+        model_field.save_form_data(settings, value)
     settings.save()
     _program_settings_audit(before=before, after=settings)
     audit_unchanged()  # saving the settings as they were is not a change

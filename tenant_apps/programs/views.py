@@ -3,7 +3,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from saas.core.accessibility import platform_contact, statement_context
 from saas.core.decorators import manager_required, public_view
 from saas.core.forms import form_saved
+from saas.core.tenancy import connection
 from tenant_apps.programs.branding import brand_colors
 from tenant_apps.programs.forms import ProgramSettingsForm, QuestionForm
 from tenant_apps.programs.icons import ICON_NAMES, LOGO_PATH, icon_path, icons_generate
@@ -94,7 +94,7 @@ def _stored_image(path: str) -> FileResponse:
 
 @public_view
 @cache_control(max_age=86400)
-def icon(request: HttpRequest, name: str) -> HttpResponse:
+def icon(request: HttpRequest, name: str) -> FileResponse:
     if name not in ICON_NAMES:
         raise Http404
     return _stored_image(icon_path(name))
@@ -102,7 +102,7 @@ def icon(request: HttpRequest, name: str) -> HttpResponse:
 
 @public_view
 @cache_control(max_age=86400)
-def logo(request: HttpRequest) -> HttpResponse:
+def logo(request: HttpRequest) -> FileResponse:
     """The programme's logo as shown in pages and emails (re-encoded, at most 480 × 160)."""
     if not program_settings_cached().logo:
         raise Http404

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core import signing
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import TruncDay
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
+from saas.core.tenancy import connection
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.notifications.services import email_queue

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 import httpx
@@ -226,6 +226,28 @@ class WherebyClient:
         except ValueError:
             message = ""
         return WherebyRefused(answer.status_code, message)
+
+    @overload
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        recover: None = None,
+    ) -> httpx.Response: ...
+
+    @overload
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        recover: Callable[[], Room | None],
+    ) -> httpx.Response | Room: ...
 
     def _send(
         self,

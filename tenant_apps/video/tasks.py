@@ -1,4 +1,6 @@
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 
 from saas.core.tasks import retried_on
 from tenant_apps.video.client import WherebyRateLimited, WherebyUnavailable
@@ -6,7 +8,7 @@ from tenant_apps.video.services import room_delete
 
 
 @shared_task(bind=True, **retried_on(WherebyUnavailable))
-def delete_video_room_task(self, *, video_meeting_id: str) -> None:  # type: ignore[no-untyped-def]
+def delete_video_room_task(self: Task[Any, None], *, video_meeting_id: str) -> None:
     """Delete a Whereby room (idempotent: deleting twice is fine)."""
     try:
         room_delete(video_meeting_id=video_meeting_id)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.signals import schema_migrated
 
+from saas.core.tenancy import connection
 from tenants.migration_executor import head_fingerprint, schema_fingerprints
 from tenants.models import Program, SchemaMigrationState
 
@@ -45,7 +45,7 @@ def migrated() -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def new_migration(tmp_path: Path, settings) -> str:
+def new_migration(tmp_path: Path, settings) -> Iterator[str]:
     """The code gains one migration in `programs`: a nullable column on ProgramSettings."""
     from tenant_apps.programs import migrations as package
 

@@ -4,9 +4,9 @@ answers, written once per programme per day in `public`, and the platform totals
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
 
 from audit.models import AuditEvent
+from saas.core.tenancy import connection
 from tenants.client_admin import platform_totals
 from tenants.models import ProgramSnapshot
 from tenants.snapshots import snapshots_take

@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -158,7 +159,7 @@ def live_server() -> Iterator[int]:
         server.terminate()
 
 
-def chromium_launch(playwright: object) -> object:
+def chromium_launch(playwright: Any) -> Any:
     """Debian's Chromium, headless, resolving the public site (the console), every
     programme's host and the Whereby fake's rooms to this machine. Skips the test when there
     is no Chromium."""
@@ -171,7 +172,7 @@ def chromium_launch(playwright: object) -> object:
         f"MAP {settings.BASE_DOMAIN} 127.0.0.1, MAP *.{settings.BASE_DOMAIN} 127.0.0.1,"
         " MAP *.whereby.localhost 127.0.0.1"
     )
-    return playwright.chromium.launch(  # type: ignore[attr-defined]
+    return playwright.chromium.launch(
         executable_path=path,
         headless=True,
         args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"],
@@ -181,9 +182,9 @@ def chromium_launch(playwright: object) -> object:
 @pytest.fixture(scope="module")
 def live_site(world, django_db_blocker) -> Iterator[Site]:
     """A programme created (and committed) for the module, a live server, and clean-up."""
-    from django.db import connection
     from django_tenants.utils import tenant_context
 
+    from saas.core.tenancy import connection
     from shared_apps.accounts.models import ProgramMembership, User
     from tenant_apps.programs.models import ProgramSettings
     from tenants.models import Client, Domain, Program

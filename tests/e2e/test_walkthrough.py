@@ -199,13 +199,14 @@ def platform(django_db_setup, django_db_blocker) -> Iterator[Platform]:
     prints it), one spare schema in the pool (as `dev.py run` keeps them), and a live server
     with dev's behaviour: tasks eager inside the request, debug pages on. Everything created
     on the way (organisations, programmes and their schemas, people) is removed afterwards."""
-    from django.db import connection, connections, transaction
+    from django.db import connections, transaction
     from django.db.models import Max
     from django.test import override_settings
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from django_tenants.utils import tenant_context
 
     from audit.models import AuditEvent
+    from saas.core.tenancy import connection
     from shared_apps.accounts.models import ProgramMembership, User
     from tenant_apps.participants.models import Participant
     from tenants.models import Client, Domain, Program
@@ -1049,7 +1050,7 @@ def test_layout_check_finds_words_broken_over_two_lines():
         from axe_playwright_python.sync_playwright import Axe
 
         page.set_content('<html lang="fr"><body><main><input type="text"></main></body></html>')
-        walk = Walk(platform=None, axe=Axe())  # type: ignore[arg-type]
+        walk = Walk(platform=None, axe=Axe())
         violations = walk._axe_run(page).response["violations"]
         assert "label" in {violation["id"] for violation in violations}
         assert page.evaluate("typeof window.axe") == "object"  # injected once per page

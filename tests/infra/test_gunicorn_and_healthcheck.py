@@ -17,6 +17,7 @@ DOCKER_DIR = REPO_ROOT / "infra" / "docker"
 
 def load(path, name: str):
     spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

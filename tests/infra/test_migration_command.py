@@ -137,6 +137,7 @@ def _applied_migrations(database: str, schema: str) -> int:
         row = connection.execute(
             sql.SQL("SELECT count(*) FROM {}.django_migrations").format(sql.Identifier(schema))
         ).fetchone()
+    assert row is not None
     return row[0]
 
 
@@ -244,4 +245,5 @@ def _public_tables(database: str) -> int:
         row = connection.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
         ).fetchone()
+    assert row is not None
     return row[0]

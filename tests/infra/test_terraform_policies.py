@@ -480,7 +480,7 @@ def test_secrets_policy_catches_plain_env_on_containers_and_literals():
 
 # --- residency, as Terraform itself evaluates the validations ------------------------------------
 
-_DUMMY = {"${list(string)}": [], "${map(string)}": {}}
+_DUMMY: dict[str | None, object] = {"${list(string)}": [], "${map(string)}": {}}
 _UUID = "00000000-0000-0000-0000-000000000000"
 
 

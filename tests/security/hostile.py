@@ -118,7 +118,7 @@ def all_text_fields() -> Iterator[tuple[type[models.Model], models.Field]]:
 def is_tenant_model(model: type[models.Model]) -> bool:
     tenant_apps = {name.rsplit(".", 1)[-1] for name in settings.TENANT_APPS}
     shared_apps = {name.rsplit(".", 1)[-1] for name in settings.SHARED_APPS}
-    name = model._meta.app_config.name.rsplit(".", 1)[-1]  # type: ignore[union-attr]
+    name = model._meta.app_config.name.rsplit(".", 1)[-1]
     return name in tenant_apps and name not in shared_apps
 
 
@@ -156,7 +156,8 @@ def hostile_fill(model_filter: Any) -> tuple[list[str], list[str]]:
     """Write a payload into every text field of every row of the models that `model_filter`
     accepts (in the current schema); append-only models (audit logs) get a new hostile row.
     Returns (fields written, fields of tables that had no row)."""
-    written, empty = [], []
+    written: list[str] = []
+    empty: list[str] = []
     for model in apps.get_models():
         fields = text_fields(model)
         if not fields or not model_filter(model):

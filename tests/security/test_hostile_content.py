@@ -20,12 +20,12 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from conftest import host_client, http_login
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.api.models import WebhookDelivery, WebhookEndpoint
 from tenant_apps.api.services import api_key_create

@@ -106,7 +106,8 @@ def user_id(request: Any = None) -> int | None:
     if request is not None:
         user = loaded_user(request)
         if user is not None and getattr(user, "is_authenticated", False):
-            return user.pk
+            pk: int = user.pk
+            return pk
         return None
     return context.user_id
 

@@ -196,6 +196,7 @@ def format_safely(template: str, params: Any) -> str:
     if params in (None, (), [], {}):
         return template
     try:
-        return template % safe_params(params)
+        formatted: str = template % safe_params(params)
+        return formatted
     except (TypeError, ValueError, KeyError):
         return template

@@ -16,7 +16,7 @@ listed with its US metadata; `none`. The register (saas.core.subprocessors) read
 
 import logging
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import sentry_sdk
@@ -25,6 +25,9 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.transport import Transport
 
 from saas.core.observability import context
+
+if TYPE_CHECKING:
+    from sentry_sdk._types import Event, Hint
 from saas.core.observability.paths import redact_paths_in_text
 from saas.core.observability.scrubbing import (
     FILTERED,
@@ -260,12 +263,13 @@ def _scrub_event(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any] | None:
-    return _scrub_event(event)
+# sentry-sdk types an event as a TypedDict; the scrubber walks it as the plain dict it is.
+def before_send(event: "Event", hint: "Hint") -> "Event | None":
+    return cast("Event | None", _scrub_event(cast(dict[str, Any], event)))
 
 
-def before_send_transaction(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any] | None:
-    return _scrub_event(event)
+def before_send_transaction(event: "Event", hint: "Hint") -> "Event | None":
+    return cast("Event | None", _scrub_event(cast(dict[str, Any], event)))
 
 
 def before_breadcrumb(crumb: dict[str, Any], hint: dict[str, Any] | None) -> dict[str, Any]:

@@ -6,12 +6,13 @@ insert: nothing is mocked)."""
 import re
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from audit.models import AuditEvent
 from conftest import audit_rows_refused, host_client, http_login
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import RecoveryCode, User
 from shared_apps.accounts.tests.test_two_factor import _set_up_totp, totp_now
 

@@ -9,11 +9,11 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import caches
-from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from conftest import host_client, http_login
+from saas.core.tenancy import connection
 from shared_apps.accounts.middleware import SESSION_REAUTH_AT
 from shared_apps.accounts.models import RecoveryCode
 from shared_apps.accounts.otp import recovery_codes_generate

@@ -5,11 +5,11 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
 from django.test import override_settings
 from django_tenants.utils import tenant_context
 
 from conftest import host_client, http_login
+from saas.core.tenancy import connection
 from shared_apps.accounts.middleware import SESSION_SEEN, SESSION_STARTED
 
 

@@ -5,12 +5,12 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from conftest import host_client, http_login
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import RecoveryCode
 from shared_apps.accounts.otp import recovery_code_hash
 from tenant_apps.programs.models import ProgramSettings

@@ -6,11 +6,11 @@ import re
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.participants.models import Participant
 from tenants.models import ClientAdministrator

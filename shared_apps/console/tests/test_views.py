@@ -1,10 +1,10 @@
 """Onboarding through the console's HTTP views, as a super-admin does it."""
 
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_exists, tenant_context
 
 from conftest import host_client, http_login
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import ProgramMembership
 from tenants.models import Client, Domain, Program
 

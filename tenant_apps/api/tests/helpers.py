@@ -1,9 +1,9 @@
 from datetime import datetime
 
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from conftest import host_client
+from saas.core.tenancy import connection
 
 
 def make_key(program, *, scope="write", expires_at: datetime | None = None, name="HR system"):

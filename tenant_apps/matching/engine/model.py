@@ -193,7 +193,7 @@ def as_set(answer: object) -> frozenset[str] | None:
     if answer is None:
         return None
     if type(answer) is frozenset and all(type(item) is str for item in answer):
-        return answer or None  # type: ignore[return-value]
+        return answer or None
     if isinstance(answer, str):
         return frozenset([answer]) if answer else None
     if isinstance(answer, (frozenset, set, tuple, list)):
@@ -209,7 +209,7 @@ def as_value(answer: object) -> Hashable | None:
         return as_set(answer)
     if isinstance(answer, float) and math.isnan(answer):
         return None
-    return answer  # type: ignore[return-value]
+    return answer
 
 
 def as_number(answer: object) -> float | None:

@@ -13,6 +13,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 
@@ -122,14 +123,16 @@ def _similarities(
     kind = encoded.criterion.kind
     if kind == "same":
         left, right = sides(encoded.mentee, encoded.mentor)
-        return (left == right).astype(np.float64)
+        equal: np.ndarray = (left == right).astype(np.float64)
+        return equal
     if kind == "distance":
         left, right = sides(encoded.mentee, encoded.mentor)
         similarity = np.subtract(left, right)
         np.abs(similarity, out=similarity)
         similarity *= -1.0 / float(encoded.criterion.value_range)  # type: ignore[arg-type]
         similarity += 1.0
-        return np.fmax(similarity, 0.0, out=similarity)  # NaN (missing answer) becomes 0
+        closeness: np.ndarray = np.fmax(similarity, 0.0, out=similarity)  # NaN (missing) → 0
+        return closeness
     left, right = sides(encoded.mentee, encoded.mentor)
     common = np.bitwise_count(left[..., 0] & right[..., 0]).astype(np.int64)
     for word in range(1, left.shape[-1]):
@@ -140,7 +143,8 @@ def _similarities(
     else:  # covers
         denominator = np.broadcast_to(left_size, common.shape)
     out = np.zeros(common.shape, dtype=np.float64)
-    return np.divide(common, denominator, out=out, where=denominator > 0)
+    shared: np.ndarray = np.divide(common, denominator, out=out, where=denominator > 0)
+    return shared
 
 
 class Scorer:
@@ -241,7 +245,8 @@ class Prepared:
             return np.zeros(len(rows), dtype=bool)
         wanted = rows.astype(np.int64) * len(self.mentors) + cols
         position = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-        return keys[position] == wanted
+        found: np.ndarray = keys[position] == wanted
+        return found
 
     def _excluded_keys(self) -> np.ndarray:
         if self.excluded_keys is None:
@@ -277,8 +282,8 @@ def prepare(problem: MatchingProblem) -> Prepared:
         if i not in locked:
             locked[i] = j
             load[j] += 1
-    for j in np.flatnonzero(load > [m.capacity for m in mentors]):
-        raise ValueError(f"Mentor {mentors[j].id!r} has more locked mentees than capacity.")
+    for over in np.flatnonzero(load > [m.capacity for m in mentors]):
+        raise ValueError(f"Mentor {mentors[over].id!r} has more locked mentees than capacity.")
     return Prepared(
         mentees=mentees,
         mentors=mentors,
@@ -338,13 +343,16 @@ _QUANTUM = 16
 _RANK_BITS = 15
 
 
-def rotation(rows: np.ndarray, cols: np.ndarray, row_count: int, column_count: int) -> np.ndarray:
+def rotation(
+    rows: np.ndarray | np.int64, cols: np.ndarray | np.int64, row_count: int, column_count: int
+) -> np.ndarray:
     """Tie-breaking rank of the pairs (rows[p], cols[p]): along row i, column t ranks
     (t − i·column_count/row_count) mod column_count, so that rows with equal scores everywhere
     prefer different columns (a plain "lowest index first" would send every mentee to the same
     few mentors when answers are alike). Smaller is preferred."""
-    offsets = rows * column_count // max(1, row_count)
-    return (cols - offsets) % max(1, column_count)
+    offsets = np.asarray(rows) * column_count // max(1, row_count)
+    rank: np.ndarray = (np.asarray(cols) - offsets) % max(1, column_count)
+    return rank
 
 
 def _packed_rank(rank: np.ndarray, size: int) -> np.ndarray:
@@ -471,8 +479,9 @@ class CompactEdges:
         spread = base - int(v.min(initial=0))
         # int32 arithmetic when it cannot overflow (prices within 2**29 of each other): half
         # the memory traffic. Thresholds are clipped where that changes no comparison.
-        dtype = np.int32 if spread < 2**29 else np.int64
-        limit = 2**30 if dtype == np.int32 else 2**62
+        is_small = spread < 2**29
+        dtype: np.dtype[np.signedinteger[Any]] = np.dtype(np.int32 if is_small else np.int64)
+        limit = 2**30 if is_small else 2**62
         prices = (v - base).astype(dtype)  # ≤ 0
         limits = np.clip(threshold + base, -limit, limit).astype(dtype)
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []

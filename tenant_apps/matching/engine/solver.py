@@ -263,6 +263,7 @@ def solve(
             value = int(u.sum() + (capacity * v).sum())
             if value != int(residual.own_weight.sum()):
                 raise RuntimeError("Matching solver: the duals do not match the assignment.")
+            assert assignment is not None  # solved above when no duals proved the last one
             return assignment, Certificate(u=u, v=v, value=value)
         per_row *= 2  # pathological ties need more at a time
         # Violating edges are never candidates already (u_i + v_j ≥ w_ij holds on those).

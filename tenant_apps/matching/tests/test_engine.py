@@ -4,7 +4,9 @@ explanations and suggestions. Pure code: no database."""
 
 import math
 import random
+from collections import Counter
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pytest
@@ -30,7 +32,11 @@ from tenant_apps.matching.engine.solver import bonus_for, certify, solve
 
 TOLERANCE = 1e-3  # scores are rounded to 1/10,000 of a point; a cohort has few pairs here
 # No example database: nothing written to the working tree.
-_SETTINGS = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}
+_SETTINGS: dict[str, Any] = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow],
+}
 
 # ----------------------------------------------------------------------------------------------
 # An independent, naive reference of the scoring rules (one pair at a time, plain Python)
@@ -217,7 +223,9 @@ def _assert_respects_the_rules(problem, result: MatchingResult):
     locked = dict(problem.locked_pairs)
     seen = [pair.mentee_id for pair in result.pairs]
     assert len(seen) == len(set(seen))
-    assert sorted(seen + list(result.unmatched_mentee_ids)) == sorted(m.id for m in problem.mentees)
+    assert Counter(seen + list(result.unmatched_mentee_ids)) == Counter(
+        m.id for m in problem.mentees
+    )
     for mentee_id, mentor_id in locked.items():
         assert any(
             p.mentee_id == mentee_id and p.mentor_id == mentor_id and p.is_locked

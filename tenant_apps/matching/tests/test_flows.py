@@ -6,12 +6,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
 from saas.core.errors import Conflict
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
 from tenant_apps.matching.services import request_accept, requests_expire

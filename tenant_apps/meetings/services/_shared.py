@@ -101,6 +101,7 @@ def _check_overlaps(
 def _reminders_reset(meeting: Meeting, now: datetime) -> None:
     """A new time: reminders are due again, except those the confirmation email makes useless
     (a meeting confirmed 3 hours ahead gets no "tomorrow" reminder)."""
+    assert meeting.starts_at is not None  # a new time was just set
     lead = meeting.starts_at - now
     meeting.reminder_24h_sent_at = now if lead <= REMINDER_24H else None
     meeting.reminder_1h_sent_at = now if lead <= REMINDER_1H else None

@@ -33,7 +33,7 @@ def meetings_person_erase(*, participant: Participant) -> None:
         match__in=matches, status__in=(Meeting.Status.PROPOSED, *TIME_HOLDING)
     )
     for meeting in live.order_by("pk"):
-        if meeting.has_time and meeting.ends_at <= now:
+        if meeting.has_time and meeting.ends_at is not None and meeting.ends_at <= now:
             continue  # over: the other person still says whether it took place
         meeting_cancel(meeting=meeting, by=participant, reason=reason)
     for meeting in Meeting.objects.select_for_update().filter(match__in=matches):

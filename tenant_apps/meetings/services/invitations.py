@@ -8,11 +8,11 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.log import audit_exempt
+from saas.core.tenancy import connection
 from tenant_apps.meetings.ics import Invitation, invitation_ics
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.notifications.services import email_queue
@@ -49,6 +49,8 @@ def _invitation(meeting: Meeting, *, method: str, now: datetime) -> dict[str, st
             "%(program)s. The video meeting opens from the meeting page, 15 minutes before "
             "the start: %(url)s"
         ) % {"program": program.name, "url": page_url}
+    # Invitations go out for a time that holds: the meeting has one (meeting_confirmed_has_time).
+    assert meeting.starts_at is not None and meeting.ends_at is not None
     content = invitation_ics(
         Invitation(
             uid=f"{meeting.uid}@{settings.BASE_DOMAIN}",

@@ -49,7 +49,7 @@ def meeting_reminder_send(*, meeting_id: int, now: datetime | None = None) -> st
         .filter(pk=meeting_id, status__in=TIME_HOLDING, starts_at__gt=now)
         .first()
     )
-    if meeting is None:
+    if meeting is None or meeting.starts_at is None:  # (starts_at__gt above: never None)
         return None
     lead = meeting.starts_at - now
     if lead <= REMINDER_1H and meeting.reminder_1h_sent_at is None:

@@ -6,11 +6,12 @@ import logging
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.log import audit_exempt
 from saas.core.tasks import enqueue_on_commit
+from saas.core.tenancy import connection
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.selectors import JOIN_CLOSES_AFTER, ROOM_CREATED_BEFORE, room_is_usable
 from tenant_apps.video.services import room_create, room_name_prefix

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.matching.models import Match
 from tenant_apps.matching.services import match_create_manual

@@ -7,12 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 from django_tenants.utils import tenant_context
 
 from conftest import host_client, logged_in
+from saas.core.tenancy import connection
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.services.cancelling import meeting_cancel
 from tenant_apps.meetings.services.outcome import meeting_outcome_set

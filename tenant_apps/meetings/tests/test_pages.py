@@ -5,13 +5,13 @@ neither notes nor video."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 from django_tenants.utils import tenant_context
 
 from conftest import logged_in
+from saas.core.tenancy import connection
 from tenant_apps.meetings.models import Meeting, MeetingNote
 from tenant_apps.meetings.services.room import meeting_room_sync
 from tenant_apps.meetings.tests.factories import confirmed, person, proposed
@@ -296,6 +296,8 @@ def test_the_manager_sees_who_meets_when_but_neither_notes_nor_video(
 def test_my_meetings_costs_the_same_queries_with_one_meeting_or_many(pair):
     from django.db import connection as db_connection
     from django.test.utils import CaptureQueriesContext
+
+    from saas.core.tenancy import connection
 
     lea = logged_in(pair.program, "lea.martin@a.example")
 

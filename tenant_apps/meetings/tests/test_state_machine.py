@@ -44,6 +44,7 @@ def build(pair, state: str) -> Meeting:
         )
     if state == "cancelled":
         return meeting_cancel(meeting=meeting, by=pair.mentee, reason="Empêchement")
+    assert meeting.starts_at is not None  # confirmed above
     with time_machine.travel(meeting.starts_at + AFTER_START):
         return meeting_outcome_set(meeting=meeting, by=pair.mentee, is_held=state == "held")
 
@@ -51,6 +52,7 @@ def build(pair, state: str) -> Meeting:
 def act(meeting: Meeting, action: str, by: Participant) -> Meeting:
     if action == "accept":
         last = meeting.slots.order_by("-proposal_round", "starts_at").first()
+        assert last is not None
         return meeting_accept(meeting=meeting, by=by, slot_id=last.pk)
     if action == "decline":
         return meeting_decline(meeting=meeting, by=by, reason="Pas disponible")
@@ -354,6 +356,7 @@ def _offered(client, meeting: Meeting, who: str) -> dict[str, bool]:
     }
     if offered["accept"]:  # the button of the time the service is asked to accept
         last = meeting.slots.order_by("-proposal_round", "starts_at").first()
+        assert last is not None
         offered["accept"] = f'name="slot" value="{last.pk}"' in html
     offered["move_form"] = client.get(f"{prefix}/deplacer/").status_code == 200
     offered["cancel_form"] = client.get(f"{prefix}/annuler/").status_code == 200

@@ -1,8 +1,8 @@
 import pytest
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from conftest import host_client, http_login, logged_in
+from saas.core.tenancy import connection
 from tenant_apps.meetings.tests.factories import pair
 
 __all__ = ["logged_in", "pair"]

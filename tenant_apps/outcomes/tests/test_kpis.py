@@ -4,11 +4,11 @@ programme A (the shared fixtures' people joined later, outside the period)."""
 import datetime
 
 import pytest
-from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from saas.core.tenancy import connection
 from tenant_apps.outcomes.selectors import SUPPRESSED, pairs_at_risk, program_kpis
 from tenant_apps.outcomes.tests.factories import at, branch_question, meeting, pair, person
 

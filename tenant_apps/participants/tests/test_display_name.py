@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils.translation import override
 from django_tenants.utils import tenant_context
 
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.participants.models import Participant
 

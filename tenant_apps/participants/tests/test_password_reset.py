@@ -13,7 +13,9 @@ NEW = "une nouvelle phrase de passe solide"
 
 
 def _reset_path(message) -> str:
-    return re.search(r"https?://[^/\s]+(/mot-de-passe/nouveau/[^\s/]+/)", message.body).group(1)
+    found = re.search(r"https?://[^/\s]+(/mot-de-passe/nouveau/[^\s/]+/)", message.body)
+    assert found is not None, message.body
+    return found.group(1)
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from audit.log import audit_record, audit_unchanged, audited
 from saas.core.errors import NotAllowed
 from saas.core.personal_data import Identity
 from saas.core.tasks import enqueue_on_commit
+from saas.core.tenancy import connection
 from shared_apps.accounts.security import session_version_bump
 from shared_apps.accounts.services import user_erase_if_unused
 from tenant_apps.privacy.hooks import erase_steps

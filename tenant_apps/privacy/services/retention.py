@@ -19,15 +19,16 @@ once, erased once; a purge finds nothing the second time."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import import_module
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import DateTimeField, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import audit_exempt, audit_record, audit_unchanged, audited
+from saas.core.tenancy import connection
 from tenant_apps.mentoring.selectors import mentoring_settings
 from tenant_apps.mentoring.services import messages_retention_purge
 from tenant_apps.notifications.models import Email
@@ -39,6 +40,16 @@ from tenant_apps.programs.selectors import program_settings
 from tenant_apps.surveys.services import surveys_retention_apply, surveys_retention_rules
 from tenant_apps.video.models import WebhookEvent
 from tenants.models import Program
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Activity(TypedDict):
+    """What `_people()` annotates on each participant."""
+
+    last_activity: datetime
+
 
 DAYS_PER_MONTH = 30.4375
 
@@ -69,7 +80,7 @@ class RetentionPlan:
         )
 
 
-def _people() -> QuerySet[Participant]:
+def _people() -> "QuerySet[WithAnnotations[Participant, _Activity]]":
     return (
         Participant.objects.select_related("user")
         .exclude(status=Participant.Status.ERASED)

@@ -6,13 +6,13 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.participants.models import Participant
 

@@ -9,11 +9,11 @@ from email import message_from_bytes
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, logged_in
 from saas.core.errors import Conflict
+from saas.core.tenancy import connection
 from tenant_apps.matching.models import Match
 from tenant_apps.matching.services import suggestions_for
 from tenant_apps.meetings.models import Meeting
@@ -55,7 +55,9 @@ def message_texts(message) -> str:
 def calendar_of(message) -> str:
     for part in message_from_bytes(message.message().as_bytes()).walk():
         if part.get_content_type() == "text/calendar":
-            return part.get_payload(decode=True).decode()
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode()
     return ""
 
 

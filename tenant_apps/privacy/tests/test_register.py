@@ -108,7 +108,9 @@ def _docx_text(path) -> tuple[list[str], str]:
 
     document = docx.Document(str(path))
     headings = [
-        p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))
+        p.text
+        for p in document.paragraphs
+        if p.style is not None and p.style.name.startswith(("Heading", "Title"))
     ]
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return headings, "\n".join([p.text for p in document.paragraphs] + cells)

@@ -3,11 +3,11 @@
 Whereby configured. Rendered through the manager's download, in French, as a DPO reads it."""
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
 from tenant_apps.programs.models import Question
 from tenants.models import Client
 

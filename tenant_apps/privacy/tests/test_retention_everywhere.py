@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from conftest import PASSWORD
+from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Participant
@@ -209,12 +209,13 @@ def test_whereby_webhook_events_are_deleted_after_the_period(world, settings):
 
 
 def _sessions(expired_at: datetime, valid_until: datetime) -> tuple[str, str]:
-    keys = []
+    keys: list[str] = []
     for expiry in (expired_at, valid_until):
         store = SessionStore()
         store["x"] = 1
         store.create()
         Session.objects.filter(session_key=store.session_key).update(expire_date=expiry)
+        assert store.session_key is not None
         keys.append(store.session_key)
     return keys[0], keys[1]
 

@@ -6,12 +6,13 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django_tenants.utils import tenant_context
 from PIL import Image
 
 from audit.models import AuditEvent
 from conftest import audit_rows_refused
+from saas.core.tenancy import connection
 from tenant_apps.programs.models import ProgramSettings
 from tenant_apps.programs.tests.settings_form import SETTINGS
 

@@ -6,12 +6,12 @@ fixed number of queries per page whatever the number of rows."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
+from saas.core.tenancy import connection
 from tenant_apps.meetings.tests.factories import person
 from tenant_apps.notifications.models import Email
 from tenant_apps.participants.models import Participant

@@ -14,9 +14,9 @@ from email import message_from_bytes
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django_tenants.utils import tenant_context
 
+from saas.core.tenancy import connection
 from tests.fakes.whereby import FakeWhereby
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789"

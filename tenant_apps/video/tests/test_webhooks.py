@@ -5,6 +5,7 @@ reaches the configured handler in the programme named by the room's prefix — a
 import json
 import time
 import uuid
+from typing import Any
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -55,7 +56,7 @@ def event_body(program, *, event_id=None, display_name="Zoé Lefèvre", event_ty
 
 
 def post(body: bytes, signature: str | None):
-    headers = {"HTTP_WHEREBY_SIGNATURE": signature} if signature is not None else {}
+    headers: dict[str, Any] = {"HTTP_WHEREBY_SIGNATURE": signature} if signature is not None else {}
     return host_client(None).post(
         "/webhooks/whereby", data=body, content_type="application/json", **headers
     )

@@ -142,7 +142,7 @@ class FakeWhereby:
 
     @property
     def host(self) -> str:
-        return self._server.server_address[0]
+        return str(self._server.server_address[0])
 
     @property
     def base_url(self) -> str:
@@ -220,7 +220,7 @@ class FakeWhereby:
         with self._lock:
             meeting = self.meetings.get(meeting_id)
             knock = meeting.knocks.get(knock_id) if meeting is not None else None
-            if knock is None or knock["status"] != "waiting" or meeting.deleted:
+            if meeting is None or knock is None or knock["status"] != "waiting" or meeting.deleted:
                 return False
             knock["status"] = "admitted" if is_admitted else "refused"
             return True
@@ -535,7 +535,7 @@ class FakeWhereby:
             with self._lock:
                 knock = meeting.knocks.get(knock_id)
                 is_admitted = knock is not None and knock["status"] == "admitted"
-                if is_admitted:
+                if knock is not None and is_admitted:
                     knock["status"] = "entered"
                     participant_id = knock["participantId"]
             if not is_admitted:

@@ -10,11 +10,11 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
+from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import User
 from shared_apps.accounts.services import user_get_or_create
 from tenant_apps.api.models import ApiKey

@@ -38,11 +38,13 @@ class Command(BaseCommand):
                 continue
             if behind := [f"{app}.{migration}" for app, migration in unapplied(applied)]:
                 lagging[name] = behind
-        for name, behind in lagging.items():
-            if behind is None:
+        for name, not_applied in lagging.items():
+            if not_applied is None:
                 self.stdout.write(f"{name}: schema missing")
             else:
-                self.stdout.write(f"{name}: {len(behind)} not applied: {', '.join(behind)}")
+                self.stdout.write(
+                    f"{name}: {len(not_applied)} not applied: {', '.join(not_applied)}"
+                )
         if lagging:
             raise CommandError(
                 f"{len(lagging)} of {len(names)} schemas behind: run "

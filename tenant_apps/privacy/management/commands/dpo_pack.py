@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from saas.core.documents import markdown_to_docx, markdown_to_pdf
+from saas.core.tenancy import connection
 from tenants.models import Program
 
 SECTIONS = {
@@ -74,13 +74,13 @@ class Command(BaseCommand):
             output.mkdir(parents=True, exist_ok=True)
             (output / "README.md").write_text(index, encoding="utf-8")
             written.append(output / "README.md")
-            for stem, text in (
+            for stem, markdown in (
                 ("faq-technique", technical_faq_markdown(technical_faq_build())),
                 ("reseau", network_markdown()),
             ):
-                (output / f"{stem}.md").write_text(text, encoding="utf-8")
+                (output / f"{stem}.md").write_text(markdown, encoding="utf-8")
                 written.append(output / f"{stem}.md")
-                written += _write_formats(output / stem, text, stem)
+                written += _write_formats(output / stem, markdown, stem)
         self.stdout.write(f"{len(written)} files written in {output}")
 
 
