@@ -1,5 +1,5 @@
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -238,8 +238,10 @@ class QuestionForm(forms.ModelForm):
             for name in MATCHING_FIELDS:
                 del self.fields[name]
         else:
-            self.fields["kind"].choices = [
-                choice for choice in self.fields["kind"].choices if choice[0] not in SURVEY_KINDS
+            kind_field = cast(forms.ChoiceField, self.fields["kind"])
+            offered = cast("list[tuple[str, str]]", kind_field.choices)  # with the blank choice
+            kind_field.choices = [
+                (value, label) for value, label in offered if value not in SURVEY_KINDS
             ]
 
     def clean_weight(self) -> Any:

@@ -27,9 +27,10 @@ def _demo_pair() -> Match | None:
     active = Participant.objects.filter(status=Participant.Status.ACTIVE)
     mentee = active.filter(role=Participant.Role.MENTEE).exclude(matches_as_mentee__status="active")
     mentor = active.filter(role=Participant.Role.MENTOR).order_by("-pk").first()
-    if mentee.last() is None or mentor is None:
+    last_mentee = mentee.last()
+    if last_mentee is None or mentor is None:
         return None
-    return match_create_manual(mentee=mentee.last(), mentor=mentor)
+    return match_create_manual(mentee=last_mentee, mentor=mentor)
 
 
 def seed_surveys() -> None:

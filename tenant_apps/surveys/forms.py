@@ -1,6 +1,7 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ class AnswerForm(forms.Form):
                 field = forms.ChoiceField(
                     choices=[(str(n), str(n)) for n in range(1, 6)], widget=forms.RadioSelect
                 )
+                help_text: str | Promise
                 help_text = _("1: not at all — 5: very much")
             elif question.kind == Question.Kind.NPS:
                 field = forms.ChoiceField(
@@ -101,7 +103,7 @@ class AnnouncementForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audience"].choices = [
+        cast(forms.ChoiceField, self.fields["audience"]).choices = [
             (Audience.EVERYONE, _("Everyone (mentees and mentors)")),
             (Audience.MENTORS, _("Mentors")),
             (Audience.MENTEES, _("Mentees")),

@@ -142,16 +142,16 @@ def _question_result(
                 (label, len(role_values), None if hidden else _mean(role_values), hidden)
             )
     elif kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.YES_NO):
-        counts: Counter[str] = Counter()
+        picked: Counter[str] = Counter()
         for row in answered:
             value = row["answers"][question.key]
             for item in value if isinstance(value, list) else [value]:
-                counts[str(item)] += 1
+                picked[str(item)] += 1
         if kind == Question.Kind.YES_NO:
             labels = [("True", _("Yes")), ("False", _("No"))]
         else:
             labels = [(c["value"], c["label"]) for c in question.choices]
-        result.distribution = [(label, counts.get(value, 0)) for value, label in labels]
+        result.distribution = [(label, picked.get(value, 0)) for value, label in labels]
     else:  # free text: for an aggregated-only survey, the comments without any order of time
         texts = [str(r["answers"][question.key]) for r in answered]
         result.comments = sorted(texts) if anonymous else texts
@@ -178,7 +178,9 @@ def survey_results(*, survey: Survey) -> SurveyResults:
         answered=answered,
         responses=len(rows),
         is_suppressed=anonymous and len(rows) < MIN_GROUP,
-        questions=[_question_result(q, rows, anonymous=anonymous) for q in questions],
+        questions=[
+            _question_result(q, list(map(dict, rows)), anonymous=anonymous) for q in questions
+        ],
     )
     if not anonymous:
         named = [r for r in rows if r["participant_id"]]
@@ -224,7 +226,7 @@ def _scores_of(kind: str, question_kind: str, start: datetime, end: datetime) ->
     rows = SurveyResponse.objects.filter(
         survey__kind=kind, submitted_on__gte=start.date(), submitted_on__lt=end.date()
     ).values("answers")
-    return [int(v) for v in _numbers(list(rows), question.key)]
+    return [int(v) for v in _numbers([dict(row) for row in rows], question.key)]
 
 
 def _score_block(values: list[int], scores: range) -> dict[str, Any]:

@@ -73,7 +73,8 @@ def _answer_url(invitation: SurveyInvitation, score: int | None = None) -> str:
     path = f"/retours/lien/{answer_token(invitation=invitation)}/"
     if score is not None:
         path += f"?note={score}"
-    return connection.tenant.url(path)
+    url: str = connection.tenant.url(path)
+    return url
 
 
 # --- Invitations --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from audit.log import audit_record
 from saas.core.decorators import public_view
 from saas.core.errors import ApplicationError, Conflict
 from saas.core.forms import form_add_errors
+from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.participants.views import manager_required
 from tenant_apps.surveys.forms import (
     AnnouncementForm,
@@ -43,7 +44,7 @@ from tenant_apps.surveys.services import (
 
 
 @never_cache
-def feedback(request: HttpRequest) -> HttpResponse:
+def feedback(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What the person has to answer, and the manager's announcements."""
     participant = request.user.participant
     return render(
@@ -88,7 +89,7 @@ def _answer_page(
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def survey_answer_page(request: HttpRequest, surveyinvitation_id: int) -> HttpResponse:
+def survey_answer_page(request: AuthenticatedHttpRequest, surveyinvitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(
         SurveyInvitation.objects.select_related("survey", "participant", "meeting"),
         pk=surveyinvitation_id,
@@ -204,7 +205,7 @@ def manage_survey_settings(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 @never_cache
-def manage_announcements(request: HttpRequest) -> HttpResponse:
+def manage_announcements(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Write, preview, send. The first POST shows the preview; only "send" sends."""
     form = AnnouncementForm(request.POST or None)
     preview = None
