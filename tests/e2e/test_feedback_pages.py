@@ -11,6 +11,8 @@ import pytest
 from tests.e2e.test_journey import assert_accessible
 from tests.e2e.test_phone_layout import DESKTOP, PHONE, _check_layout, _in_thread, _log_in
 
+pytestmark = pytest.mark.e2e
+
 PASSWORD = "une phrase de passe vraiment solide"
 MANAGER = "retours.manager@e2e.example"
 MENTEE = "retours.mentoree@e2e.example"
