@@ -23,30 +23,14 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.provisioning import bench_database  # noqa: E402
+
 BENCH_DB = "binome_bench_dash"
 PASSWORD = "bench-dashboard-password-2027"
-
-
-def bench_database(stack: ExitStack) -> str:
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        import pgserver
-
-        server = pgserver.get_server(ROOT / ".local" / "pgbench", cleanup_mode="stop")
-        stack.callback(server.cleanup)
-        url = server.get_uri("postgres")
-    parts = urlsplit(url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
 
 
 def main() -> None:
@@ -63,7 +47,7 @@ def main() -> None:
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
     with ExitStack() as stack:
-        os.environ["DATABASE_URL"] = bench_database(stack)
+        os.environ["DATABASE_URL"] = bench_database(stack, BENCH_DB)
         os.environ.update(
             DJANGO_SETTINGS_MODULE="saas.settings.dev",
             DJANGO_DEBUG="false",
