@@ -539,7 +539,7 @@ class RoleFigureOutput(serializers.Serializer):
 
 class QuestionResultOutput(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]  (a declared field, as above)
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, as above
     kind = serializers.ChoiceField(choices=Question.Kind.choices)
     suppressed = serializers.BooleanField(
         help_text="Fewer than `min_group` answers: no figure (the dashboard's “< 5”)."
