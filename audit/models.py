@@ -23,6 +23,9 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_role = models.CharField(max_length=20, blank=True)
+    # An actor that is not a person says who it is here ("API key «HR system»"); empty for
+    # people (their name is read from actor_user_id) and for the platform.
+    actor_label = models.CharField(max_length=120, blank=True, default="")
     action = models.CharField(_("action"), max_length=60, db_index=True)
     target_type = models.CharField(max_length=60, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

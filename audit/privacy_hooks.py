@@ -29,6 +29,7 @@ ACTORS = {
     "mentee": gettext_lazy("a mentee"),
     "super-admin": gettext_lazy("the platform's administrators"),
     "system": gettext_lazy("the platform"),
+    "api_key": gettext_lazy("an API key of the programme"),
 }
 
 

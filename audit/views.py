@@ -268,6 +268,8 @@ def events_describe(events: list[Any]) -> list[Any]:
     for event in events:
         if event.actor_user_id:
             event.actor_name = names.get(event.actor_user_id) or _("a deleted account")
+        elif event.actor_label:  # an actor that is not a person (audit.log.AuditActor)
+            event.actor_name = event.actor_label
         elif event.actor_role == "system" or not event.actor_role:
             event.actor_name = _("Binôme (automatic)")
         else:

@@ -20,13 +20,22 @@ from rest_framework.response import Response
 
 from tenant_apps.api.authentication import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKeyScope
 from tenant_apps.api.models import ApiKey
-from tenant_apps.api.selectors import api_meetings, api_pairs, api_participants, api_statistics
+from tenant_apps.api.selectors import (
+    api_meetings,
+    api_pairs,
+    api_participants,
+    api_statistics,
+    api_survey_results,
+    api_surveys,
+)
 from tenant_apps.api.services import api_key_write_record, participant_settings_update
 from tenant_apps.matching.models import Match
 from tenant_apps.matching.services import match_create_manual, match_end
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.services import participant_deactivate, participant_invite
+from tenant_apps.programs.models import Question
+from tenant_apps.surveys.models import Audience, Survey
 
 
 class ApiPagination(CursorPagination):
@@ -494,3 +503,147 @@ class StatisticsApi(ProgrammeApi):
     )
     def list(self, request: Request) -> Response:
         return Response(api_statistics())
+
+
+# --- Surveys' aggregated results ---------------------------------------------------------------
+
+
+class SurveyOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Survey.Kind.choices)
+    title = serializers.CharField()
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    is_anonymous = serializers.BooleanField(
+        help_text="Answers only shown aggregated to the managers (no participant id anywhere)."
+    )
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ShareOutput(serializers.Serializer):
+    value = serializers.CharField(help_text="The score, the choice's value, yes/no or NPS group")
+    # A declared field: DRF's metaclass takes it out of the class (no clash with Field.label).
+    label = serializers.CharField()  # type: ignore[assignment]
+    count = serializers.IntegerField()
+
+
+class RoleFigureOutput(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=[(Participant.Role.MENTEE, _("Mentee")), (Participant.Role.MENTOR, _("Mentor"))]
+    )
+    suppressed = serializers.BooleanField()
+    responses = serializers.IntegerField(allow_null=True)
+    mean = serializers.FloatField(allow_null=True)
+
+
+class QuestionResultOutput(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, as above
+    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    suppressed = serializers.BooleanField(
+        help_text="Fewer than `min_group` answers: no figure (the dashboard's “< 5”)."
+    )
+    responses = serializers.IntegerField(allow_null=True)
+    mean = serializers.FloatField(allow_null=True)
+    nps = serializers.IntegerField(allow_null=True, min_value=-100, max_value=100)
+    distribution = ShareOutput(many=True)
+    by_role = RoleFigureOutput(many=True)
+
+
+class SurveyResultsOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Survey.Kind.choices)
+    title = serializers.CharField()
+    is_anonymous = serializers.BooleanField()
+    min_group = serializers.IntegerField(help_text="Below this many answers, no figure is given.")
+    invited = serializers.IntegerField()
+    answered = serializers.IntegerField(allow_null=True)
+    responses = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField()
+    questions = QuestionResultOutput(many=True)
+
+
+SURVEY_EXAMPLE = {
+    "id": 3,
+    "kind": "pair_end",
+    "title": "Fin de l'accompagnement",
+    "audience": "both",
+    "is_anonymous": True,
+    "is_active": True,
+    "created_at": "2026-09-01T08:00:00Z",
+    "updated_at": "2026-09-01T08:00:00Z",
+}
+SURVEY_RESULTS_EXAMPLE = {
+    "id": 3,
+    "kind": "pair_end",
+    "title": "Fin de l'accompagnement",
+    "is_anonymous": True,
+    "min_group": 5,
+    "invited": 40,
+    "answered": 31,
+    "responses": 31,
+    "suppressed": False,
+    "questions": [
+        {
+            "key": "retour-fin-recommandation",
+            "label": "Recommanderiez-vous ce programme à un·e collègue ?",
+            "kind": "nps",
+            "suppressed": False,
+            "responses": 31,
+            "mean": 8.4,
+            "nps": 42,
+            "distribution": [
+                {"value": "detractors", "label": "Detractors (0–6)", "count": 4},
+                {"value": "passives", "label": "Passives (7–8)", "count": 10},
+                {"value": "promoters", "label": "Promoters (9–10)", "count": 17},
+            ],
+            "by_role": [
+                {"role": "mentee", "suppressed": False, "responses": 27, "mean": 8.5},
+                {"role": "mentor", "suppressed": True, "responses": None, "mean": None},
+            ],
+        },
+        {
+            "key": "retour-fin-commentaire",
+            "label": "Un commentaire ? (facultatif)",
+            "kind": "text",
+            "suppressed": True,
+            "responses": None,
+            "mean": None,
+            "nps": None,
+            "distribution": [],
+            "by_role": [],
+        },
+    ],
+}
+
+
+class SurveyApi(ProgrammeApi):
+    """The programme's surveys and their aggregated results: counts, means and NPS only —
+    never one person's answer, never a free text, no figure below `min_group` answers."""
+
+    lookup_value_converter = "int"
+    lookup_url_kwarg = "survey"
+
+    @extend_schema(
+        operation_id="surveys_list",
+        summary="List the programme's surveys",
+        responses={200: SurveyOutput(many=True), **ERRORS},
+        examples=[page_example(SURVEY_EXAMPLE)],
+    )
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(api_surveys())
+        return self.get_paginated_response(SurveyOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="surveys_results",
+        summary="A survey's aggregated results per question (no individual answer)",
+        responses={200: SurveyResultsOutput, **ERRORS},
+        examples=[
+            OpenApiExample("Results", value=SURVEY_RESULTS_EXAMPLE, response_only=True),
+        ],
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def results(self, request: Request, survey: int) -> Response:
+        found = get_object_or_404(api_surveys(), pk=survey)
+        return Response(SurveyResultsOutput(api_survey_results(survey=found)).data)

@@ -1,7 +1,6 @@
 """`Authorization: Bearer <key>`: the programme's API keys, looked up in the schema of the
 host — a key of another programme is not found here, and the console has no API."""
 
-from types import SimpleNamespace
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +13,8 @@ from tenant_apps.api.services import api_key_authenticate
 
 
 class ApiKeyUser:
-    """Who acts through a key. Not a person: the audit log names it `api_key` (no user id);
-    the `api.write` row says which key."""
+    """Who acts through a key. Not a person: it is its own actor in the audit log
+    (audit.log.AuditActor): no user id, role `api_key`, shown as "API key «name»"."""
 
     is_authenticated = True
     is_anonymous = False
@@ -27,8 +26,11 @@ class ApiKeyUser:
 
     def __init__(self, key: ApiKey) -> None:
         self.api_key = key
-        # saas.core.audit reads the role of the request's participant from here.
-        self._state = SimpleNamespace(fields_cache={"participant": SimpleNamespace(role="api_key")})
+
+    @property
+    def audit_actor(self) -> tuple[str, str]:
+        """(label, role) for audit.log: the key by its name, the same in every language."""
+        return f"API key «{self.api_key.name}»", "api_key"
 
     def is_verified(self) -> bool:
         return False

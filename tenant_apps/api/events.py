@@ -5,8 +5,10 @@ the rows their services save — inside the service's transaction — and queues
 subscribed endpoint, sent after commit. Payloads carry ids and codes, never names or
 addresses: a client who needs more asks the REST API with its key.
 
-`survey.answered` is defined (endpoints may choose it) and will be emitted by the surveys app
-through `webhook_event_emit` once it exists.
+`survey.answered` follows the same road: the surveys app (below this one) knows nothing of
+webhooks; the API listens to the `SurveyResponse` its `survey_answer` service creates. For an
+aggregated-only survey the payload names the survey only — no participant, pair, meeting or
+role (the stored answer has none either).
 """
 
 from typing import Any
@@ -18,6 +20,7 @@ from tenant_apps.api.services import webhook_event_emit
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.participants.models import Participant
+from tenant_apps.surveys.models import SurveyResponse
 
 Event = WebhookEndpoint.Event
 
@@ -65,7 +68,32 @@ def _on_meeting(sender: Any, instance: Meeting, created: bool, **kwargs: Any) ->
         )
 
 
+def _on_survey_response(
+    sender: Any, instance: SurveyResponse, created: bool, **kwargs: Any
+) -> None:
+    if not created:  # later saves only take data away (anonymisation, erasure)
+        return
+    survey = instance.survey
+    data: dict[str, Any] = {"survey_id": survey.pk, "kind": survey.kind}
+    if survey.is_anonymous or instance.participant_id is None:
+        data["is_anonymous"] = True
+    else:
+        data.update(
+            {
+                "is_anonymous": False,
+                "participant_id": instance.participant_id,
+                "role": instance.role,
+                "pair_id": instance.match_id,
+                "meeting_id": instance.meeting_id,
+            }
+        )
+    webhook_event_emit(event=Event.SURVEY_ANSWERED, data=data)
+
+
 def connect() -> None:
     post_save.connect(_on_participant, sender=Participant, dispatch_uid="api-webhook-participant")
     post_save.connect(_on_match, sender=Match, dispatch_uid="api-webhook-match")
     post_save.connect(_on_meeting, sender=Meeting, dispatch_uid="api-webhook-meeting")
+    post_save.connect(
+        _on_survey_response, sender=SurveyResponse, dispatch_uid="api-webhook-survey-answered"
+    )

@@ -34,7 +34,12 @@ USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
-FILTER = re.compile(r'^\s*userName\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$', re.IGNORECASE)
+# RFC 7644 §3.4.2.2: attribute names and operators are case-insensitive, and an attribute may
+# be written with its schema's URN ("urn:…:core:2.0:User:userName").
+FILTER = re.compile(
+    r'^\s*(?:urn:ietf:params:scim:schemas:core:2\.0:User:)?userName\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$',
+    re.IGNORECASE,
+)
 
 
 class ScimError(exceptions.APIException):
@@ -70,14 +75,25 @@ def _as_bool(value: Any) -> bool:
     raise ScimError(400, _("active must be true or false."), "invalidValue")
 
 
+def _attribute(path: str) -> str:
+    """An attribute path, lower-cased, without the core User schema's URN (RFC 7644 §3.10:
+    "urn:ietf:params:scim:schemas:core:2.0:User:active" is "active")."""
+    return path.strip().lower().removeprefix(USER_SCHEMA.lower() + ":")
+
+
 def user_resource(participant: Participant, request: Request) -> dict[str, Any]:
     location = request.build_absolute_uri(f"/scim/v2/Users/{participant.pk}")
+    name = {"formatted": participant.display_name}
+    if participant.user.first_name:
+        name["givenName"] = participant.user.first_name
+    if participant.user.last_name:
+        name["familyName"] = participant.user.last_name
     return {
         "schemas": [USER_SCHEMA],
         "id": str(participant.pk),
         "userName": participant.display_email,
         "displayName": participant.display_name,
-        "name": {"formatted": participant.display_name},
+        "name": name,
         "emails": [{"value": participant.display_email, "type": "work", "primary": True}],
         "active": participant.status in (Participant.Status.INVITED, Participant.Status.ACTIVE),
         "roles": [{"value": participant.role}],
@@ -239,9 +255,11 @@ class ScimUserApi(ScimApi):
                 continue  # "remove" of an attribute we do not keep changes nothing
             value = operation.get("value")
             where = str(operation.get("path") or "")
+            # Without a path (RFC 7644 §3.5.2.1 and §3.5.2.3; Okta's {"active": false}, Entra's
+            # dotted keys) the value holds the attributes themselves.
             values = value if not where and isinstance(value, dict) else {where: value}
             for attribute, item in values.items():
-                key = attribute.lower()
+                key = _attribute(str(attribute))
                 if key == "active":
                     changes["is_active"] = _as_bool(item)
                 elif key == "name.givenname" and isinstance(item, str):

@@ -16,6 +16,7 @@ router.register("participants", apis.ParticipantApi, basename="api-participants"
 router.register("pairs", apis.PairApi, basename="api-pairs")
 router.register("meetings", apis.MeetingApi, basename="api-meetings")
 router.register("statistics", apis.StatisticsApi, basename="api-statistics")
+router.register("surveys", apis.SurveyApi, basename="api-surveys")
 
 for pattern in router.urls:
     view: Any = pattern.callback  # a DRF view function: its marks are plain attributes

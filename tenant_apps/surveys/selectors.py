@@ -158,10 +158,12 @@ def _question_result(
     return result
 
 
-def survey_results(*, survey: Survey) -> SurveyResults:
-    """Aggregates of a survey in three queries, whatever the number of answers."""
+def survey_results(*, survey: Survey, aggregated_only: bool = False) -> SurveyResults:
+    """Aggregates of a survey in three queries, whatever the number of answers.
+    `aggregated_only` applies the aggregated-only rules (MIN_GROUP, no names) to any survey:
+    the REST API (tenant_apps.api) never shows an answer, even of a survey with names."""
     questions = survey_questions(survey=survey)
-    anonymous = survey.is_anonymous
+    anonymous = survey.is_anonymous or aggregated_only
     rows = list(
         SurveyResponse.objects.filter(survey=survey).values(
             "pk", "role", "answers", "participant_id", "submitted_on"

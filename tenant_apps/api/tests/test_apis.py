@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from audit.models import AuditEvent
-from conftest import host_client
+from conftest import host_client, http_login
 from tenant_apps.api.models import ApiKey
 from tenant_apps.api.tests.helpers import api_client, make_key
 from tenant_apps.matching.models import Match
@@ -130,6 +130,37 @@ def test_a_write_key_invites_through_the_service_and_each_write_is_audited(world
     status, emails, writes, invited = _in(world.program_a, state)
     assert status == "invited" and emails == 1 and invited == 1
     assert writes == [{"key": key.prefix, "method": "POST", "operation": "participants.invite"}]
+
+
+def test_a_write_through_the_api_names_the_key_as_the_actor(world, password):
+    # given a write key named after the HR system
+    _key, raw = make_key(world.program_a, scope="write", name="SIRH Workday")
+    mentor_id = _in(world.program_a, lambda: Participant.objects.get(user=world.both).pk)
+    # when it deactivates a participant
+    response = api_client(world.program_a, raw).post(
+        f"/api/v1/participants/{mentor_id}/deactivate/"
+    )
+    assert response.status_code == 200, response.content
+    # then the rows of that request name the key as the actor: no user id, role api_key
+    rows = _in(
+        world.program_a,
+        lambda: list(
+            AuditEvent.objects.filter(action__in=["participant.deactivated", "api.write"])
+            .order_by("pk")
+            .values_list("action", "actor_user_id", "actor_role", "actor_label")
+        ),
+    )
+    assert rows == [
+        ("participant.deactivated", None, "api_key", "API key «SIRH Workday»"),
+        ("api.write", None, "api_key", "API key «SIRH Workday»"),
+    ]
+    # and the manager's audit log says so, in words and in the CSV
+    manager = host_client(world.program_a)
+    http_login(manager, world.manager_a.email, password, second_factor=True)
+    page = manager.get("/gestion/journal/", {"action": "participant.deactivated"})
+    assert "API key «SIRH Workday»" in page.content.decode()
+    csv = manager.get("/gestion/journal/", {"format": "csv"}).content.decode()
+    assert "actor_label" in csv.splitlines()[0] and ";API key «SIRH Workday»;" in csv
 
 
 def test_deactivate_and_update(world):

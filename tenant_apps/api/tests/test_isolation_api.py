@@ -15,6 +15,7 @@ from tenant_apps.api.tests.helpers import api_client, make_key
 from tenant_apps.api.urls_v1 import router
 from tenant_apps.matching.models import Match
 from tenant_apps.participants.models import Participant
+from tenant_apps.surveys.models import Survey
 from tests.isolation import CONVERTER_RE
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,11 @@ def _setup(world):
         mentee = Participant.objects.get(user=world.mentee_a)
         mentor = Participant.objects.get(user=world.both)
         match = Match.objects.create(mentee=mentee, mentor=mentor, status="active")
-        ids = {"participant": mentor.pk, "match": match.pk}
+        ids = {
+            "participant": mentor.pk,
+            "match": match.pk,
+            "survey": Survey.objects.order_by("pk").first().pk,
+        }
     connection.set_schema_to_public()
     _key, other_programme = make_key(world.program_b, scope="write")
     revoked, raw_revoked = make_key(world.program_a, scope="write")

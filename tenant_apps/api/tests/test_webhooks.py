@@ -206,3 +206,84 @@ def test_the_backoff_doubles_up_to_an_hour():
     from tenant_apps.api.tasks import webhook_backoff
 
     assert [webhook_backoff(n) for n in range(9)] == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+def _answer_by_link(world, kind, *, anonymous, raw_answers):
+    """A participant answers the `kind` survey from the link of their email (no login), as
+    on their phone; returns (survey id, participant id)."""
+    from tenant_apps.surveys.models import Survey
+    from tenant_apps.surveys.services import answer_token, survey_update
+    from tenant_apps.surveys.tests.factories import invite
+
+    with tenant_context(world.program_a):
+        survey = Survey.objects.get(kind=kind)
+        if survey.is_anonymous != anonymous:
+            survey_update(survey=survey, data={"is_anonymous": anonymous})
+        person = Participant.objects.get(user=world.mentee_a)
+        token = answer_token(invitation=invite(survey, person, f"{kind}:webhook"))
+    connection.set_schema_to_public()
+    form = {f"q_{key}": value for key, value in raw_answers.items()}
+    response = host_client(world.program_a).post(f"/retours/lien/{token}/", form)
+    assert response.status_code == 200 and response.context["is_new"], response.content
+    return survey.pk, person.pk
+
+
+@pytest.mark.parametrize("anonymous", [True, False], ids=["aggregated-only", "with names"])
+def test_survey_answered_is_chosen_by_the_manager_and_delivered_signed(
+    world, receiver, password, django_capture_on_commit_callbacks, anonymous
+):
+    # given a manager who registers an endpoint for the survey answers on the API page
+    hook = receiver()
+    manager = host_client(world.program_a)
+    http_login(manager, world.manager_a.email, password, second_factor=True)
+    registered = manager.post(
+        "/gestion/api/", {"form": "hook", "hook-url": hook.url, "hook-events": ["survey.answered"]}
+    )
+    assert registered.status_code == 302
+    with tenant_context(world.program_a):
+        endpoint = WebhookEndpoint.objects.get()
+    connection.set_schema_to_public()
+    assert endpoint.events == ["survey.answered"]
+    # when a participant answers the check-in from the link of their email
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_id, participant_id = _answer_by_link(
+            world,
+            "checkin",
+            anonymous=anonymous,
+            raw_answers={"retour-point-note": "4", "retour-point-aide": "Plus de temps"},
+        )
+    # then the endpoint received one signed survey.answered event, ids only
+    [(headers, body)] = hook.received
+    assert verify(endpoint.secret, headers["Binome-Signature"], body)
+    event = json.loads(body)
+    assert event["event"] == headers["Binome-Event"] == "survey.answered"
+    if anonymous:  # nothing that points at the person: no participant, pair, meeting, role
+        assert event["data"] == {"survey_id": survey_id, "kind": "checkin", "is_anonymous": True}
+    else:
+        assert event["data"] == {
+            "survey_id": survey_id,
+            "kind": "checkin",
+            "is_anonymous": False,
+            "participant_id": participant_id,
+            "role": "mentee",
+            "pair_id": None,
+            "meeting_id": None,
+        }
+    assert "Plus de temps" not in body.decode() and "@" not in body.decode()  # no answer
+
+
+def test_survey_answered_is_queued_on_commit_only(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    # given an endpoint for the survey answers
+    hook = receiver()
+    _endpoint(world.program_a, hook.url, ["survey.answered"])
+    # when an answer is stored but the transaction has not committed
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _answer_by_link(world, "meeting", anonymous=True, raw_answers={"retour-rdv-utile": "5"})
+    # then nothing was sent yet: the delivery waits for the commit
+    assert hook.received == [] and len(callbacks) == 1
+    with tenant_context(world.program_a):
+        delivery = WebhookDelivery.objects.get()
+    connection.set_schema_to_public()
+    assert (delivery.event, delivery.status, delivery.attempts) == ("survey.answered", "pending", 0)
