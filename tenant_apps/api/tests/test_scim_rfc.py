@@ -1,13 +1,21 @@
-"""SCIM against the examples of the RFCs themselves (RFC 7644, the protocol; RFC 7643, the User).
+"""SCIM against the examples of the RFCs themselves (RFC 7644, the protocol; RFC 7643, the core
+schema), each cited by section beside it.
 
-Each payload below is the RFC's figure as printed (the page's left margin removed), cited by
-section. The only change is the one the brief allows: a `userName` gets a domain of the
-programme's allow-list, since the allow-list applies to SCIM too (the RFCs' own `bjensen` is
-refused, see the first test). The RFC figures are Code Components of RFC 7643/7644
-(Simplified BSD License, IETF Trust).
+Every figure below is the RFC's as published, character for character (checked on 2026-12-01
+against the RFCs' plain-text edition): RFC 7644 prints its figures three columns in, and those
+three columns are removed here; RFC 7643 §8.1 is printed at the margin and is unchanged. The
+figures are left untouched in this file: the one adaptation, done in the tests by `_adapted`
+and nowhere else, gives a `userName` a domain of the programme's allow-list, since the
+allow-list applies to SCIM too (the RFCs' own `bjensen` is refused, see the first test).
+Figures quoted from RFC 7643 and RFC 7644, (c) 2015 IETF Trust and the persons identified as
+the document authors.
 
-What we do not keep is accepted and ignored, as RFC 7644 §3.5.2 lets a service provider do:
-`externalId`, `emails`, `nickname`, `addresses`; `meta.version` (ETags) is not produced.
+What the RFCs allow us not to keep or produce: `externalId` ("Each resource MAY include a
+non-empty "externalId" value", RFC 7643 §3.1), ETags and `meta.version` ("Service providers
+MAY support weak ETags", RFC 7644 §3.14); on creation "the server is free to alter and/or
+ignore POSTed content" (RFC 7644 §3.3). On PATCH the RFC grants no such freedom: accepting,
+without effect, operations on attributes we do not keep (`emails`, `nickname`, `addresses`)
+is our choice, and the §3.5.2.3 step of the PATCH test says where it departs from the RFC.
 """
 
 import json
@@ -26,7 +34,7 @@ pytestmark = pytest.mark.django_db
 SCIM = "application/scim+json"
 DOMAIN = "a.example"  # programme A's allow-list in these tests
 
-# RFC 7644 §3.3 "Creating Resources": the request.
+# RFC 7644 §3.3 "Creating Resources": the request ("POST /Users").
 RFC7644_3_3_REQUEST = """
 {
   "schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -40,7 +48,7 @@ RFC7644_3_3_REQUEST = """
 }
 """
 
-# RFC 7644 §3.3: the server's answer (201, Location), the shape ours must have.
+# RFC 7644 §3.3: the server's answer to it (201 Created, with a Location header).
 RFC7644_3_3_RESPONSE = """
 {
   "schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -63,7 +71,8 @@ RFC7644_3_3_RESPONSE = """
 }
 """
 
-# RFC 7644 §3.4.2 "Query Resources": a ListResponse.
+# RFC 7644 §3.4.2 "Query Resources": the answer to "GET /Users?attributes=userName" ("id" is
+# there because its "returned" characteristic is "always", as the RFC notes under it).
 RFC7644_3_4_2_LIST_RESPONSE = """
 {
   "schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
@@ -81,16 +90,18 @@ RFC7644_3_4_2_LIST_RESPONSE = """
 }
 """
 
-# RFC 7644 §3.4.2.2 "Filtering": the examples that concern userName.
+# RFC 7644 §3.4.2.2 "Filtering": the examples that concern userName, as printed after "filter=".
 RFC7644_3_4_2_2_FILTERS = [
-    'userName eq "bjensen"',
-    'userName Eq "john"',  # "the following two expressions will evaluate to the same
-    'Username eq "john"',  #  logical value" (names and operators are case-insensitive)
-]
-RFC7644_3_4_2_2_QUALIFIED = 'urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J"'
+    'userName eq "bjensen"',  # the first of "the following are examples of valid filters"
+    'userName Eq "john"',  # "Attribute names and attribute operators used in filters are case
+    'Username eq "john"',  # insensitive. For example, the following two expressions will
+]  # evaluate to the same logical value:"
+RFC7644_3_4_2_2_QUALIFIED = 'urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J"'  # ibid.
 
-# RFC 7644 §3.5.2.1 "Add Operation": attributes added without a "path". As printed, the
-# figure closes "value" but not the operation ("}]" after "nickname"): not valid JSON.
+# RFC 7644 §3.5.2.1 "Add Operation": "how to add one or more attributes to a User resource
+# without using a "path" attribute". As published, the figure is not valid JSON: after
+# "nickname", "}]" closes "value" and the "Operations" array, but the operation object opened
+# by "[{" is never closed (one "}" is missing).
 RFC7644_3_5_2_1_ADD_WITHOUT_PATH = """
 {
   "schemas":
@@ -109,7 +120,9 @@ RFC7644_3_5_2_1_ADD_WITHOUT_PATH = """
 }
 """
 
-# RFC 7644 §3.5.2.3 "Replace Operation": a sub-attribute selected by a valuePath filter.
+# RFC 7644 §3.5.2.3 "Replace Operation": "how to change a specific sub-attribute
+# "streetAddress" of complex attribute "emails" selected by a "valuePath" filter" (the RFC's
+# sentence says "emails"; its figure's path is "addresses").
 RFC7644_3_5_2_3_REPLACE_VALUE_PATH = """
 {
   "schemas":
@@ -122,7 +135,8 @@ RFC7644_3_5_2_3_REPLACE_VALUE_PATH = """
 }
 """
 
-# RFC 7644 §3.12 "HTTP Status and Error Response Handling": a 404.
+# RFC 7644 §3.12 "HTTP Status and Error Response Handling": "Example of an error in response
+# to a non-existent GET request" (404 Not Found).
 RFC7644_3_12_NOT_FOUND = """
 {
   "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
@@ -131,8 +145,10 @@ RFC7644_3_12_NOT_FOUND = """
 }
 """
 
-# RFC 7643 §8.1 "Minimal User Representation" (read-only "id" and "meta" included: a server
-# ignores them on creation, RFC 7643 §2.2 "mutability").
+# RFC 7643 §8.1 "Minimal User Representation" (Figure 3). A representation, not a request: its
+# "id" and "meta" are the server's (RFC 7643 §3.1: "id" "MUST NOT be specified by the client",
+# "meta" "SHALL be ignored when provided by clients"; RFC 7644 §3.3: "readOnly" attributes in
+# a request body "SHALL be ignored").
 RFC7643_8_1_MINIMAL_USER = """
 {
   "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -251,7 +267,8 @@ def test_rfc7644_3_4_2_2_filters_and_the_list_response(world, scim):
         assert body["totalResults"] == len(expected)
         for resource in body["Resources"]:
             assert set(rfc_list["Resources"][0]) <= set(resource)  # id, userName
-    # an attribute written with its schema's URN is the same attribute; "sw" is not supported
+    # an attribute written with its schema's URN is the same attribute (RFC 7644 §3.10);
+    # "sw" is not supported by our endpoint: 400 invalidFilter (§3.12, Table 9)
     qualified = RFC7644_3_4_2_2_QUALIFIED.replace(' sw "J"', f' eq "{email}"')
     assert scim.get("/scim/v2/Users", {"filter": qualified}).json()["totalResults"] == 1
     starts = scim.get("/scim/v2/Users", {"filter": RFC7644_3_4_2_2_QUALIFIED})
@@ -270,26 +287,38 @@ def test_rfc7644_3_5_2_patch_forms_are_accepted(world, scim):
         assert response.status_code == 200, (body, response.content)
         return response.json()
 
-    # §3.5.2.1, add without a path: the figure is not JSON as printed; closed, it is
-    # accepted and changes nothing we keep
+    # §3.5.2.1, add without a path. As published the figure is not JSON, and sent as is it
+    # gets a 400 in SCIM's error format (§3.12)...
     with pytest.raises(json.JSONDecodeError):
         json.loads(RFC7644_3_5_2_1_ADD_WITHOUT_PATH)
-    closed = RFC7644_3_5_2_1_ADD_WITHOUT_PATH.replace(
-        '"nickname":"Babs"\n  }]', '"nickname":"Babs"\n  }\n  }]'
-    )
+    printed = scim.patch(url, RFC7644_3_5_2_1_ADD_WITHOUT_PATH, content_type=SCIM)
+    assert printed.status_code == 400 and printed["Content-Type"].startswith(SCIM)
+    assert printed.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert printed.json()["status"] == "400"
+    # ...with the operation's missing "}" added (and nothing else) it parses, is accepted
+    # and changes nothing we keep
+    missing = '"nickname":"Babs"\n  }]'
+    assert RFC7644_3_5_2_1_ADD_WITHOUT_PATH.count(missing) == 1
+    closed = RFC7644_3_5_2_1_ADD_WITHOUT_PATH.replace(missing, '"nickname":"Babs"\n  }\n  }]')
     assert patch(json.loads(closed))["active"] is True
-    # §3.5.2.3, replace through a valuePath filter: accepted, nothing we keep
+    # §3.5.2.3, replace through a valuePath filter, the figure as is: accepted (200) without
+    # effect, we keep no addresses. Read strictly, the RFC expects a failure here: when "no
+    # record match was made" (Barbara has no work address) "the service provider SHALL
+    # indicate failure by returning HTTP status code 400 and a "scimType" error code of
+    # "noTarget"" (§3.5.2.3), and an operation "not compatible with an attribute's mutability
+    # or schema" SHALL get an error response (§3.5.2). This leniency is ours, not the RFC's.
     assert patch(json.loads(RFC7644_3_5_2_3_REPLACE_VALUE_PATH))["active"] is True
     assert _state(world.program_a, email) == ("invited", "Barbara Jensen")
-    # the forms identity providers send to deactivate: Entra ID (path "active", the boolean
-    # as a string), Okta (no path, {"active": false}), and the path with the schema's URN
+    # Deactivation forms that are not RFC figures: path "active" with the boolean as a string
+    # (and the op capitalised), no path with {"active": false}, and the path written with the
+    # schema's URN (attribute notation, RFC 7644 §3.10)
     ops = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-    entra = {"op": "Replace", "path": "active"}  # the boolean as a string
-    okta = {"op": "replace"}  # no path: {"active": false}
+    as_string = {"op": "Replace", "path": "active"}
+    pathless = {"op": "replace"}
     qualified = {"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:active"}
     forms = [
-        ({**entra, "value": "False"}, {**entra, "value": "True"}),
-        ({**okta, "value": {"active": False}}, {**okta, "value": {"active": True}}),
+        ({**as_string, "value": "False"}, {**as_string, "value": "True"}),
+        ({**pathless, "value": {"active": False}}, {**pathless, "value": {"active": True}}),
         ({**qualified, "value": False}, {**qualified, "value": True}),
     ]
     for deactivate, reactivate in forms:
@@ -297,7 +326,7 @@ def test_rfc7644_3_5_2_patch_forms_are_accepted(world, scim):
         assert _state(world.program_a, email)[0] == "deactivated"
         assert patch({"schemas": [ops], "Operations": [reactivate]})["active"] is True
         assert _state(world.program_a, email)[0] != "deactivated"
-    # Entra ID's path-less replace with dotted names
+    # a path-less replace whose keys are dotted attribute paths (not an RFC figure)
     renamed = patch(
         {
             "schemas": [ops],
