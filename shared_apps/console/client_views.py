@@ -14,7 +14,7 @@ from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -214,9 +214,7 @@ class ClientAdminInviteForm(forms.Form):
 @staff_required
 @require_POST
 def client_admin_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = Client.objects.filter(pk=client_id).first()
-    if client is None:
-        raise Http404
+    client = get_object_or_404(Client, pk=client_id)
     form = ClientAdminInviteForm(request.POST)
     if form.is_valid():
         try:

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -276,9 +276,7 @@ def clients(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = Client.objects.filter(pk=client_id).first()
-    if client is None:
-        raise Http404
+    client = get_object_or_404(Client, pk=client_id)
     initial = {f: getattr(client, f) for f in ("name", "address", "dpo_name", "dpo_email")}
     form = ClientForm(request.POST or None, initial=initial)
     if form_saved(request, form, lambda: client_update(client=client, **form.cleaned_data)):
@@ -309,9 +307,7 @@ def breach_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @never_cache
 def breach_edit(request: HttpRequest, breach_id: int) -> HttpResponse:
-    breach = Breach.objects.filter(pk=breach_id).first()
-    if breach is None:
-        raise Http404
+    breach = get_object_or_404(Breach, pk=breach_id)
     initial = {name: getattr(breach, name) for name in BREACH_FIELDS}
     form = BreachForm(request.POST or None, initial=initial)
     if form_saved(
