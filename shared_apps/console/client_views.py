@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -20,16 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_tenants.utils import tenant_context
 
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_add_errors
-from saas.core.tenancy import connection
 from shared_apps.accounts.middleware import otp_exempt
-from shared_apps.console.register_views import document_response
-from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
-from tenant_apps.privacy.register import register_build, register_markdown
+from shared_apps.console.register_views import (
+    program_among,
+    register_response,
+    technical_faq_response,
+)
 from tenants.client_admin import (
     client_admin_invite,
     client_document_download_record,
@@ -118,30 +118,19 @@ def client_refresh(request: HttpRequest) -> HttpResponse:
 @never_cache
 def client_register_download(request: HttpRequest, program_id: int) -> HttpResponse:
     client: Client = request.administered  # type: ignore[attr-defined]
-    program = next((p for p in client_programs(client=client) if p.pk == program_id), None)
-    if program is None:
-        raise Http404
-    with tenant_context(program):
-        text = register_markdown(register_build())
-    connection.set_schema_to_public()
+    program = program_among(client_programs(client=client), program_id)
+    response = register_response(request, program)
     client_document_download_record(client=client, document="register", program=program)
-    return document_response(
-        text,
-        name=f"registre-{program.slug}",
-        output=request.GET.get("format", "md"),
-        title=program.name,
-    )
+    return response
 
 
 @client_admin_required
 @never_cache
 def client_technical_faq_download(request: HttpRequest) -> HttpResponse:
     client: Client = request.administered  # type: ignore[attr-defined]
-    text = technical_faq_markdown(technical_faq_build(client_id=client.pk))
+    response = technical_faq_response(request, client_id=client.pk)
     client_document_download_record(client=client, document="technical_faq")
-    return document_response(
-        text, name="faq-technique", output=request.GET.get("format", "md"), title="FAQ"
-    )
+    return response
 
 
 class ManagerInviteForm(forms.Form):
