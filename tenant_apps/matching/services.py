@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.log import audit_exempt, audit_record, audit_unchanged, audited
+from audit.log import audit_count, audit_exempt, audit_record, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from tenant_apps.matching import engine
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
@@ -567,8 +567,4 @@ def requests_expire() -> int:
     for request in due:
         _request_close(request, status=MatchRequest.Status.EXPIRED, template="request_expired")
         count += 1
-    if count:
-        audit_record(action="matching.requests_expired", details={"count": count})
-    else:
-        audit_unchanged()
-    return count
+    return audit_count(action="matching.requests_expired", count=count)
