@@ -401,26 +401,21 @@ class GoIndex:
             return None
         return path[len(self.module) :].lstrip("/")
 
+    def indexed_package(self, info: FileInfo, name: list[str]) -> str | None:
+        """The package `name` (`f` or `pkg.f`, seen from `info`) is declared in, indexed."""
+        package = info.package if len(name) == 1 else self.package_of(info, name[0])
+        if package is not None:
+            self.index_package(package)
+        return package
+
     def lookup_function(self, info: FileInfo, name: list[str]) -> Function | None:
-        if len(name) == 1:
-            package = info.package
-        else:
-            package = self.package_of(info, name[0])
-            if package is None:
-                return None
-        self.index_package(package)
-        found = self.functions.get((package, name[-1]))
+        package = self.indexed_package(info, name)
+        found = self.functions.get((package, name[-1])) if package is not None else None
         return found[0] if found else None
 
     def lookup_variable(self, info: FileInfo, name: list[str]) -> tuple[FileInfo, list[Tok]] | None:
-        if len(name) == 1:
-            package = info.package
-        else:
-            package = self.package_of(info, name[0])
-            if package is None:
-                return None
-        self.index_package(package)
-        return self.variables.get((package, name[-1]))
+        package = self.indexed_package(info, name)
+        return self.variables.get((package, name[-1])) if package is not None else None
 
 
 # --- scopes -------------------------------------------------------------------------------------
