@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError
-from saas.core.forms import form_add_errors
+from saas.core.forms import form_saved
 from shared_apps.accounts.middleware import otp_exempt
 from shared_apps.console.register_views import (
     program_among,
@@ -148,18 +148,17 @@ class ManagerInviteForm(forms.Form):
 def client_manager_new(request: HttpRequest) -> HttpResponse:
     client: Client = request.administered  # type: ignore[attr-defined]
     form = ManagerInviteForm(request.POST or None, programs=client_programs(client=client))
-    if request.method == "POST" and form.is_valid():
-        try:
-            client_manager_invite(
-                client=client,
-                program_id=form.cleaned_data["program"],
-                email=form.cleaned_data["email"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("The invitation has been sent."))
-            return redirect(f"{reverse_lazy('client-home')}?client={client.pk}")
+    if form_saved(
+        request,
+        form,
+        lambda: client_manager_invite(
+            client=client,
+            program_id=form.cleaned_data["program"],
+            email=form.cleaned_data["email"],
+        ),
+        _("The invitation has been sent."),
+    ):
+        return redirect(f"{reverse_lazy('client-home')}?client={client.pk}")
     return render(
         request, "console/client_manager_form.html", {"form": form, "administered": client}
     )

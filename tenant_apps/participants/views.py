@@ -189,20 +189,17 @@ def password_reset_confirm_view(request: HttpRequest, token: str) -> HttpRespons
             request, "participants/password_reset_invalid.html", {"form": EmailForm()}, status=410
         )
     form = SetPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            password_reset_confirm(
-                token=token,
-                password=form.cleaned_data["password"],
-                password_confirm=form.cleaned_data["password_confirm"],
-            )
-        except ValidationFailed as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Your password has been changed. Log in with your new password.")
-            )
-            return redirect("login")
+    if form_saved(
+        request,
+        form,
+        lambda: password_reset_confirm(
+            token=token,
+            password=form.cleaned_data["password"],
+            password_confirm=form.cleaned_data["password_confirm"],
+        ),
+        _("Your password has been changed. Log in with your new password."),
+    ):
+        return redirect("login")
     return render(request, "participants/password_reset_confirm.html", {"form": form})
 
 
