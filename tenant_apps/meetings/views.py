@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
-from saas.core.forms import form_add_errors, form_saved, service_called
+from saas.core.forms import form_result, form_saved, service_called
 from tenant_apps.meetings.forms import (
     CancelForm,
     DeclineForm,
@@ -103,19 +103,19 @@ def meeting_propose_view(request: HttpRequest) -> HttpResponse:
     if not pairs:
         return render(request, "meetings/propose.html", {"form": None})
     form = ProposeForm(request.POST or None, participant=participant, pairs=pairs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = meeting_propose(
-                match=form.chosen_pair(),
-                by=participant,
-                slots=form.slots(),
-                time_zone=form.cleaned_data["time_zone"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Your proposal has been sent."))
-            return redirect("meeting-detail", meeting_id=meeting.pk)
+    meeting = form_result(
+        request,
+        form,
+        lambda: meeting_propose(
+            match=form.chosen_pair(),
+            by=participant,
+            slots=form.slots(),
+            time_zone=form.cleaned_data["time_zone"],
+        ),
+    )
+    if meeting is not None:
+        messages.success(request, _("Your proposal has been sent."))
+        return redirect("meeting-detail", meeting_id=meeting.pk)
     return render(request, "meetings/propose.html", {"form": form})
 
 
