@@ -177,6 +177,16 @@ def audit_record(
     return model.objects.create(**fields)
 
 
+def audit_count(*, action: str, count: int) -> int:
+    """Inside an @audited batch service: one `action` row saying how many it handled, or none
+    when it handled nothing. Returns `count`."""
+    if count:
+        audit_record(action=action, details={"count": count})
+    else:
+        audit_unchanged()
+    return count
+
+
 def audit_events(*, action: str = "", since: datetime | None = None) -> Any:
     queryset = _model().objects.all()
     if action:

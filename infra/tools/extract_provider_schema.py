@@ -167,6 +167,20 @@ def matching(tokens: list[Tok], start: int) -> int:
     raise Unresolved(f"unbalanced bracket at line {tokens[start].line}")
 
 
+def opening(tokens: list[Tok]) -> int | None:
+    """Index of the bracket that the last of tokens closes (None when unbalanced)."""
+    depth = 0
+    for position in range(len(tokens) - 1, -1, -1):
+        text = tokens[position].text
+        if text in (")", "]", "}"):
+            depth += 1
+        elif text in _OPEN:
+            depth -= 1
+            if depth == 0:
+                return position
+    return None
+
+
 def split_top(tokens: list[Tok], separator: str) -> list[list[Tok]]:
     parts: list[list[Tok]] = [[]]
     depth = 0
@@ -387,26 +401,21 @@ class GoIndex:
             return None
         return path[len(self.module) :].lstrip("/")
 
+    def indexed_package(self, info: FileInfo, name: list[str]) -> str | None:
+        """The package `name` (`f` or `pkg.f`, seen from `info`) is declared in, indexed."""
+        package = info.package if len(name) == 1 else self.package_of(info, name[0])
+        if package is not None:
+            self.index_package(package)
+        return package
+
     def lookup_function(self, info: FileInfo, name: list[str]) -> Function | None:
-        if len(name) == 1:
-            package = info.package
-        else:
-            package = self.package_of(info, name[0])
-            if package is None:
-                return None
-        self.index_package(package)
-        found = self.functions.get((package, name[-1]))
+        package = self.indexed_package(info, name)
+        found = self.functions.get((package, name[-1])) if package is not None else None
         return found[0] if found else None
 
     def lookup_variable(self, info: FileInfo, name: list[str]) -> tuple[FileInfo, list[Tok]] | None:
-        if len(name) == 1:
-            package = info.package
-        else:
-            package = self.package_of(info, name[0])
-            if package is None:
-                return None
-        self.index_package(package)
-        return self.variables.get((package, name[-1]))
+        package = self.indexed_package(info, name)
+        return self.variables.get((package, name[-1])) if package is not None else None
 
 
 # --- scopes -------------------------------------------------------------------------------------
@@ -568,21 +577,13 @@ class Evaluator:
         """(type words, element tokens) of `Type{...}` / `{...}` spanning all of tokens."""
         if not tokens or tokens[-1].text != "}":
             return None
-        depth = 0
-        for position in range(len(tokens) - 1, -1, -1):
-            text = tokens[position].text
-            if text in (")", "]", "}"):
-                depth += 1
-            elif text in _OPEN:
-                depth -= 1
-                if depth == 0:
-                    if text != "{":
-                        return None
-                    type_words = texts(tokens[:position])
-                    if any(word in ("(", "func") for word in type_words):
-                        return None
-                    return type_words, tokens[position + 1 : -1]
-        return None
+        position = opening(tokens)
+        if position is None or tokens[position].text != "{":
+            return None
+        type_words = texts(tokens[:position])
+        if any(word in ("(", "func") for word in type_words):
+            return None
+        return type_words, tokens[position + 1 : -1]
 
     def fields(self, elements: list[Tok]) -> dict[str, list[Tok]]:
         found = {}
@@ -599,17 +600,7 @@ class Evaluator:
         """(qualified name, arguments) of `a.b(args)` spanning all of tokens."""
         if len(tokens) < 3 or tokens[-1].text != ")":
             return None
-        open_at = None
-        depth = 0
-        for position in range(len(tokens) - 1, -1, -1):
-            text = tokens[position].text
-            if text in (")", "]", "}"):
-                depth += 1
-            elif text in _OPEN:
-                depth -= 1
-                if depth == 0:
-                    open_at = position
-                    break
+        open_at = opening(tokens)
         if open_at is None:
             return None
         name = texts(tokens[:open_at])

@@ -1,12 +1,15 @@
 """What every page with a form or a button does with the service it calls."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
 
 from saas.core.errors import ApplicationError
+
+T = TypeVar("T")
 
 
 def form_add_errors(form: forms.BaseForm, exc: ApplicationError) -> None:
@@ -19,18 +22,30 @@ def form_add_errors(form: forms.BaseForm, exc: ApplicationError) -> None:
         form.add_error(None, str(exc.message))
 
 
+def form_result(request: HttpRequest, form: forms.BaseForm, save: Callable[[], T]) -> T | None:
+    """The usual POST of a form page whose next step needs what the service made (the new
+    object): when the form is posted and valid, run `save` and give back its result. None when
+    there is nothing to save or the service refused, its reasons then on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save()
+    except ApplicationError as exc:
+        form_add_errors(form, exc)
+        return None
+
+
 def form_saved(
     request: HttpRequest, form: forms.BaseForm, save: Callable[[], object], message: str = ""
 ) -> bool:
-    """The usual POST of a form page: when the form is posted and valid, run `save` (the
-    service call). True when it went through (`message` is then shown as a success); False
-    when there is nothing to save or the service refused, its reasons then on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
+    """`form_result` for a page that only needs to know: True when it went through
+    (`message` is then shown as a success), False otherwise."""
+
+    def saved() -> bool:
         save()
-    except ApplicationError as exc:
-        form_add_errors(form, exc)
+        return True
+
+    if form_result(request, form, saved) is None:
         return False
     if message:
         messages.success(request, message)

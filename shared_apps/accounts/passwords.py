@@ -9,6 +9,7 @@ Django's own, whose common-password list is English).
 """
 
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -65,17 +66,21 @@ def common_words() -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+def _refuse_mostly(password: str, words: Iterable[str], message: str, code: str) -> None:
+    """Refuse a password that is mostly one of `words` (accents, case, leetspeak and the digits
+    or symbols around it do not count)."""
+    candidates = _candidates(password)
+    if any(_is_mostly(candidates, word) for word in words):
+        raise ValidationError(message, code=code)
+
+
 class FrenchCommonPasswordValidator:
     def validate(self, password: str, user: Any = None) -> None:
-        candidates = _candidates(password)
-        if any(_is_mostly(candidates, word) for word in common_words()):
-            raise ValidationError(
-                _(
-                    "This password is one of the most used in France, with only digits or "
-                    "symbols added. Choose a sentence of several words instead."
-                ),
-                code="password_too_common_fr",
-            )
+        message = _(
+            "This password is one of the most used in France, with only digits or "
+            "symbols added. Choose a sentence of several words instead."
+        )
+        _refuse_mostly(password, common_words(), message, code="password_too_common_fr")
 
     def get_help_text(self) -> str:
         return _("Your password cannot be a common French password such as “motdepasse123”.")
@@ -93,15 +98,11 @@ def _organisation_names() -> list[str]:
 
 class OrganisationNameValidator:
     def validate(self, password: str, user: Any = None) -> None:
-        candidates = _candidates(password)
-        if any(_is_mostly(candidates, name) for name in _organisation_names()):
-            raise ValidationError(
-                _(
-                    "This password is built on the name of the programme or of its "
-                    "organisation: it is among the first an attacker would try."
-                ),
-                code="password_organisation_name",
-            )
+        message = _(
+            "This password is built on the name of the programme or of its "
+            "organisation: it is among the first an attacker would try."
+        )
+        _refuse_mostly(password, _organisation_names(), message, code="password_organisation_name")
 
     def get_help_text(self) -> str:
         return _("Your password cannot be built on the name of the programme or organisation.")

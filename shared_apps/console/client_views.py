@@ -12,24 +12,24 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_tenants.utils import tenant_context
 
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError
-from saas.core.forms import form_add_errors
-from saas.core.tenancy import connection
+from saas.core.forms import form_saved
 from shared_apps.accounts.middleware import otp_exempt
-from shared_apps.console.register_views import document_response
-from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
-from tenant_apps.privacy.register import register_build, register_markdown
+from shared_apps.console.register_views import (
+    program_among,
+    register_response,
+    technical_faq_response,
+)
 from tenants.client_admin import (
     client_admin_invite,
     client_document_download_record,
@@ -118,30 +118,19 @@ def client_refresh(request: HttpRequest) -> HttpResponse:
 @never_cache
 def client_register_download(request: HttpRequest, program_id: int) -> HttpResponse:
     client: Client = request.administered  # type: ignore[attr-defined]
-    program = next((p for p in client_programs(client=client) if p.pk == program_id), None)
-    if program is None:
-        raise Http404
-    with tenant_context(program):
-        text = register_markdown(register_build())
-    connection.set_schema_to_public()
+    program = program_among(client_programs(client=client), program_id)
+    response = register_response(request, program)
     client_document_download_record(client=client, document="register", program=program)
-    return document_response(
-        text,
-        name=f"registre-{program.slug}",
-        output=request.GET.get("format", "md"),
-        title=program.name,
-    )
+    return response
 
 
 @client_admin_required
 @never_cache
 def client_technical_faq_download(request: HttpRequest) -> HttpResponse:
     client: Client = request.administered  # type: ignore[attr-defined]
-    text = technical_faq_markdown(technical_faq_build(client_id=client.pk))
+    response = technical_faq_response(request, client_id=client.pk)
     client_document_download_record(client=client, document="technical_faq")
-    return document_response(
-        text, name="faq-technique", output=request.GET.get("format", "md"), title="FAQ"
-    )
+    return response
 
 
 class ManagerInviteForm(forms.Form):
@@ -159,18 +148,17 @@ class ManagerInviteForm(forms.Form):
 def client_manager_new(request: HttpRequest) -> HttpResponse:
     client: Client = request.administered  # type: ignore[attr-defined]
     form = ManagerInviteForm(request.POST or None, programs=client_programs(client=client))
-    if request.method == "POST" and form.is_valid():
-        try:
-            client_manager_invite(
-                client=client,
-                program_id=form.cleaned_data["program"],
-                email=form.cleaned_data["email"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("The invitation has been sent."))
-            return redirect(f"{reverse_lazy('client-home')}?client={client.pk}")
+    if form_saved(
+        request,
+        form,
+        lambda: client_manager_invite(
+            client=client,
+            program_id=form.cleaned_data["program"],
+            email=form.cleaned_data["email"],
+        ),
+        _("The invitation has been sent."),
+    ):
+        return redirect(f"{reverse_lazy('client-home')}?client={client.pk}")
     return render(
         request, "console/client_manager_form.html", {"form": form, "administered": client}
     )
@@ -214,9 +202,7 @@ class ClientAdminInviteForm(forms.Form):
 @staff_required
 @require_POST
 def client_admin_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = Client.objects.filter(pk=client_id).first()
-    if client is None:
-        raise Http404
+    client = get_object_or_404(Client, pk=client_id)
     form = ClientAdminInviteForm(request.POST)
     if form.is_valid():
         try:

@@ -6,6 +6,7 @@ pyproject.toml): it may enter programme schemas and call the privacy app; nothin
 imports it."""
 
 import json
+from collections.abc import Iterable
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import user_by_email
 from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
 from tenant_apps.privacy.register import register_build, register_markdown
-from tenants.models import programs_with_data
+from tenants.models import Program, programs_with_data
 from tenants.people import person_erase_everywhere, person_export_everywhere
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -47,12 +48,17 @@ def document_response(text: str, *, name: str, output: str, title: str) -> HttpR
     return response
 
 
-@staff_required
-@never_cache
-def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = next((p for p in programs_with_data() if p.pk == program_id), None)
+def program_among(programs: Iterable[Program], program_id: int) -> Program:
+    """The programme `program_id` when it is one of `programs` (those the person may read),
+    else 404."""
+    program = next((p for p in programs if p.pk == program_id), None)
     if program is None:
         raise Http404
+    return program
+
+
+def register_response(request: HttpRequest, program: Program) -> HttpResponse:
+    """The programme's processing register, read in its schema, in the format asked for."""
     with tenant_context(program):
         text = register_markdown(register_build())
     connection.set_schema_to_public()
@@ -64,13 +70,24 @@ def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
     )
 
 
-@staff_required
-@never_cache
-def technical_faq_download(request: HttpRequest) -> HttpResponse:
-    text = technical_faq_markdown(technical_faq_build())
+def technical_faq_response(request: HttpRequest, *, client_id: int | None = None) -> HttpResponse:
+    """The technical FAQ (every programme, or only `client_id`'s), in the format asked for."""
+    text = technical_faq_markdown(technical_faq_build(client_id=client_id))
     return document_response(
         text, name="faq-technique", output=request.GET.get("format", "md"), title="FAQ"
     )
+
+
+@staff_required
+@never_cache
+def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
+    return register_response(request, program_among(programs_with_data(), program_id))
+
+
+@staff_required
+@never_cache
+def technical_faq_download(request: HttpRequest) -> HttpResponse:
+    return technical_faq_response(request)
 
 
 @staff_required

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import form_add_errors, form_saved
+from saas.core.forms import form_result, form_saved
 from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.console.forms import BreachForm, ClientForm, ProgramForm
 from shared_apps.console.selectors import (
@@ -94,36 +94,29 @@ def programs(request: HttpRequest) -> HttpResponse:
 @staff_required
 def client_new(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            client = client_create(**form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Organisation “%(name)s” created.") % {"name": client})
-            return redirect("console:program-new")
+    client = form_result(request, form, lambda: client_create(**form.cleaned_data))
+    if client is not None:
+        messages.success(request, _("Organisation “%(name)s” created.") % {"name": client})
+        return redirect("console:program-new")
     return render(request, "console/client_form.html", {"form": form})
 
 
 @staff_required
 def program_new(request: HttpRequest) -> HttpResponse:
     form = ProgramForm(request.POST or None, initial={"client": request.GET.get("client")})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            program = program_create(
-                client_id=data["client"].pk,
-                name=data["name"],
-                slug=data["slug"],
-                manager_email=data["manager_email"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Programme “%(name)s” is being created.") % {"name": program}
-            )
-            return redirect("console:program-detail", program_id=program.pk)
+    program = form_result(
+        request,
+        form,
+        lambda: program_create(
+            client_id=form.cleaned_data["client"].pk,
+            name=form.cleaned_data["name"],
+            slug=form.cleaned_data["slug"],
+            manager_email=form.cleaned_data["manager_email"],
+        ),
+    )
+    if program is not None:
+        messages.success(request, _("Programme “%(name)s” is being created.") % {"name": program})
+        return redirect("console:program-detail", program_id=program.pk)
     return render(request, "console/program_form.html", {"form": form})
 
 
@@ -276,9 +269,7 @@ def clients(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = Client.objects.filter(pk=client_id).first()
-    if client is None:
-        raise Http404
+    client = get_object_or_404(Client, pk=client_id)
     initial = {f: getattr(client, f) for f in ("name", "address", "dpo_name", "dpo_email")}
     form = ClientForm(request.POST or None, initial=initial)
     if form_saved(request, form, lambda: client_update(client=client, **form.cleaned_data)):
@@ -309,9 +300,7 @@ def breach_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @never_cache
 def breach_edit(request: HttpRequest, breach_id: int) -> HttpResponse:
-    breach = Breach.objects.filter(pk=breach_id).first()
-    if breach is None:
-        raise Http404
+    breach = get_object_or_404(Breach, pk=breach_id)
     initial = {name: getattr(breach, name) for name in BREACH_FIELDS}
     form = BreachForm(request.POST or None, initial=initial)
     if form_saved(

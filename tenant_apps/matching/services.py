@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.log import audit_exempt, audit_record, audit_unchanged, audited
+from audit.log import audit_count, audit_exempt, audit_record, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from tenant_apps.matching import engine
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
@@ -272,6 +272,15 @@ def matching_run() -> MatchingRunReport:
     )
 
 
+def _pair_audit(action: str, match: Match) -> None:
+    """The audit row of a change to one pair, naming its two people."""
+    audit_record(
+        action=action,
+        target=match,
+        details={"mentee_id": match.mentee_id, "mentor_id": match.mentor_id},
+    )
+
+
 def _proposal(match: Match) -> Match:
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status != Match.Status.PROPOSED:
@@ -298,11 +307,7 @@ def proposal_remove(*, match: Match) -> None:
     """Drop a proposal; these two are never proposed together again."""
     match = _proposal(match)
     MatchBan.objects.get_or_create(mentee_id=match.mentee_id, mentor_id=match.mentor_id)
-    audit_record(
-        action="matching.proposal_removed",
-        target=match,
-        details={"mentee_id": match.mentee_id, "mentor_id": match.mentor_id},
-    )
+    _pair_audit("matching.proposal_removed", match)
     match.delete()
 
 
@@ -330,11 +335,7 @@ def proposal_add(*, mentee: Participant, mentor: Participant) -> Match:
         is_locked=True,
         explanation=explanation_data(explanation),
     )
-    audit_record(
-        action="matching.proposal_added",
-        target=match,
-        details={"mentee_id": mentee.pk, "mentor_id": mentor.pk},
-    )
+    _pair_audit("matching.proposal_added", match)
     return match
 
 
@@ -399,11 +400,7 @@ def match_create_manual(*, mentee: Participant, mentor: Participant) -> Match:
         source=Match.Source.MANUAL,
         activated_at=timezone.now(),
     )
-    audit_record(
-        action="matching.manual_pair_created",
-        target=match,
-        details={"mentee_id": mentee.pk, "mentor_id": mentor.pk},
-    )
+    _pair_audit("matching.manual_pair_created", match)
     return match
 
 
@@ -567,8 +564,4 @@ def requests_expire() -> int:
     for request in due:
         _request_close(request, status=MatchRequest.Status.EXPIRED, template="request_expired")
         count += 1
-    if count:
-        audit_record(action="matching.requests_expired", details={"count": count})
-    else:
-        audit_unchanged()
-    return count
+    return audit_count(action="matching.requests_expired", count=count)

@@ -134,21 +134,36 @@ class DeclineForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class MeetingTextForm(forms.Form):
+    """One of the meeting page's text boxes: it may be emptied, 10,000 characters at most. A
+    subclass says what the box is and the messages its page shows."""
+
+    label: "StrOrPromise" = ""
+    help: "StrOrPromise" = ""
+    too_long: "StrOrPromise" = ""
+    saved: "StrOrPromise" = ""
+
     text = forms.CharField(
-        label=_("My private notes"),
-        help_text=_("Only you can read them."),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=10000,
+        required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=10000
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = self.label
+        self.fields["text"].help_text = self.help
 
-class NextStepsForm(forms.Form):
-    text = forms.CharField(
-        label=_("Agreed next steps"),
-        help_text=_("Shared: both of you can read and edit them."),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=10000,
-    )
+
+class NoteForm(MeetingTextForm):
+    prefix = "note"
+    label = _("My private notes")
+    help = _("Only you can read them.")
+    too_long = _("Your notes are too long.")
+    saved = _("Your notes are saved.")
+
+
+class NextStepsForm(MeetingTextForm):
+    prefix = "steps"
+    label = _("Agreed next steps")
+    help = _("Shared: both of you can read and edit them.")
+    too_long = _("The next steps are too long.")
+    saved = _("The next steps are saved.")

@@ -21,10 +21,11 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
-from saas.core.forms import form_add_errors, form_saved, service_called
+from saas.core.forms import form_result, form_saved, service_called
 from tenant_apps.meetings.forms import (
     CancelForm,
     DeclineForm,
+    MeetingTextForm,
     NextStepsForm,
     NoteForm,
     ProposeForm,
@@ -102,19 +103,19 @@ def meeting_propose_view(request: HttpRequest) -> HttpResponse:
     if not pairs:
         return render(request, "meetings/propose.html", {"form": None})
     form = ProposeForm(request.POST or None, participant=participant, pairs=pairs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = meeting_propose(
-                match=form.chosen_pair(),
-                by=participant,
-                slots=form.slots(),
-                time_zone=form.cleaned_data["time_zone"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Your proposal has been sent."))
-            return redirect("meeting-detail", meeting_id=meeting.pk)
+    meeting = form_result(
+        request,
+        form,
+        lambda: meeting_propose(
+            match=form.chosen_pair(),
+            by=participant,
+            slots=form.slots(),
+            time_zone=form.cleaned_data["time_zone"],
+        ),
+    )
+    if meeting is not None:
+        messages.success(request, _("Your proposal has been sent."))
+        return redirect("meeting-detail", meeting_id=meeting.pk)
     return render(request, "meetings/propose.html", {"form": form})
 
 
@@ -167,8 +168,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         # the times that can still be taken: the others are shown without a button
         "open_slot_ids": {s.pk for s in slots if meeting.can_accept_slot(participant, s, now)},
         "decline_form": DeclineForm(prefix="decline"),
-        "note_form": NoteForm(prefix="note", initial={"text": note.text if note else ""}),
-        "next_steps_form": NextStepsForm(prefix="steps", initial={"text": meeting.next_steps}),
+        "note_form": NoteForm(initial={"text": note.text if note else ""}),
+        "next_steps_form": NextStepsForm(initial={"text": meeting.next_steps}),
         "attendance": meeting.attendance.select_related("participant__user"),
         "panels": meeting_panels(meeting=meeting, participant=participant),
     }
@@ -277,45 +278,27 @@ def meeting_outcome_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 def _text_save(
-    request: HttpRequest,
-    meeting_id: int,
-    form: NoteForm | NextStepsForm,
-    save: Callable[..., object],
-    *,
-    too_long: str,
-    done: str,
+    request: HttpRequest, meeting_id: int, form: MeetingTextForm, save: Callable[..., object]
 ) -> HttpResponse:
     """The two text boxes of the meeting page: my notes, the shared next steps."""
     participant, meeting = _meeting_or_404(request, meeting_id)
     if not form.is_valid():
-        messages.error(request, too_long)
+        messages.error(request, str(form.too_long))
         return redirect("meeting-detail", meeting_id=meeting.pk)
     text = form.cleaned_data["text"]
-    return _act(request, meeting, lambda: save(meeting=meeting, by=participant, text=text), done)
+    return _act(
+        request, meeting, lambda: save(meeting=meeting, by=participant, text=text), str(form.saved)
+    )
 
 
 @require_POST
 def meeting_note_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    return _text_save(
-        request,
-        meeting_id,
-        NoteForm(request.POST, prefix="note"),
-        meeting_note_save,
-        too_long=_("Your notes are too long."),
-        done=_("Your notes are saved."),
-    )
+    return _text_save(request, meeting_id, NoteForm(request.POST), meeting_note_save)
 
 
 @require_POST
 def meeting_next_steps_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    return _text_save(
-        request,
-        meeting_id,
-        NextStepsForm(request.POST, prefix="steps"),
-        meeting_next_steps_save,
-        too_long=_("The next steps are too long."),
-        done=_("The next steps are saved."),
-    )
+    return _text_save(request, meeting_id, NextStepsForm(request.POST), meeting_next_steps_save)
 
 
 # --- the video room ------------------------------------------------------------------------------

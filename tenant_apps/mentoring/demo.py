@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tenant_apps.matching.models import Match
+from tenant_apps.meetings.demo import held_meeting_create
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.mentoring.models import Goal, GoalTemplate, Message, Profile
 from tenant_apps.mentoring.selectors import mentoring_settings
@@ -70,16 +71,11 @@ def seed_mentoring(*, domain: str) -> None:
     # A living pair: a held meeting a week ago, messages both ways, two goals.
     lively = _pair(mentee1, mentor1, days_ago=21)
     if not Meeting.objects.filter(match=lively).exists():
-        start = (now - timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
-        Meeting.objects.create(
+        held_meeting_create(
             match=lively,
             proposed_by=mentee1,
-            status=Meeting.Status.HELD,
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            confirmed_at=start - timedelta(days=3),
-            outcome_source=Meeting.Outcome.PARTICIPANT,
-            outcome_at=start + timedelta(hours=1),
+            now=now,
+            days_ago=7,
             next_steps="Lucas prépare la liste de ses réussites de l'année.",
         )
     if not Message.objects.filter(match=lively).exists():

@@ -388,6 +388,17 @@ class QuietPair:
     goals_achieved: int
 
 
+def _count_per_pair(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """A subquery: how many of `rows` belong to the outer query's pair (`match`)."""
+    return (
+        rows.filter(match=OuterRef("pk"))
+        .order_by()
+        .values("match")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
 def _engagement(
     queryset: QuerySet[Match], now: datetime
 ) -> "QuerySet[WithAnnotations[Match, _Engagement]]":
@@ -401,21 +412,9 @@ def _engagement(
     coming = Meeting.objects.filter(match=OuterRef("pk")).filter(
         Q(status__in=MET, starts_at__gt=now) | Q(status=Meeting.Status.PROPOSED)
     )
-    messages = (
-        Message.objects.filter(match=OuterRef("pk"))
-        .order_by()
-        .values("match")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    goals = (
-        Goal.objects.filter(match=OuterRef("pk"))
-        .order_by()
-        .values("match")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    achieved = goals.filter(status=Goal.Status.ACHIEVED)
+    messages = _count_per_pair(Message.objects.all())
+    goals = _count_per_pair(Goal.objects.all())
+    achieved = _count_per_pair(Goal.objects.filter(status=Goal.Status.ACHIEVED))
     return (
         queryset.filter(status=Match.Status.ACTIVE)
         .select_related("mentee__user", "mentor__user")

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.log import audit_exempt, audit_record, audit_unchanged, audited
+from audit.log import audit_count, audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import Conflict, NotAllowed, ValidationFailed
 from tenant_apps.matching.models import Match
 from tenant_apps.mentoring.models import (
@@ -390,11 +390,7 @@ def nudges_send(*, now: datetime | None = None) -> int:
                 pair_url=_pair_url(match),
             )
             sent += 1
-    if sent:
-        audit_record(action="mentoring.nudges_sent", details={"count": sent})
-    else:
-        audit_unchanged()
-    return sent
+    return audit_count(action="mentoring.nudges_sent", count=sent)
 
 
 def _pair_url(match: Match) -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from shared_apps.accounts.forms import NEW_PASSWORD_HELP, password_field
 from tenant_apps.participants.imports import MAX_BYTES
 from tenant_apps.participants.models import Participant
+from tenant_apps.programs.forms import QuestionsForm, number_answer_field, text_answer_field
 
 
 class SetPasswordForm(forms.Form):
@@ -95,7 +96,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(QuestionsForm):
     """The questionnaire for this participant's role, plus capacity (mentors) and
     availability. Sensitive questions say that the answer is never shown."""
 
@@ -104,7 +105,6 @@ class ProfileForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         for question in questions:
-            name = f"q_{question.key}"
             label = question.label_for(participant.role)
             help_text = question.help_text
             if question.is_sensitive:
@@ -123,8 +123,7 @@ class ProfileForm(forms.Form):
                     choices=choices, widget=forms.CheckboxSelectMultiple
                 )
             elif question.kind == "number":
-                # Text, so that "12,5" (French decimal comma) is accepted; the service parses it.
-                field = forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+                field = number_answer_field()
             elif question.kind == "yes_no":
                 field = forms.TypedChoiceField(
                     choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
@@ -132,7 +131,7 @@ class ProfileForm(forms.Form):
                 )
                 initial = {True: "yes", False: "no"}.get(initial, "") if initial is not None else ""
             else:
-                field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+                field = text_answer_field()
             if (
                 question.kind == "single"
                 and isinstance(field, forms.ChoiceField)
@@ -145,7 +144,7 @@ class ProfileForm(forms.Form):
             # typed this one, so it is escaped here.
             field.help_text = escape(help_text)
             field.initial = initial
-            self.fields[name] = field
+            self.add_question(question, field)
         if participant.role == Participant.Role.MENTOR:
             self.fields["capacity"] = forms.IntegerField(
                 label=_("How many mentees can you follow at a time?"),
@@ -158,13 +157,6 @@ class ProfileForm(forms.Form):
             required=False,
             initial=participant.is_available,
         )
-
-    def answers(self) -> dict[str, Any]:
-        return {
-            name.removeprefix("q_"): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("q_")
-        }
 
 
 class RequestForm(forms.Form):

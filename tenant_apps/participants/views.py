@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from audit.log import audit_record
 from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError, ValidationFailed
-from saas.core.forms import form_add_errors, form_saved, service_called
+from saas.core.forms import form_add_errors, form_result, form_saved, service_called
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.accounts.http import AuthenticatedHttpRequest
@@ -189,20 +189,17 @@ def password_reset_confirm_view(request: HttpRequest, token: str) -> HttpRespons
             request, "participants/password_reset_invalid.html", {"form": EmailForm()}, status=410
         )
     form = SetPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            password_reset_confirm(
-                token=token,
-                password=form.cleaned_data["password"],
-                password_confirm=form.cleaned_data["password_confirm"],
-            )
-        except ValidationFailed as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Your password has been changed. Log in with your new password.")
-            )
-            return redirect("login")
+    if form_saved(
+        request,
+        form,
+        lambda: password_reset_confirm(
+            token=token,
+            password=form.cleaned_data["password"],
+            password_confirm=form.cleaned_data["password_confirm"],
+        ),
+        _("Your password has been changed. Log in with your new password."),
+    ):
+        return redirect("login")
     return render(request, "participants/password_reset_confirm.html", {"form": form})
 
 
@@ -231,27 +228,26 @@ def manage_participants(request: HttpRequest) -> HttpResponse:
 @manager_required
 def manage_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            participant = participant_invite(
-                email=data["email"],
-                role=data["role"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-            )
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
+    participant = form_result(
+        request,
+        form,
+        lambda: participant_invite(
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+        ),
+    )
+    if participant is not None:
+        email = participant.display_email
+        if participant.links.filter(purpose=AccessLink.Purpose.INVITATION).count() > 1:
+            message = _("New invitation sent to %(email)s: the previous link no longer works.") % {
+                "email": email
+            }
         else:
-            email = participant.display_email
-            if participant.links.filter(purpose=AccessLink.Purpose.INVITATION).count() > 1:
-                message = _(
-                    "New invitation sent to %(email)s: the previous link no longer works."
-                ) % {"email": email}
-            else:
-                message = _("Invitation sent to %(email)s.") % {"email": email}
-            messages.success(request, message)
-            return redirect("manage-participants")
+            message = _("Invitation sent to %(email)s.") % {"email": email}
+        messages.success(request, message)
+        return redirect("manage-participants")
     return render(request, "participants/manage_invite.html", {"form": form})
 
 

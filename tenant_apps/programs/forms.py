@@ -24,6 +24,30 @@ PERSONAL_EMAIL_PROVIDERS = frozenset(
 )  # fmt: skip
 
 
+class QuestionsForm(forms.Form):
+    """A form with one field a programme question, named `q_<key>` (the profile questionnaire,
+    a survey); `answers()` gives them back by question key."""
+
+    def add_question(self, question: Question, field: forms.Field) -> None:
+        self.fields[f"q_{question.key}"] = field
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            name.removeprefix("q_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q_")
+        }
+
+
+def number_answer_field() -> forms.CharField:
+    # Text, so that "12,5" (French decimal comma) is accepted; the service parses it.
+    return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+
+
+def text_answer_field() -> forms.CharField:
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
 class LogoField(forms.ImageField):
     """An image whose declared dimensions are checked before Pillow decodes or verifies it."""
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tenant_apps.matching.models import Match
 from tenant_apps.matching.services import match_create_manual
+from tenant_apps.meetings.demo import held_meeting_create
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.participants.models import Participant
 from tenant_apps.surveys.models import Announcement, SurveyInvitation
@@ -65,17 +66,7 @@ def seed_surveys() -> None:
         match = _demo_pair()
         if match is None:
             return
-        start = (now - timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
-        meeting = Meeting.objects.create(
-            match=match,
-            proposed_by=match.mentee,
-            status=Meeting.Status.HELD,
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            confirmed_at=start - timedelta(days=3),
-            outcome_source=Meeting.Outcome.PARTICIPANT,
-            outcome_at=start + timedelta(hours=1),
-        )
+        meeting = held_meeting_create(match=match, proposed_by=match.mentee, now=now, days_ago=2)
     match = meeting.match
     surveys_due_process(now=now)  # asks both people about the meeting
     given = SurveyInvitation.objects.filter(meeting=meeting, participant=match.mentee).first()

@@ -5,11 +5,12 @@ from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.programs.forms import QuestionsForm, number_answer_field, text_answer_field
 from tenant_apps.programs.models import Question
 from tenant_apps.surveys.models import Announcement, Audience, Survey, SurveySettings
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(QuestionsForm):
     """A survey's questions for one role (the service checks the answers, all at once)."""
 
     def __init__(
@@ -44,24 +45,17 @@ class AnswerForm(forms.Form):
                 )
                 help_text = ""
             elif question.kind == Question.Kind.NUMBER:
-                field = forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+                field = number_answer_field()
                 help_text = ""
             else:
-                field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+                field = text_answer_field()
                 help_text = ""
             field.required = False  # the service says which answers are missing
             field.label = question.label_for(role) + (" *" if question.is_required else "")
             # Typed by the manager: escaped here (Django's form templates print help as is).
             field.help_text = escape(" ".join(p for p in (question.help_text, str(help_text)) if p))
             field.initial = initial_answers.get(question.key)
-            self.fields[f"q_{question.key}"] = field
-
-    def answers(self) -> dict[str, Any]:
-        return {
-            name.removeprefix("q_"): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("q_")
-        }
+            self.add_question(question, field)
 
 
 class SurveyForm(forms.ModelForm):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from audit.log import audit_record
 from saas.core.decorators import public_view
 from saas.core.errors import ApplicationError, Conflict
-from saas.core.forms import form_add_errors
+from saas.core.forms import form_add_errors, form_saved
 from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.participants.views import manager_required
 from tenant_apps.surveys.forms import (
@@ -192,14 +192,13 @@ def manage_survey_results(request: HttpRequest, survey_id: int) -> HttpResponse:
 @never_cache
 def manage_survey_settings(request: HttpRequest) -> HttpResponse:
     form = SurveySettingsForm(request.POST or None, instance=survey_settings())
-    if request.method == "POST" and form.is_valid():
-        try:
-            survey_settings_update(data=form.cleaned_data)
-        except ApplicationError as exc:
-            form_add_errors(form, exc)
-        else:
-            messages.success(request, _("Settings saved."))
-            return redirect("manage-surveys")
+    if form_saved(
+        request,
+        form,
+        lambda: survey_settings_update(data=form.cleaned_data),
+        _("Settings saved."),
+    ):
+        return redirect("manage-surveys")
     return render(request, "surveys/manage_settings.html", {"form": form})
 
 

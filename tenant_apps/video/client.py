@@ -20,11 +20,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, overload
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
+
+# What a non-idempotent call's `recover` finds when the call happened after all.
+Recovered = TypeVar("Recovered")
 
 _GENERATED_ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -227,7 +230,6 @@ class WherebyClient:
             message = ""
         return WherebyRefused(answer.status_code, message)
 
-    @overload
     def _send(
         self,
         method: str,
@@ -235,29 +237,8 @@ class WherebyClient:
         *,
         json: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
-        recover: None = None,
-    ) -> httpx.Response: ...
-
-    @overload
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: dict[str, Any] | None = None,
-        params: dict[str, str] | None = None,
-        recover: Callable[[], Room | None],
-    ) -> httpx.Response | Room: ...
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: dict[str, Any] | None = None,
-        params: dict[str, str] | None = None,
-        recover: Callable[[], Room | None] | None = None,
-    ) -> httpx.Response | Room:
+        recover: Callable[[], Recovered | None] | None = None,
+    ) -> httpx.Response | Recovered:
         """One call with retries. `recover` (for a call that is not idempotent) is asked, after
         an attempt whose effect is unknown, whether it happened anyway."""
         for attempt in range(1, self.attempts + 1):
