@@ -16,11 +16,12 @@ from django_tenants.utils import tenant_context
 
 from saas.core.decorators import staff_required
 from saas.core.documents import markdown_to_docx, markdown_to_pdf
+from saas.core.pagination import page_of, searched
 from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import user_by_email
+from shared_apps.console.selectors import programs_with_data_rows
 from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
 from tenant_apps.privacy.register import register_build, register_markdown
-from tenants.models import programs_with_data
 from tenants.people import person_erase_everywhere, person_export_everywhere
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -29,7 +30,10 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 @staff_required
 @never_cache
 def registers(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/registers.html", {"programs": programs_with_data()})
+    listing = page_of(
+        request, searched(request, programs_with_data_rows(), ("name", "client__name"))
+    )
+    return render(request, "console/registers.html", {"programs": listing.rows, "listing": listing})
 
 
 def document_response(text: str, *, name: str, output: str, title: str) -> HttpResponse:
@@ -50,7 +54,7 @@ def document_response(text: str, *, name: str, output: str, title: str) -> HttpR
 @staff_required
 @never_cache
 def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = next((p for p in programs_with_data() if p.pk == program_id), None)
+    program = programs_with_data_rows().filter(pk=program_id).first()
     if program is None:
         raise Http404
     with tenant_context(program):
