@@ -35,6 +35,9 @@ from saas.core.tenancy import connection
 from tests.crowd import crowd_add
 from tests.isolation import SAMPLES, Endpoint, endpoints
 
+# The measures are taken in a module fixture; the mark makes pytest-django set up the database.
+pytestmark = pytest.mark.django_db
+
 SMALL, LARGE = 5, 500
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 ALIASES = {"mentor": "participant", "request": "matchrequest"}  # names of the id parameters
@@ -42,7 +45,58 @@ CANDIDATES = 12  # rows tried per id parameter, until someone may open the page
 
 # Pages of the programme URLconf that no visitor of this walk can GET (route → why). Checked
 # to be exactly the routes left unmeasured: a stale or missing entry fails the test.
-EXCLUDED: dict[str, str] = {}
+POST_ONLY = "POST-only (405 on GET): an action, then a redirect to a page guarded here"
+TOKEN = "a one-time token link: the walk's sample token is refused; one person's form behind it"
+API = "REST API / SCIM: token authentication (sessions get 401/403); cursor-paginated lists"
+EXCLUDED: dict[str, str] = {
+    "healthz": "health probe, not requested: no database query, and it ends the session",
+    "readyz": "health probe, not requested: it ends the session (see the hostile walk)",
+    "deconnexion/": "POST-only (Django's LogoutView)",
+    "inscription/": "self-registration is closed in the walk's programme (the default); a form",
+    "acces/<str:token>/": TOKEN,
+    "mot-de-passe/nouveau/<str:token>/": TOKEN,
+    "retours/lien/<str:token>/": TOKEN,
+    "compte/lien-de-connexion/<str:token>/": TOKEN,
+    "icones/<slug:name>.png": "manifest icons by fixed names (the sample name is a 404); no rows",
+    "marque/logo.png": "the walk's programme has no logo (404); a file, no list",
+    "profil/photo/<int:participant_id>/": "no photo in the walk's data (404); one file",
+    "rendez-vous/<int:meeting_id>/visio": "refused until the video room opens near the meeting",
+    "gestion/export/<slug:kind>.<slug:file_format>": (
+        "a download of every row of the programme (CSV/XLSX): it grows by design; the sample "
+        "slugs are a 404"
+    ),
+    "gestion/participants/<int:participant_id>/effacer/": POST_ONLY,
+    "gestion/participants/<int:participant_id>/<slug:action>/": POST_ONLY,
+    "gestion/questionnaire/<int:question_id>/<slug:action>/": POST_ONLY,
+    "binome/demander/<int:mentor_id>/": POST_ONLY,
+    "binome/demandes/<int:request_id>/<slug:answer>/": POST_ONLY,
+    "gestion/binomes/lancer/": POST_ONLY,
+    "gestion/binomes/ajouter/": POST_ONLY,
+    "gestion/binomes/<int:match_id>/<slug:action>/": POST_ONLY,
+    "rendez-vous/<int:meeting_id>/accepter/": POST_ONLY,
+    "rendez-vous/<int:meeting_id>/refuser/": POST_ONLY,
+    "rendez-vous/<int:meeting_id>/bilan/": POST_ONLY,
+    "rendez-vous/<int:meeting_id>/notes/": POST_ONLY,
+    "rendez-vous/<int:meeting_id>/suites/": POST_ONLY,
+    "binome/<int:match_id>/objectifs/": POST_ONLY,
+    "binome/objectifs/<int:goal_id>/statut/": POST_ONLY,
+    "binome/objectifs/<int:goal_id>/supprimer/": POST_ONLY,
+    "gestion/api/cles/<int:apikey>/revoquer/": POST_ONLY,
+    "gestion/retours/<int:survey_id>/envoyer/": POST_ONLY,
+    "compte/double-authentification/codes/": POST_ONLY,
+    "compte/double-authentification/desactiver/": POST_ONLY,
+    "compte/deconnexion-partout/": POST_ONLY,
+    "api/v1/participants/": API,
+    "api/v1/participants/<int:participant>/": API,
+    "api/v1/participants/<int:participant>/deactivate/": API,
+    "api/v1/pairs/": API,
+    "api/v1/pairs/<int:match>/end/": API,
+    "api/v1/meetings/": API,
+    "api/v1/statistics/": API,
+    "scim/v2/Users": API,
+    "scim/v2/Users/<int:participant>": API,
+}
+NOT_REQUESTED = {"healthz", "readyz"}
 
 TENANT_ENDPOINTS = [e for e in endpoints(settings.ROOT_URLCONF)]
 
@@ -57,13 +111,16 @@ class Measures:
     participants: dict[int, int] = field(default_factory=dict)
 
 
-def _count(client: Client, url: str) -> tuple[int, int]:
-    """(status, queries) of the second GET of `url` (the first warms the caches)."""
-    client.get(url)
+def _count(client: Client, url: str) -> int | None:
+    """Queries of a second GET of `url` (the first warms the caches); None unless both
+    answer 200."""
+    if client.get(url).status_code != 200:
+        connection.set_schema_to_public()
+        return None
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     connection.set_schema_to_public()
-    return response.status_code, len(captured)
+    return len(captured) if response.status_code == 200 else None
 
 
 def _candidate_urls(endpoint: Endpoint, program: Any) -> Iterator[str]:
@@ -110,37 +167,36 @@ def _matching_mode(program: Any, mode: str) -> None:
 def _measure_small(
     visitors: dict[str, dict[str, Client]], program: Any, measures: Measures
 ) -> None:
-    """Find, for each route, a URL someone may open, and its cost for each who may."""
-    for endpoint in TENANT_ENDPOINTS:
-        if endpoint.name in ("healthz", "readyz"):  # they end the session (see hostile walk)
-            continue
-        for url in _candidate_urls(endpoint, program):
-            costs = {}
-            for mode, clients in visitors.items():
-                _matching_mode(program, mode)
-                for who, client in clients.items():
-                    status, queries = _count(client, url)
-                    if status == 200:
-                        costs[f"{who} ({mode})"] = queries
-            if costs:
-                measures.urls[endpoint.route] = url
-                measures.small[endpoint.route] = costs
-                break
+    """Find, for each route, a URL someone may open (in the first matching mode that lets
+    anyone), and its cost for each who may, in each mode."""
+    for mode, clients in visitors.items():
+        _matching_mode(program, mode)
+        for endpoint in TENANT_ENDPOINTS:
+            if endpoint.route in NOT_REQUESTED:
+                continue
+            known = measures.urls.get(endpoint.route)
+            for url in [known] if known else _candidate_urls(endpoint, program):
+                costs = {f"{who} ({mode})": _count(client, url) for who, client in clients.items()}
+                opened = {who: queries for who, queries in costs.items() if queries is not None}
+                if opened:
+                    measures.urls[endpoint.route] = url
+                    measures.small.setdefault(endpoint.route, {}).update(opened)
+                    break
 
 
 def _measure_large(
     visitors: dict[str, dict[str, Client]], program: Any, measures: Measures
 ) -> None:
-    for route, url in measures.urls.items():
-        costs: dict[str, int | str] = {}
-        for mode, clients in visitors.items():
-            _matching_mode(program, mode)
+    for mode, clients in visitors.items():
+        _matching_mode(program, mode)
+        for route, url in measures.urls.items():
             for who, client in clients.items():
                 key = f"{who} ({mode})"
                 if key in measures.small[route]:
-                    status, queries = _count(client, url)
-                    costs[key] = queries if status == 200 else f"status {status}"
-        measures.large[route] = costs
+                    queries = _count(client, url)
+                    measures.large.setdefault(route, {})[key] = (
+                        queries if queries is not None else "refused"
+                    )
 
 
 def _participants(program: Any) -> int:
@@ -154,6 +210,8 @@ def _participants(program: Any) -> int:
 
 @pytest.fixture(scope="module")
 def measures(world: Any, django_db_blocker: Any) -> Iterator[Measures]:
+    from tenant_apps.matching.models import MatchRequest
+    from tenant_apps.participants.models import Participant
     from tests.security.test_hostile_content import _programme_with_data
 
     password = "correct horse battery staple"
@@ -164,6 +222,10 @@ def measures(world: Any, django_db_blocker: Any) -> Iterator[Measures]:
             caches[alias].clear()
         with tenant_context(program):
             _programme_with_data(world)
+            # a mentor with room whom the waiting mentee has not asked yet, so that their
+            # suggestions are not empty (an empty list skips queries: no comparison then)
+            Participant.objects.filter(user=world.both).update(capacity=3)
+            MatchRequest.objects.filter(mentee__user__email="mentee2@a.example").delete()
         connection.set_schema_to_public()
         measures.participants[SMALL] = _participants(program)
         participants = {
@@ -204,9 +266,9 @@ def measures(world: Any, django_db_blocker: Any) -> Iterator[Measures]:
     ids=lambda route: route or "/",
 )
 def test_a_page_costs_no_more_queries_with_500_participants_than_with_5(measures, route):
-    if route in ("healthz", "readyz"):
-        pytest.skip("health probes: no database query, and they end the session")
-    assert measures.participants == {SMALL: SMALL, LARGE: LARGE}
+    # the world's programme A holds 6 people with the hostile walk's data (its first manager
+    # too), then 500
+    assert measures.participants[SMALL] <= SMALL + 1 and measures.participants[LARGE] == LARGE
     assert route in measures.urls, f"{route}: no visitor could open it; exclude it with a reason"
     small, large = measures.small[route], measures.large[route]
     grown = {
@@ -218,7 +280,7 @@ def test_a_page_costs_no_more_queries_with_500_participants_than_with_5(measures
 
 
 def test_the_exclusions_are_exactly_the_pages_nobody_could_open(measures):
-    routes = {e.route for e in TENANT_ENDPOINTS} - {"healthz", "readyz"}
+    routes = {e.route for e in TENANT_ENDPOINTS}
     assert set(EXCLUDED) - routes == set(), "excluded routes that do not exist"
     assert {r for r in routes if r not in measures.urls} == set(EXCLUDED), (
         "EXCLUDED must list exactly the pages no visitor could open"
