@@ -66,7 +66,9 @@ def _logged_in(host: str, email: str):
     from shared_apps.accounts.selectors import user_by_email
 
     connection.set_schema_to_public()
-    code = recovery_codes_generate(user=user_by_email(email=email))[0]
+    user = user_by_email(email=email)
+    assert user is not None, email
+    code = recovery_codes_generate(user=user)[0]
     http = HttpClient(HTTP_HOST=host)
     response = http.post("/connexion/", {"username": email, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]

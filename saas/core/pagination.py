@@ -97,9 +97,9 @@ def page_of(
         return "?" + query.urlencode()
 
     links = [
-        Link(number, "")
-        if number == paginator.ELLIPSIS
-        else Link(number, href(int(number)), number == page.number)
+        Link(number, href(number), number == page.number)
+        if isinstance(number, int)
+        else Link(str(number), "")  # the ellipsis of a gap
         for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     ]
     kept = [
