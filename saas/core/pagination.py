@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 PAGE_SIZE = 50
 MIN_PAGE_SIZE = 10
@@ -66,16 +66,42 @@ class Listing:
     """What the pagination and search templates need: the page, its rows, the search and the
     links (every other GET parameter kept)."""
 
-    page: Page[Any]
+    rows: list[Any]
+    page: Page[Any] | None  # None for `page_slice` (no count)
     query: str
     kept: list[tuple[str, str]]  # the other GET parameters (filters), for the search form
     links: list[Link]
     previous_href: str
     next_href: str
 
-    @property
-    def rows(self) -> list[Any]:
-        return list(self.page.object_list)
+
+def _href(request: HttpRequest, param: str, number: int) -> str:
+    query = request.GET.copy()
+    query[param] = str(number)
+    return "?" + query.urlencode()
+
+
+def page_slice(
+    request: HttpRequest, rows: QuerySet[Any], *, per_page: int = PAGE_SIZE, param: str = "page"
+) -> Listing:
+    """A page of `rows` without counting them: one query (`per_page + 1` rows, to know whether
+    a next page exists), the same whether the list is empty or not — for a person's own lists,
+    where "previous / next" is enough. A page past the end is a 404."""
+    asked = request.GET.get(param, "")
+    number = int(asked) if asked.isdigit() and 0 < int(asked) < 100_000 else 1
+    offset = (number - 1) * per_page
+    found = list(rows[offset : offset + per_page + 1])
+    if number > 1 and not found:
+        raise Http404
+    return Listing(
+        rows=found[:per_page],
+        page=None,
+        query=search_query(request),
+        kept=[],
+        links=[],
+        previous_href=_href(request, param, number - 1) if number > 1 else "",
+        next_href=_href(request, param, number + 1) if len(found) > per_page else "",
+    )
 
 
 def page_of(
@@ -92,9 +118,7 @@ def page_of(
     page.object_list = list(page.object_list)  # evaluated once, here
 
     def href(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return "?" + query.urlencode()
+        return _href(request, param, number)
 
     links = [
         Link(number, href(number), number == page.number)
@@ -109,6 +133,7 @@ def page_of(
         for value in values
     ]
     return Listing(
+        rows=list(page.object_list),
         page=page,
         query=search_query(request),
         kept=kept,

@@ -141,3 +141,33 @@ def test_the_audit_log_pages_back_in_time_without_counting(world, manager_client
     assert first.count("<tr><td data-label") == 200
     assert second.count("<tr><td data-label") == len(newest) - 200
     assert "Entrées les plus récentes" in second and 'rel="next"' not in second
+
+
+@pytest.mark.django_db
+def test_a_long_thread_shows_its_latest_messages_and_links_to_older_ones(world, password):
+    from tenant_apps.matching.services import match_create_manual
+    from tenant_apps.mentoring.models import Message
+    from tenant_apps.mentoring.selectors import THREAD_SHOWN
+    from tenant_apps.participants.models import Participant
+
+    # given a pair with 250 messages
+    with tenant_context(world.program_a):
+        mentee = Participant.objects.get(user=world.mentee_a)
+        mentor = Participant.objects.get(user=world.both)
+        match = match_create_manual(mentee=mentee, mentor=mentor)
+        Message.objects.bulk_create(
+            Message(match=match, author=mentee, body=f"Message n°{i}") for i in range(250)
+        )
+    connection.set_schema_to_public()
+    client = host_client(world.program_a)
+    http_login(client, world.mentee_a.email, password)
+    # when the mentee opens the thread, then the older messages
+    latest = client.get(f"/binome/{match.pk}/messages/").content.decode()
+    older_link = re.search(r'<a href="(\?avant=\d+)" rel="prev">', latest).group(1)
+    older = client.get(f"/binome/{match.pk}/messages/{older_link}").content.decode()
+    # then the latest 200 first, then the 50 before them, oldest first, with a way back
+    shown = [int(n) for n in re.findall(r"Message n°(\d+)<", latest)]
+    assert shown == list(range(250 - THREAD_SHOWN, 250))
+    assert [int(n) for n in re.findall(r"Message n°(\d+)<", older)] == list(range(50))
+    assert "Messages plus anciens" in latest and 'rel="prev"' not in older
+    assert "Derniers messages" in older

@@ -22,7 +22,7 @@ from audit.log import audit_record
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_add_errors, form_saved, service_called
-from saas.core.pagination import page_of, searched
+from saas.core.pagination import page_of, page_slice, searched
 from tenant_apps.meetings.forms import (
     CancelForm,
     DeclineForm,
@@ -84,10 +84,10 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
     participant = participant_or_404(request)
     now = timezone.now()
     upcoming = upcoming_meetings(participant=participant, now=now)
-    past_listing = page_of(
+    past_listing = page_slice(
         request, past_meetings(participant=participant, now=now), per_page=20, param="past_page"
     )
-    called_off_listing = page_of(
+    called_off_listing = page_slice(
         request,
         called_off_meetings(participant=participant, now=now),
         per_page=20,
