@@ -293,3 +293,28 @@ def test_the_exclusions_are_exactly_the_pages_nobody_could_open(measures):
     assert len(measures.urls) >= 50
     assert sum("manager (manager)" in costs for costs in measures.small.values()) >= 25
     assert sum("mentee (manager)" in costs for costs in measures.small.values()) >= 20
+
+
+def test_the_guard_sees_an_n_plus_1(world, password, monkeypatch):
+    # given the manager's list of participants without its select_related: one more query per
+    # person shown (their name is on their account)
+    import tenant_apps.participants.views as participant_views
+
+    listed = participant_views.participants_for_manager
+    monkeypatch.setattr(
+        participant_views,
+        "participants_for_manager",
+        lambda **filters: listed(**filters).select_related(None),
+    )
+    manager = _login(world.program_a, world.manager_a.email, password, second_factor=True)
+    manager.get("/gestion/participants/")  # the caches warm
+    people = _participants(world.program_a)
+    small = _count(manager, "/gestion/participants/")
+    # when the programme grows by 60 people
+    with tenant_context(world.program_a):
+        crowd_add(program=world.program_a, count=60)
+    connection.set_schema_to_public()
+    large = _count(manager, "/gestion/participants/")
+    # then the walk's measure sees the page grow, by one query per row of the page
+    assert small is not None and large is not None
+    assert large - small == 50 - people
