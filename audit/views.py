@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import audit_csv, audit_events, audit_record
+from saas.core.pagination import keyset_page
 
 PAGE_SIZE = 200
 TIME_ZONE_SESSION_KEY = "audit_time_zone"
@@ -312,11 +313,13 @@ def audit_log_response(request: HttpRequest, template: str) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="journal-audit.csv"'
         return response
     time_zone = viewer_time_zone(request)
+    listing = keyset_page(request, events, per_page=PAGE_SIZE)
     return render(
         request,
         template,
         {
-            "events": events_describe(list(events[:PAGE_SIZE])),
+            "events": events_describe(listing.rows),
+            "listing": listing,
             "action": action,
             "days": days,
             "page_size": PAGE_SIZE,

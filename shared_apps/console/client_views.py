@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_saved
+from saas.core.pagination import page_of
 from shared_apps.accounts.middleware import otp_exempt
 from shared_apps.console.register_views import (
     program_among,
@@ -91,6 +92,7 @@ def client_home(request: HttpRequest) -> HttpResponse:
         for row in overview.rows
     ]
     totals = [(label, overview.totals[key]) for key, label in FIGURE_LABELS]
+    listing = page_of(request, rows)  # the totals are over every programme; the rows a page
     return render(
         request,
         "console/client_home.html",
@@ -98,7 +100,8 @@ def client_home(request: HttpRequest) -> HttpResponse:
             "administered": client,
             "roles": request.client_roles,  # type: ignore[attr-defined]
             "labels": [label for _key, label in FIGURE_LABELS],
-            "rows": rows,
+            "rows": listing.rows,
+            "listing": listing,
             "totals": totals,
             "computed_at": overview.computed_at,
         },

@@ -17,11 +17,13 @@ from django_tenants.utils import tenant_context
 
 from saas.core.decorators import staff_required
 from saas.core.documents import markdown_to_docx, markdown_to_pdf
+from saas.core.pagination import page_of, searched
 from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import user_by_email
+from shared_apps.console.selectors import programs_with_data_rows
 from tenant_apps.privacy.faq import technical_faq_build, technical_faq_markdown
 from tenant_apps.privacy.register import register_build, register_markdown
-from tenants.models import Program, programs_with_data
+from tenants.models import Program
 from tenants.people import person_erase_everywhere, person_export_everywhere
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -30,7 +32,10 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 @staff_required
 @never_cache
 def registers(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/registers.html", {"programs": programs_with_data()})
+    listing = page_of(
+        request, searched(request, programs_with_data_rows(), ("name", "client__name"))
+    )
+    return render(request, "console/registers.html", {"programs": listing.rows, "listing": listing})
 
 
 def document_response(text: str, *, name: str, output: str, title: str) -> HttpResponse:
@@ -81,7 +86,11 @@ def technical_faq_response(request: HttpRequest, *, client_id: int | None = None
 @staff_required
 @never_cache
 def register_download(request: HttpRequest, program_id: int) -> HttpResponse:
-    return register_response(request, program_among(programs_with_data(), program_id))
+    # One row, not every programme (a console of 1,000 programmes).
+    program = programs_with_data_rows().filter(pk=program_id).first()
+    if program is None:
+        raise Http404
+    return register_response(request, program)
 
 
 @staff_required

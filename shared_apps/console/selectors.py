@@ -6,24 +6,47 @@ from shared_apps.accounts.selectors import participant_counts
 from tenants.models import Program
 
 
-def programs_for_console(*, status: str = "", client_id: int | None = None) -> list[Program]:
-    """Every programme (spares and the public row excluded) with its participant count: two
-    queries whatever the number of programmes."""
+def programs_for_console_rows(
+    *, status: str = "", client_id: int | None = None
+) -> QuerySet[Program]:
+    """Every programme (spares and the public row excluded), by organisation and name."""
     queryset: QuerySet[Program] = (
         Program.objects.exclude(status=Program.Status.SPARE)
         .exclude(schema_name="public")
         .select_related("client")
-        .order_by("client__name", "name")
+        .order_by("client__name", "name", "pk")
     )
     if status:
         queryset = queryset.filter(status=status)
     if client_id:
         queryset = queryset.filter(client_id=client_id)
-    programs = list(queryset)
+    return queryset
+
+
+def programs_with_data_rows() -> QuerySet[Program]:
+    """The programmes that hold people's data (see tenants.models.programs_with_data), as a
+    queryset for a page of them."""
+    return (
+        Program.objects.exclude(schema_name="public")
+        .filter(status__in=[Program.Status.READY, Program.Status.PAUSED, Program.Status.ARCHIVED])
+        .select_related("client")
+        .order_by("client__name", "name", "pk")
+    )
+
+
+def with_participant_counts(programs: list[Program]) -> list[Program]:
+    """`programs`, each with its `participant_count` (one query)."""
     counts = participant_counts(program_ids=[program.pk for program in programs])
     for program in programs:
         program.participant_count = counts.get(program.pk, 0)
     return programs
+
+
+def programs_for_console(*, status: str = "", client_id: int | None = None) -> list[Program]:
+    """Every programme with its participant count: two queries whatever the number."""
+    return with_participant_counts(
+        list(programs_for_console_rows(status=status, client_id=client_id))
+    )
 
 
 def program_for_console(*, program_id: int) -> Program | None:

@@ -16,13 +16,15 @@ from django.views.decorators.cache import never_cache
 from saas.core.decorators import public_view, staff_required
 from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import form_result, form_saved
+from saas.core.pagination import page_of, searched
 from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.console.forms import BreachForm, ClientForm, ProgramForm
 from shared_apps.console.selectors import (
     program_for_console,
     program_history,
     program_people_count,
-    programs_for_console,
+    programs_for_console_rows,
+    with_participant_counts,
 )
 from shared_apps.platform_audit.models import Breach
 from shared_apps.platform_audit.selectors import breaches
@@ -80,8 +82,17 @@ def programs(request: HttpRequest) -> HttpResponse:
         status = ""
     client_asked = request.GET.get("client", "")
     client_id = int(client_asked) if client_asked.isdigit() else None
+    listing = page_of(
+        request,
+        searched(
+            request,
+            programs_for_console_rows(status=status, client_id=client_id),
+            ("name", "schema_name", "client__name"),
+        ),
+    )
     context = {
-        "programs": programs_for_console(status=status, client_id=client_id),
+        "programs": with_participant_counts(listing.rows),
+        "listing": listing,
         "clients": Client.objects.all(),
         "statuses": [c for c in Program.Status.choices if c[0] != Program.Status.SPARE],
         "status": status,
@@ -264,7 +275,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def clients(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/clients.html", {"clients": Client.objects.all()})
+    listing = page_of(
+        request, searched(request, Client.objects.order_by("name", "pk"), ("name", "dpo_name"))
+    )
+    return render(request, "console/clients.html", {"clients": listing.rows, "listing": listing})
 
 
 @staff_required
@@ -275,10 +289,11 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
     if form_saved(request, form, lambda: client_update(client=client, **form.cleaned_data)):
         messages.success(request, _("Organisation “%(name)s” saved.") % {"name": client})
         return redirect("console:clients")
+    listing = page_of(request, client_administrators(client=client))
     return render(
         request,
         "console/client_form.html",
-        {"form": form, "client": client, "administrators": client_administrators(client=client)},
+        {"form": form, "client": client, "administrators": listing.rows, "listing": listing},
     )
 
 
@@ -294,7 +309,12 @@ def breach_list(request: HttpRequest) -> HttpResponse:
         _("The breach has been recorded."),
     ):
         return redirect("console:breaches")
-    return render(request, "console/breaches.html", {"breaches": breaches(), "form": form})
+    listing = page_of(request, breaches())
+    return render(
+        request,
+        "console/breaches.html",
+        {"breaches": listing.rows, "listing": listing, "form": form},
+    )
 
 
 @staff_required

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_add_errors
+from saas.core.pagination import page_of
 from tenant_apps.api.forms import ApiKeyForm, WebhookEndpointForm
-from tenant_apps.api.selectors import api_keys, webhook_deliveries, webhook_endpoints
+from tenant_apps.api.selectors import api_keys, webhook_endpoints
 from tenant_apps.api.services import (
     api_key_create,
     api_key_revoke,
@@ -69,12 +70,16 @@ def manage_api(request: HttpRequest) -> HttpResponse:
                 return redirect("manage-api")
             except ApplicationError as exc:
                 form_add_errors(hook_form, exc)
+    keys = page_of(request, api_keys(), param="keys_page")
+    endpoints = page_of(request, webhook_endpoints(), param="endpoints_page")
     response = render(
         request,
         "api/manage.html",
         {
-            "keys": api_keys(),
-            "endpoints": webhook_endpoints(),
+            "keys": keys.rows,
+            "keys_listing": keys,
+            "endpoints": endpoints.rows,
+            "endpoints_listing": endpoints,
             "key_form": key_form,
             "hook_form": hook_form,
             "new_key": new_key,
@@ -112,8 +117,9 @@ def webhook_detail(request: HttpRequest, webhookendpoint: int) -> HttpResponse:
             messages.success(request, _("The webhook endpoint is deleted."))
             return redirect("manage-api")
         return redirect("manage-webhook", webhookendpoint=pk)
+    deliveries = page_of(request, endpoint.deliveries.all(), per_page=20)
     return render(
         request,
         "api/webhook.html",
-        {"endpoint": endpoint, "deliveries": webhook_deliveries(endpoint=endpoint)},
+        {"endpoint": endpoint, "deliveries": deliveries.rows, "listing": deliveries},
     )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import service_called
+from saas.core.pagination import page_of, searched
 from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.selectors import (
@@ -106,7 +107,21 @@ def request_answer(request: AuthenticatedHttpRequest, request_id: int, answer: s
 @manager_required
 @never_cache
 def manage_matches(request: HttpRequest) -> HttpResponse:
-    matches = list(matches_for_manager())
+    names = (
+        "mentee__user__first_name",
+        "mentee__user__last_name",
+        "mentor__user__first_name",
+        "mentor__user__last_name",
+    )
+    matches = searched(request, matches_for_manager(), names)
+    lists = {
+        key: page_of(request, matches.filter(status=status), param=f"{key}_page")
+        for key, status in (
+            ("proposed", Match.Status.PROPOSED),
+            ("active", Match.Status.ACTIVE),
+            ("ended", Match.Status.ENDED),
+        )
+    }
     mentees = Participant.objects.filter(
         role=Participant.Role.MENTEE, status=Participant.Status.ACTIVE
     ).select_related("user")
@@ -114,9 +129,10 @@ def manage_matches(request: HttpRequest) -> HttpResponse:
         request,
         "matching/manage_matches.html",
         {
-            "proposed": [m for m in matches if m.status == Match.Status.PROPOSED],
-            "active": [m for m in matches if m.status == Match.Status.ACTIVE],
-            "ended": [m for m in matches if m.status == Match.Status.ENDED],
+            **{key: listing.rows for key, listing in lists.items()},
+            **{f"{key}_listing": listing for key, listing in lists.items()},
+            "listing": lists["active"],
+            "proposed_total": matches_for_manager().filter(status=Match.Status.PROPOSED).count(),
             "mentees": mentees,
             "mentors": mentors_with_load(),
             "settings": program_settings(),
@@ -244,11 +260,12 @@ def manage_publish(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(request, _("No proposal to publish."))
         return redirect("manage-matches")
-    proposed = list(matches_for_manager().filter(status=Match.Status.PROPOSED))
+    listing = page_of(request, matches_for_manager().filter(status=Match.Status.PROPOSED))
+    total = listing.page.paginator.count
     return render(
         request,
         "matching/publish_confirm.html",
-        {"proposed": proposed, "people": 2 * len(proposed)},
+        {"proposed": listing.rows, "listing": listing, "total": total, "people": 2 * total},
     )
 
 

@@ -22,6 +22,7 @@ from audit.log import audit_record
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_result, form_saved, service_called
+from saas.core.pagination import page_of, page_slice, searched
 from tenant_apps.meetings.forms import (
     CancelForm,
     DeclineForm,
@@ -84,12 +85,22 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
     participant = participant_or_404(request)
     now = timezone.now()
     upcoming = upcoming_meetings(participant=participant, now=now)
-    past = past_meetings(participant=participant, now=now)[:50]
-    called_off = called_off_meetings(participant=participant, now=now)[:50]
+    past_listing = page_slice(
+        request, past_meetings(participant=participant, now=now), per_page=20, param="past_page"
+    )
+    called_off_listing = page_slice(
+        request,
+        called_off_meetings(participant=participant, now=now),
+        per_page=20,
+        param="called_off_page",
+    )
+    past, called_off = past_listing.rows, called_off_listing.rows
     context = {
         "upcoming": [(m, m.other(participant)) for m in upcoming],
         "called_off": [(m, m.other(participant)) for m in called_off],
         "past": [(m, m.other(participant)) for m in past],
+        "past_listing": past_listing,
+        "called_off_listing": called_off_listing,
         "has_pair": pairs_for(participant=participant).exists(),
         "participant": participant,
     }
@@ -380,8 +391,20 @@ def manage_meetings(request: HttpRequest) -> HttpResponse:
     """The programme's meetings: who, when, status — never notes nor the video room."""
     status = request.GET.get("status", "")
     status = status if status in Meeting.Status.values else ""
-    meetings = list(meetings_for_manager(status=status)[:500])
+    names = (
+        "match__mentee__user__first_name",
+        "match__mentee__user__last_name",
+        "match__mentor__user__first_name",
+        "match__mentor__user__last_name",
+    )
+    listing = page_of(request, searched(request, meetings_for_manager(status=status), names))
+    meetings = listing.rows
     # A manager reading who meets whom (DESIGN §3: views of other people's data are audited).
     audit_record(action="meetings.list_viewed", details={"status": status, "rows": len(meetings)})
-    context = {"meetings": meetings, "statuses": Meeting.Status.choices, "status": status}
+    context = {
+        "meetings": meetings,
+        "listing": listing,
+        "statuses": Meeting.Status.choices,
+        "status": status,
+    }
     return render(request, "meetings/manage_meetings.html", context)

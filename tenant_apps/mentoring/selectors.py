@@ -263,6 +263,25 @@ def thread(*, match: Match) -> list[Message]:
     return latest
 
 
+def thread_before(*, match: Match, before: int | None) -> tuple[list[Message], bool]:
+    """The `THREAD_SHOWN` messages of the pair written before message `before` (the latest ones
+    when None), oldest first, and whether older ones exist: a keyset page of the thread, one
+    query (two with `before`)."""
+    rows = Message.objects.filter(match=match).order_by("-created_at", "-pk")
+    if before is not None:
+        anchor = Message.objects.filter(match=match, pk=before).values("created_at").first()
+        if anchor is not None:
+            rows = rows.filter(
+                Q(created_at__lt=anchor["created_at"])
+                | Q(created_at=anchor["created_at"], pk__lt=before)
+            )
+    found = list(rows[: THREAD_SHOWN + 1])
+    has_older = len(found) > THREAD_SHOWN
+    found = found[:THREAD_SHOWN]
+    found.reverse()
+    return found, has_older
+
+
 def unread_counts(*, participant: Participant, match_ids: Iterable[int]) -> dict[int, int]:
     """{pair id: messages from the other person not read yet} (one query)."""
     read_at = ThreadState.objects.filter(match=OuterRef("match"), participant=participant).values(
@@ -432,15 +451,22 @@ def _engagement(
     )
 
 
-def quiet_pairs(*, now: datetime, days: int | None = None) -> list[QuietPair]:
+def quiet_pairs_rows(
+    *, now: datetime, days: int | None = None
+) -> "QuerySet[WithAnnotations[Match, _Engagement]]":
     """Active pairs with no meeting for `days` (the programme's setting) and none coming,
-    quietest first, with whether they were reminded for this quiet period. Two queries."""
+    quietest first (a queryset, for a page of them: `quiet_pairs_describe`)."""
     days = days if days is not None else mentoring_settings().nudge_after_days
-    rows = list(
+    return (
         _engagement(Match.objects.all(), now)
         .filter(has_coming=False, quiet_since__lt=now - timedelta(days=days))
         .order_by("quiet_since", "pk")
     )
+
+
+def quiet_pairs_describe(*, rows: "list[Any]", now: datetime) -> list[QuietPair]:
+    """`rows` of `quiet_pairs_rows` with whether they were reminded for this quiet period
+    (one query)."""
     nudged = set(
         Nudge.objects.filter(match__in=[m.pk for m in rows]).values_list("match_id", "quiet_since")
     )
@@ -456,6 +482,18 @@ def quiet_pairs(*, now: datetime, days: int | None = None) -> list[QuietPair]:
         )
         for m in rows
     ]
+
+
+def quiet_pairs(*, now: datetime, days: int | None = None) -> list[QuietPair]:
+    """Every quiet pair (see `quiet_pairs_rows`), with whether they were reminded. Two
+    queries."""
+    rows = list(quiet_pairs_rows(now=now, days=days))
+    return quiet_pairs_describe(rows=rows, now=now)
+
+
+def engaged_pairs(*, now: datetime) -> "QuerySet[WithAnnotations[Match, _Engagement]]":
+    """Every active pair with its counts (messages, goals, achieved goals), as a queryset."""
+    return _engagement(Match.objects.all(), now).order_by("pk")
 
 
 def engagement_counts(*, now: datetime) -> list[Match]:

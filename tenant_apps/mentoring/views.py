@@ -19,6 +19,7 @@ from audit.log import audit_record
 from saas.core.decorators import manager_required
 from saas.core.errors import ApplicationError
 from saas.core.forms import form_add_errors, form_saved, service_called
+from saas.core.pagination import page_of
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.services import suggestions_for
 from tenant_apps.mentoring.forms import (
@@ -33,7 +34,7 @@ from tenant_apps.mentoring.forms import (
 from tenant_apps.mentoring.models import LANGUAGE_CHOICES, Goal, GoalTemplate, photo_path
 from tenant_apps.mentoring.selectors import (
     can_see_profile,
-    engagement_counts,
+    engaged_pairs,
     goal_for,
     goal_templates,
     goals_of,
@@ -43,9 +44,10 @@ from tenant_apps.mentoring.selectors import (
     pair_meetings,
     profile_cards,
     profile_of,
-    quiet_pairs,
+    quiet_pairs_describe,
+    quiet_pairs_rows,
     shared_in_words,
-    thread,
+    thread_before,
     unread_counts,
 )
 from tenant_apps.mentoring.services import (
@@ -178,11 +180,16 @@ def pair_messages(request: HttpRequest, match_id: int) -> HttpResponse:
                 return redirect(f"{request.path}#latest")
     else:
         thread_mark_read(match=match, by=participant)
+    asked = request.GET.get("avant", "")
+    before = int(asked) if asked.isdigit() and len(asked) < 12 else None
+    messages_list, has_older = thread_before(match=match, before=before)
     context = {
         "participant": participant,
         "match": match,
         "other": other_in(match, participant),
-        "messages_list": thread(match=match),
+        "messages_list": messages_list,
+        "older_href": f"?avant={messages_list[0].pk}" if has_older else "",
+        "is_older_page": before is not None,
         "form": form,
     }
     return render(request, "mentoring/messages.html", context)
@@ -363,10 +370,23 @@ def manage_mentoring(request: HttpRequest) -> HttpResponse:
     ):
         return redirect("manage-mentoring")
     now = timezone.now()
-    quiet = quiet_pairs(now=now, days=settings.nudge_after_days)
-    pairs = engagement_counts(now=now)
+    quiet_listing = page_of(
+        request,
+        quiet_pairs_rows(now=now, days=settings.nudge_after_days),
+        param="quiet_page",
+    )
+    quiet = quiet_pairs_describe(rows=quiet_listing.rows, now=now)
+    pairs_listing = page_of(request, engaged_pairs(now=now), param="pairs_page")
+    pairs = pairs_listing.rows
     audit_record(action="mentoring.pairs_viewed", details={"rows": len(pairs)})
-    context = {"form": form, "quiet": quiet, "pairs": pairs, "settings": settings}
+    context = {
+        "form": form,
+        "quiet": quiet,
+        "pairs": pairs,
+        "quiet_listing": quiet_listing,
+        "pairs_listing": pairs_listing,
+        "settings": settings,
+    }
     return render(request, "mentoring/manage_mentoring.html", context)
 
 
@@ -381,9 +401,11 @@ def manage_goal_templates(request: HttpRequest) -> HttpResponse:
         _("Goal template added."),
     ):
         return redirect("manage-goal-templates")
-    templates = goal_templates(include_archived=True)
+    listing = page_of(request, goal_templates(include_archived=True))
     return render(
-        request, "mentoring/manage_goal_templates.html", {"form": form, "templates": templates}
+        request,
+        "mentoring/manage_goal_templates.html",
+        {"form": form, "templates": listing.rows, "listing": listing},
     )
 
 

@@ -16,6 +16,7 @@ from audit.log import audit_record
 from saas.core.decorators import manager_required, public_view
 from saas.core.errors import ApplicationError, ValidationFailed
 from saas.core.forms import form_add_errors, form_result, form_saved, service_called
+from saas.core.pagination import page_of, searched
 from saas.core.tasks import enqueue_on_commit
 from shared_apps.accounts.forms import EmailAuthenticationForm
 from shared_apps.accounts.http import AuthenticatedHttpRequest
@@ -213,8 +214,17 @@ def manage_participants(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     role = role if role in Participant.Role.values else ""
     status = status if status in Participant.Status.values else ""
+    listing = page_of(
+        request,
+        searched(
+            request,
+            participants_for_manager(role=role, status=status),
+            ("user__first_name", "user__last_name", "user__email"),
+        ),
+    )
     context = {
-        "participants": participants_for_manager(role=role, status=status),
+        "participants": listing.rows,
+        "listing": listing,
         "roles": Participant.Role.choices,
         "statuses": Participant.Status.choices,
         "role": role,

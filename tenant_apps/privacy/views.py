@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from audit.views import audit_log_response
 from saas.core.decorators import manager_required, public_view
 from saas.core.forms import service_called
+from saas.core.pagination import page_of
 from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.participants.models import Participant
 from tenant_apps.privacy.register import register_build
@@ -139,8 +140,11 @@ def manage_retention(request: HttpRequest) -> HttpResponse:
     from tenant_apps.privacy.services.retention import retention_plan
     from tenant_apps.programs.selectors import program_settings
 
+    plan = retention_plan()
+    concerned = [(p, _("warned")) for p in plan.to_warn] + [(p, _("erased")) for p in plan.to_erase]
+    listing = page_of(request, concerned)  # the plan counts everyone; the names a page
     return render(
         request,
         "privacy/retention.html",
-        {"plan": retention_plan(), "config": program_settings()},
+        {"plan": plan, "config": program_settings(), "concerned": listing.rows, "listing": listing},
     )

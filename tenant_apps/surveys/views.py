@@ -12,6 +12,7 @@ from audit.log import audit_record
 from saas.core.decorators import public_view
 from saas.core.errors import ApplicationError, Conflict
 from saas.core.forms import form_add_errors, form_saved
+from saas.core.pagination import page_of
 from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.participants.views import manager_required
 from tenant_apps.surveys.forms import (
@@ -183,8 +184,11 @@ def manage_survey_results(request: HttpRequest, survey_id: int) -> HttpResponse:
             target=survey,
             details={"kind": survey.kind, "rows": len(results.named)},
         )
+    listing = page_of(request, results.named)  # the aggregates need every row; the names a page
     return render(
-        request, "surveys/manage_results.html", {"results": results, "min_group": MIN_GROUP}
+        request,
+        "surveys/manage_results.html",
+        {"results": results, "named": listing.rows, "listing": listing, "min_group": MIN_GROUP},
     )
 
 
@@ -231,12 +235,14 @@ def manage_announcements(request: AuthenticatedHttpRequest) -> HttpResponse:
             preview = Announcement(
                 title=data["title"].strip(), body=data["body"].strip(), audience=data["audience"]
             )
+    listing = page_of(request, Announcement.objects.all())
     return render(
         request,
         "surveys/manage_announcements.html",
         {
             "form": form,
             "preview": preview,
-            "announcements": list(Announcement.objects.all()[:50]),
+            "announcements": listing.rows,
+            "listing": listing,
         },
     )
