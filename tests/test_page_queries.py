@@ -94,6 +94,8 @@ EXCLUDED: dict[str, str] = {
     "api/v1/pairs/<int:match>/end/": API,
     "api/v1/meetings/": API,
     "api/v1/statistics/": API,
+    "api/v1/surveys/": API,
+    "api/v1/surveys/<int:survey>/results/": API,
     "scim/v2/Users": API,
     "scim/v2/Users/<int:participant>": API,
 }
