@@ -348,6 +348,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets sharing a field name get names of their own (else W001 and hashed names).
+    "ENUM_NAME_OVERRIDES": {
+        "ParticipantRoleEnum": "tenant_apps.participants.models.Participant.Role",
+        "PairRoleEnum": "tenant_apps.api.apis.PAIR_ROLES",
+        "SurveyKindEnum": "tenant_apps.surveys.models.Survey.Kind",
+        "QuestionKindEnum": "tenant_apps.programs.models.Question.Kind",
+    },
 }
 
 # --- Logging -------------------------------------------------------------------------------------

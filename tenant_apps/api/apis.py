@@ -38,6 +38,10 @@ from tenant_apps.programs.models import Question
 from tenant_apps.surveys.models import Audience, Survey
 
 
+# The two roles of a pair (a manager is neither); named PairRoleEnum in the OpenAPI schema.
+PAIR_ROLES = [(Participant.Role.MENTEE, _("Mentee")), (Participant.Role.MENTOR, _("Mentor"))]
+
+
 class ApiPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "limit"
@@ -126,9 +130,7 @@ class ParticipantFilter(serializers.Serializer):
 
 class ParticipantCreateInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    role = serializers.ChoiceField(
-        choices=[(Participant.Role.MENTEE, _("Mentee")), (Participant.Role.MENTOR, _("Mentor"))]
-    )
+    role = serializers.ChoiceField(choices=PAIR_ROLES)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
@@ -529,9 +531,7 @@ class ShareOutput(serializers.Serializer):
 
 
 class RoleFigureOutput(serializers.Serializer):
-    role = serializers.ChoiceField(
-        choices=[(Participant.Role.MENTEE, _("Mentee")), (Participant.Role.MENTOR, _("Mentor"))]
-    )
+    role = serializers.ChoiceField(choices=PAIR_ROLES)
     suppressed = serializers.BooleanField()
     responses = serializers.IntegerField(allow_null=True)
     mean = serializers.FloatField(allow_null=True)
