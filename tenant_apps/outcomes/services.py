@@ -15,7 +15,8 @@ from saas.core.tenancy import connection
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_queue
 from tenant_apps.outcomes.exports import TABLES, survey_answers_table
-from tenant_apps.outcomes.selectors import program_kpis
+from tenant_apps.outcomes.selectors import MIN_GROUP, program_kpis
+from tenant_apps.outcomes.sources import satisfaction_kpis
 from tenant_apps.participants.models import Participant
 from tenant_apps.surveys.models import Survey
 
@@ -114,7 +115,7 @@ def monthly_report_send(*, today: datetime.date | None = None) -> int:
         audit_unchanged()
         return 0
     kpis = program_kpis(start=start, end=end)
-    figures = _key_figures(kpis)
+    figures = _key_figures(kpis, satisfaction_kpis(start=start, end=end))
     for manager in recipients:
         email_queue(
             to=manager.display_email,
@@ -133,8 +134,14 @@ def monthly_report_send(*, today: datetime.date | None = None) -> int:
     return len(recipients)
 
 
-def _key_figures(kpis: dict[str, Any]) -> dict[str, Any]:
+def _key_figures(kpis: dict[str, Any], satisfaction: dict[str, Any] | None) -> dict[str, Any]:
+    """The email's figures; a satisfaction figure only from 5 answers on (else None: "—")."""
     total = kpis["total"]
+
+    def score(name: str, field: str) -> Any:
+        block = (satisfaction or {}).get(name)
+        return block[field] if block and block["count"] >= MIN_GROUP else None
+
     registered = sum(
         next(s["count"] for s in total["funnel"][role] if s["stage"] == "registered")
         for role in total["funnel"]
@@ -146,4 +153,7 @@ def _key_figures(kpis: dict[str, Any]) -> dict[str, Any]:
         "meetings_held": total["pairs"]["meetings_held"],
         "ended_pairs": total["pairs"]["ended"],
         "median_days_to_match": total["pairs"]["median_days_to_match"],
+        "usefulness": score("usefulness", "mean"),
+        "check_in": score("check_in", "mean"),
+        "nps": score("nps", "score"),
     }

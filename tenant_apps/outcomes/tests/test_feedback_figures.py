@@ -220,3 +220,17 @@ def test_weekly_activity_counts_messages(world, manager_client):
     assert weeks["2026-01-12"]["meetings"] == 2
     assert len({bar.series for bar in weekly["chart"]["bars"]}) == 3
     assert "rendez-vous tenus, inscriptions et messages" in response.content.decode().lower()
+
+
+def test_monthly_report_gives_the_satisfaction_from_five_answers(world):
+    import datetime
+
+    from tenant_apps.notifications.models import Email
+    from tenant_apps.outcomes.services import monthly_report_send
+
+    with tenant_context(world.program_a):
+        scores_data(branch_question())
+        monthly_report_send(today=datetime.date(2026, 2, 1))
+        body = Email.objects.get(template="monthly_report", to="manager-a@a.example").body_text
+    assert "Utilité des rendez-vous (1–5): 3,8" in body  # 6 answers
+    assert "Net promoter score (NPS): —" in body  # 4 answers: not shown
