@@ -199,14 +199,19 @@ MESSAGES = ["Merci pour l'échange d'hier !", "Je t'envoie le document dont on a
             "Voici mes notes sur l'objectif n°2."]  # fmt: skip
 
 
+def _day_before(moment: datetime.datetime | None) -> datetime.datetime:
+    assert moment is not None  # held meetings have a start
+    return moment - datetime.timedelta(days=1)
+
+
 def _feedback_seed(rng: random.Random, now: datetime.datetime) -> None:
     """The seeded pairs' messages (one per held meeting, the day before) and feedback: about
     half of the held meetings rated by each person (aggregated-only, dated to the month), a
     named check-in from each person of the pairs active for 30 days (the check-in survey is
     switched to named answers so that low scores point at pairs), and the recommendation of
     people whose pair ended."""
-    surveys = {survey.kind: survey for survey in Survey.objects.all()}
-    keys = {
+    surveys: dict[str, Survey] = {survey.kind: survey for survey in Survey.objects.all()}
+    keys: dict[str, str | None] = {
         kind: Question.all_forms.filter(question_set__survey__kind=kind, kind=question_kind)
         .order_by("position", "pk")
         .values_list("key", flat=True)
@@ -219,7 +224,9 @@ def _feedback_seed(rng: random.Random, now: datetime.datetime) -> None:
     }
     seeded = Match.objects.filter(mentee__user__email__startswith="seed-")
     held = list(
-        Meeting.objects.filter(match__in=seeded, status=Meeting.Status.HELD)
+        Meeting.objects.filter(
+            match__in=seeded, status=Meeting.Status.HELD, starts_at__isnull=False
+        )
         .select_related("match")
         .only("pk", "starts_at", "match__mentee_id", "match__mentor_id")
     )
@@ -235,7 +242,7 @@ def _feedback_seed(rng: random.Random, now: datetime.datetime) -> None:
             " WHERE message.id = moment.id",
             [
                 [message.pk for message in messages],
-                [m.starts_at - datetime.timedelta(days=1) for m in held],
+                [_day_before(m.starts_at) for m in held],
             ],
         )
     responses: list[SurveyResponse] = []
@@ -275,17 +282,17 @@ def _feedback_seed(rng: random.Random, now: datetime.datetime) -> None:
         ))  # fmt: skip
 
     for meeting in held:
-        when = meeting.starts_at + datetime.timedelta(hours=rng.uniform(2, 48))
-        if when >= now:
+        rated_at = _day_before(meeting.starts_at) + datetime.timedelta(hours=rng.uniform(26, 72))
+        if rated_at >= now:
             continue
         for role, person in (("mentee", meeting.match.mentee_id),
                              ("mentor", meeting.match.mentor_id)):  # fmt: skip
             if rng.random() < 0.5:
                 score = rng.choices(range(1, 6), USEFULNESS_WEIGHTS)[0]
-                answer(Survey.Kind.MEETING, role, person, score, when, f"meeting:{meeting.pk}",
+                answer(Survey.Kind.MEETING, role, person, score, rated_at, f"meeting:{meeting.pk}",
                        meeting.match_id, meeting.pk)  # fmt: skip
     Survey.objects.filter(kind=Survey.Kind.CHECKIN).update(is_anonymous=False)
-    surveys = {survey.kind: survey for survey in Survey.objects.all()}
+    surveys = {survey.kind: survey for survey in Survey.objects.all()}  # the check-in, named
     for pair in seeded.only("pk", "activated_at", "ended_at", "mentee_id", "mentor_id"):
         assert pair.activated_at is not None  # seeded active
         checkin = pair.activated_at + datetime.timedelta(days=30)

@@ -597,7 +597,7 @@ def satisfaction_by_group(
     known = {value for value, _label in dim.groups} | {UNATTRIBUTED}
     out: dict[str, list[dict[str, Any]]] = {}
     for name, by_group in satisfaction.get("groups", {}).items():
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key, label in labels:
             if key == "":  # everything that is not a known choice: no answer, an old choice
                 blocks = [b for k, b in by_group.items() if k not in known]

@@ -247,6 +247,12 @@ class _JsonText(Func):
     output_field = TextField()
 
 
+def _survey_of(question: Question) -> Survey:
+    """The survey of a question read with `select_related("question_set__survey")`."""
+    assert question.question_set is not None  # a survey's question
+    return question.question_set.survey
+
+
 def _score_questions() -> dict[str, Question]:
     """{figure: its question} (one query for the three surveys)."""
     questions = (
@@ -261,7 +267,7 @@ def _score_questions() -> dict[str, Question]:
     found: dict[str, Question] = {}
     for question in questions:
         for name, (kind, question_kind, _range) in SCORE_QUESTIONS.items():
-            survey = question.question_set.survey  # type: ignore[attr-defined]
+            survey = _survey_of(question)
             if survey.kind == kind and question.kind == question_kind and name not in found:
                 found[name] = question
     return found
@@ -280,7 +286,7 @@ def _score_counts(
     answer is in UNATTRIBUTED (nothing ties it to a person, so nothing to a group)."""
     score = KeyTransform(question.key, "answers")
     rows = SurveyResponse.objects.filter(
-        survey_id=question.question_set.survey.pk,  # type: ignore[attr-defined]
+        survey_id=_survey_of(question).pk,
         submitted_on__gte=start.date(),
         submitted_on__lt=end.date(),
     ).annotate(score=score)
@@ -373,7 +379,7 @@ def low_checkins(*, limit: int, threshold: int = LOW_CHECKIN_SCORE) -> dict[str,
     )
     if question is None:
         return {"is_named": False, "pairs": [], "survey": None}
-    survey = question.question_set.survey  # type: ignore[attr-defined]
+    survey = _survey_of(question)
     if survey.is_anonymous:
         return {"is_named": False, "pairs": [], "survey": survey}
     latest = (
@@ -393,6 +399,7 @@ def low_checkins(*, limit: int, threshold: int = LOW_CHECKIN_SCORE) -> dict[str,
     )
     pairs: dict[int, dict[str, Any]] = {}
     for response in low:
+        assert response.match_id is not None  # filtered on the pair's status
         item = pairs.setdefault(response.match_id, {"match": response.match, "scores": []})
         item["scores"].append((response.role, response.score, response.submitted_on))
     return {"is_named": True, "pairs": list(pairs.values())[:limit], "survey": survey}
