@@ -100,10 +100,15 @@ def _answer_cell(question: Question, value: Any) -> Any:
     return value
 
 
-def _unnamed_order(row: list[Any]) -> tuple[str, ...]:
-    """Rows without a name are sorted by their answers, never by time or by id: an order of
-    arrival could be matched against who was asked when."""
-    return tuple(str(cell) for cell in row)
+def _unnamed_order(row: list[Any]) -> tuple[tuple[int, float, str], ...]:
+    """Rows without a name are sorted by their answers (numbers as numbers, then text), never
+    by time or by id: an order of arrival could be matched against who was asked when."""
+    return tuple(
+        (0, float(cell), "")
+        if isinstance(cell, int | float) and not isinstance(cell, bool)
+        else (1, 0.0, str(cell))
+        for cell in row
+    )
 
 
 def survey_answers_table(*, survey: Survey) -> tuple[list[str], Iterator[list[Any]]]:

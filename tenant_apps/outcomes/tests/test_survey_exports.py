@@ -124,3 +124,19 @@ def test_dashboard_links_every_survey_export(world, manager_client):
     for survey_id in ids:
         assert f'href="/gestion/export/retours/{survey_id}.xlsx"' in page
         assert f'href="/gestion/export/retours/{survey_id}.csv"' in page
+
+
+def test_unnamed_recommendations_sort_as_numbers(world, manager_client):
+    with tenant_context(world.program_a):
+        survey = Survey.objects.get(kind=Survey.Kind.PAIR_END)
+        for index, (who, score) in enumerate(
+            zip(people(branch_question(), 5), [10, 2, 9, 7, 0], strict=True)
+        ):
+            survey_answer(
+                invitation=invite(survey, who, f"pair_end:x:{index}"),
+                raw_answers={"retour-fin-recommandation": str(score)},
+                now=at("01-10", minute=index),
+            )
+    rows = sheet_rows(manager_client.get(f"/gestion/export/retours/{survey.pk}.xlsx"))
+    assert [row[0] for row in rows[1:]] == [0, 2, 7, 9, 10]
+    assert len(rows[0]) == 4  # the survey's four questions, nothing about who
