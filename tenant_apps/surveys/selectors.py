@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     Count,
     Func,
+    JSONField,
     OuterRef,
     QuerySet,
     Subquery,
@@ -274,24 +275,27 @@ def _score_questions() -> dict[str, Question]:
 
 
 def _score_counts(
-    question: Question,
-    start: datetime,
-    end: datetime,
-    dimension: Question | None,
-    scores: range,
-) -> list[tuple[str, int, int]]:
-    """(group, score, answers) of `question` answered in [start, end) (by the day of the
-    answer: the month for aggregated-only answers), counted in SQL (one query). The group is
-    the respondent's answer to `dimension`: only a named answer has one; an aggregated-only
-    answer is in UNATTRIBUTED (nothing ties it to a person, so nothing to a group)."""
-    score = KeyTransform(question.key, "answers")
+    questions: dict[str, Question], start: datetime, end: datetime, dimension: Question | None
+) -> dict[str, list[tuple[str, int, int]]]:
+    """{figure: [(group, score, answers)]} of the score questions answered in [start, end) (by
+    the day of the answer: the month for aggregated-only answers), counted in SQL — one query
+    for the three surveys. The group is the respondent's answer to `dimension`: only a named
+    answer has one; an aggregated-only answer is in UNATTRIBUTED (nothing ties it to a person,
+    so nothing to a group). A score out of its question's range, or not a whole number, is
+    left out."""
+    by_survey = {_survey_of(question).pk: name for name, question in questions.items()}
+    if not by_survey:
+        return {}
+    score = Case(
+        *[
+            When(survey_id=_survey_of(question).pk, then=KeyTransform(question.key, "answers"))
+            for question in questions.values()
+        ],
+        output_field=JSONField(),
+    )
     rows = SurveyResponse.objects.filter(
-        survey_id=_survey_of(question).pk,
-        submitted_on__gte=start.date(),
-        submitted_on__lt=end.date(),
+        survey_id__in=list(by_survey), submitted_on__gte=start.date(), submitted_on__lt=end.date()
     ).annotate(score=score)
-    # jsonb ordering puts strings below numbers and booleans above: only numbers pass both.
-    rows = rows.filter(score__gte=scores.start, score__lte=scores.stop - 1)
     if dimension is None:
         group: Any = Value("")
     else:
@@ -304,12 +308,19 @@ def _score_counts(
             ),
             output_field=TextField(),
         )
-    counted = rows.annotate(group=group).order_by().values("group", "score").annotate(n=Count("pk"))
-    out = []
+    counted = (
+        rows.annotate(group=group)
+        .order_by()
+        .values("survey_id", "group", "score")
+        .annotate(n=Count("pk"))
+    )
+    out: dict[str, list[tuple[str, int, int]]] = {name: [] for name in questions}
     for row in counted:
-        value = row["score"]
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
-            out.append((row["group"], int(value), row["n"]))
+        name, value = by_survey[row["survey_id"]], row["score"]
+        scores = SCORE_QUESTIONS[name][2]
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if is_number and value == int(value) and int(value) in scores:
+            out[name].append((row["group"], int(value), row["n"]))
     return out
 
 
@@ -341,15 +352,14 @@ def satisfaction_kpis(
 ) -> dict[str, Any]:
     """The manager's dashboard's satisfaction figures for [start, end): meeting usefulness and
     check-in scores (1–5), the recommendation at the end of pairs (NPS, 0–10), each with its
-    distribution. Counts and scores only, never who; four queries whatever the number of
+    distribution. Counts and scores only, never who; two queries whatever the number of
     answers. With `dimension`, also `groups`: {figure: {group: block}} by the respondent's
     answer to that question (named answers only; aggregated-only ones under UNATTRIBUTED). The
     dashboard applies its "< 5" rule."""
-    questions = _score_questions()
+    counts = _score_counts(_score_questions(), start, end, dimension)
     out: dict[str, Any] = {"groups": {}}
     for name, (_kind, _question_kind, scores) in SCORE_QUESTIONS.items():
-        question = questions.get(name)
-        rows = _score_counts(question, start, end, dimension, scores) if question else []
+        rows = counts.get(name, [])
         by_group: dict[str, dict[int, int]] = {}
         overall: Counter[int] = Counter()
         for group, score, n in rows:
