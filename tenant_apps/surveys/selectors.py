@@ -10,11 +10,11 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
+    FilteredRelation,
     Func,
     JSONField,
-    OuterRef,
+    Q,
     QuerySet,
-    Subquery,
     TextField,
     Value,
     When,
@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tenant_apps.matching.models import Match
-from tenant_apps.participants.models import Answer, Participant
+from tenant_apps.participants.models import Participant
 from tenant_apps.programs.models import Question, QuestionSet
 from tenant_apps.surveys.models import (
     Announcement,
@@ -299,13 +299,16 @@ def _score_counts(
     if dimension is None:
         group: Any = Value("")
     else:
-        answer = Answer.objects.filter(participant=OuterRef("participant_id"), question=dimension)
+        # A join on the answer to the dimension (one per person: a unique constraint), not a
+        # subquery per answer: the planner's estimate for that one switched on the JIT (30 ms).
+        rows = rows.annotate(
+            dimension_answer=FilteredRelation(
+                "participant__answers", condition=Q(participant__answers__question=dimension)
+            )
+        )
         group = Case(
             When(participant__isnull=True, then=Value(UNATTRIBUTED)),
-            default=Coalesce(
-                Subquery(answer.annotate(text=_JsonText("value")).values("text")[:1]),
-                Value(""),
-            ),
+            default=Coalesce(_JsonText("dimension_answer__value"), Value("")),
             output_field=TextField(),
         )
     counted = (
@@ -401,7 +404,7 @@ def low_checkins(*, limit: int, threshold: int = LOW_CHECKIN_SCORE) -> dict[str,
         .values("pk")
     )
     low = (
-        SurveyResponse.objects.filter(pk__in=latest)
+        SurveyResponse.objects.filter(survey=survey, pk__in=latest)
         .annotate(score=KeyTransform(question.key, "answers"))
         .filter(score__gte=1, score__lte=threshold)
         .select_related("match__mentee__user", "match__mentor__user")
