@@ -5,10 +5,11 @@ participants, 2,500 pairs and 20,000 meetings, rendered through Django's test cl
 
 Uses DATABASE_URL's server (database `binome_bench_dash`, dropped and re-created) or an
 embedded PostgreSQL. One programme is provisioned with the real service, then seeded with bulk
-inserts (`tenant_apps.outcomes.demo.outcomes_seed`: 3,000 mentees and 2,000 mentors over 180
-days, answers to a reporting dimension, 2,500 pairs, 20,000 meetings); its manager logs in
-through the login page and the second-factor page; the dashboard (last 365 days, broken down
-by the dimension) is requested `--renders` times after one warm-up. Last line:
+inserts (`tenant_apps.outcomes.demo.outcomes_seed`: 3,000 mentees and 2,000 mentors over a
+year, answers to a reporting dimension, 2,500 pairs, 20,000 meetings, and with them about
+13,000 messages and 16,000 survey answers — meeting ratings, named check-ins, recommendations);
+its manager logs in through the login page and the second-factor page; the dashboard (last
+365 days, broken down by the dimension) is requested `--renders` times after one warm-up. Last line:
 
     dashboard participants=5000 median_ms=<median> queries=<n> snapshot_programmes=n/a \
         snapshot_s=n/a

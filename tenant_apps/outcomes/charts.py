@@ -55,8 +55,8 @@ def vertical_bars(labels: list[str], series: list[list[float]]) -> dict[str, Any
             x = 40 + index * group_width + number * column
             bars.append(Bar(label, value, x, PLOT_HEIGHT - height, column, height, series=number))
     step = max(1, count // 8)
-    ticks = [
-        {"x": 40 + index * group_width, "label": label}
+    ticks = [  # centred under the group's columns
+        {"x": 40 + index * group_width + column * len(series) / 2, "label": label}
         for index, label in enumerate(labels)
         if index % step == 0
     ]

@@ -1,5 +1,7 @@
 """A lively programme for the demo and the benchmark: participants, answers, pairs and meetings
-spread over the last months, written with bulk inserts (a few queries per thousand rows)."""
+spread over the last months, their messages and their feedback (meeting usefulness, named
+check-ins — a few of them low —, the recommendation at the end of a pair), written with bulk
+inserts (a few queries per thousand rows)."""
 
 import datetime
 import random
@@ -11,8 +13,10 @@ from saas.core.tenancy import connection
 from shared_apps.accounts.selectors import User
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting
+from tenant_apps.mentoring.models import Message
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.programs.models import Question
+from tenant_apps.surveys.models import Survey, SurveyInvitation, SurveyResponse
 
 FIRST_NAMES = [
     "Alix",
@@ -183,4 +187,125 @@ def outcomes_seed(
             )
         )
     Meeting.objects.bulk_create(rows, batch_size=2000)
+    _feedback_seed(rng, now)
     return len(people)
+
+
+USEFULNESS_WEIGHTS = [3, 7, 20, 40, 30]  # scores 1..5
+CHECKIN_WEIGHTS = [4, 6, 20, 40, 30]
+NPS_WEIGHTS = [1, 1, 1, 2, 2, 3, 5, 10, 18, 27, 30]  # 0..10
+MESSAGES = ["Merci pour l'échange d'hier !", "Je t'envoie le document dont on a parlé.",
+            "On décale à jeudi ?", "Bonne nouvelle : j'ai eu l'entretien.",
+            "Voici mes notes sur l'objectif n°2."]  # fmt: skip
+
+
+def _day_before(moment: datetime.datetime | None) -> datetime.datetime:
+    assert moment is not None  # held meetings have a start
+    return moment - datetime.timedelta(days=1)
+
+
+def _feedback_seed(rng: random.Random, now: datetime.datetime) -> None:
+    """The seeded pairs' messages (one per held meeting, the day before) and feedback: about
+    half of the held meetings rated by each person (aggregated-only, dated to the month), a
+    named check-in from each person of the pairs active for 30 days (the check-in survey is
+    switched to named answers so that low scores point at pairs), and the recommendation of
+    people whose pair ended."""
+    surveys: dict[str, Survey] = {survey.kind: survey for survey in Survey.objects.all()}
+    keys: dict[str, str | None] = {
+        kind: Question.all_forms.filter(question_set__survey__kind=kind, kind=question_kind)
+        .order_by("position", "pk")
+        .values_list("key", flat=True)
+        .first()
+        for kind, question_kind in (
+            (Survey.Kind.MEETING, Question.Kind.SCALE),
+            (Survey.Kind.CHECKIN, Question.Kind.SCALE),
+            (Survey.Kind.PAIR_END, Question.Kind.NPS),
+        )
+    }
+    seeded = Match.objects.filter(mentee__user__email__startswith="seed-")
+    held = list(
+        Meeting.objects.filter(
+            match__in=seeded, status=Meeting.Status.HELD, starts_at__isnull=False
+        )
+        .select_related("match")
+        .only("pk", "starts_at", "match__mentee_id", "match__mentor_id")
+    )
+    messages = [
+        Message(match_id=m.match_id, author_id=m.match.mentee_id, body=rng.choice(MESSAGES))
+        for m in held
+    ]
+    Message.objects.bulk_create(messages, batch_size=2000)
+    with connection.cursor() as cursor:  # created_at is auto_now_add: the day before
+        cursor.execute(
+            f"UPDATE {Message._meta.db_table} AS message SET created_at = moment.at"  # noqa: S608
+            " FROM unnest(%s::bigint[], %s::timestamptz[]) AS moment(id, at)"
+            " WHERE message.id = moment.id",
+            [
+                [message.pk for message in messages],
+                [_day_before(m.starts_at) for m in held],
+            ],
+        )
+    responses: list[SurveyResponse] = []
+    invitations: list[SurveyInvitation] = []
+
+    def answer(
+        kind: str,
+        role: str,
+        person: int,
+        score: int,
+        when: datetime.datetime,
+        occasion: str,
+        match: int | None,
+        meeting: int | None = None,
+    ) -> None:
+        survey, key = surveys.get(kind), keys.get(kind)
+        if survey is None or key is None:
+            return
+        day = timezone.localdate(when)
+        named = not survey.is_anonymous
+        responses.append(
+            SurveyResponse(
+                survey=survey,
+                role=role,
+                answers={key: score},
+                participant_id=person if named else None,
+                match_id=match if named else None,
+                meeting_id=meeting if named else None,
+                submitted_on=day if named else day.replace(day=1),
+                submitted_at=when if named else None,
+            )
+        )
+        invitations.append(SurveyInvitation(
+            survey=survey, participant_id=person, occasion=occasion, match_id=match,
+            meeting_id=meeting, last_sent_at=when - datetime.timedelta(days=1),
+            answered_at=when if named else when.replace(hour=0, minute=0, second=0),
+        ))  # fmt: skip
+
+    for meeting in held:
+        rated_at = _day_before(meeting.starts_at) + datetime.timedelta(hours=rng.uniform(26, 72))
+        if rated_at >= now:
+            continue
+        for role, person in (("mentee", meeting.match.mentee_id),
+                             ("mentor", meeting.match.mentor_id)):  # fmt: skip
+            if rng.random() < 0.5:
+                score = rng.choices(range(1, 6), USEFULNESS_WEIGHTS)[0]
+                answer(Survey.Kind.MEETING, role, person, score, rated_at, f"meeting:{meeting.pk}",
+                       meeting.match_id, meeting.pk)  # fmt: skip
+    Survey.objects.filter(kind=Survey.Kind.CHECKIN).update(is_anonymous=False)
+    surveys = {survey.kind: survey for survey in Survey.objects.all()}  # the check-in, named
+    for pair in seeded.only("pk", "activated_at", "ended_at", "mentee_id", "mentor_id"):
+        assert pair.activated_at is not None  # seeded active
+        checkin = pair.activated_at + datetime.timedelta(days=30)
+        for role, person in (("mentee", pair.mentee_id), ("mentor", pair.mentor_id)):
+            if pair.ended_at is None and checkin < now and rng.random() < 0.7:
+                when = checkin + datetime.timedelta(hours=rng.uniform(1, 72))
+                score = rng.choices(range(1, 6), CHECKIN_WEIGHTS)[0]
+                answer(Survey.Kind.CHECKIN, role, person, score, min(when, now),
+                       f"checkin:{pair.pk}:1", pair.pk)  # fmt: skip
+            if pair.ended_at is not None and rng.random() < 0.6:
+                when = min(now, pair.ended_at + datetime.timedelta(hours=rng.uniform(2, 96)))
+                score = rng.choices(range(0, 11), NPS_WEIGHTS)[0]
+                answer(Survey.Kind.PAIR_END, role, person, score, when, f"pair_end:{pair.pk}",
+                       pair.pk)  # fmt: skip
+    SurveyInvitation.objects.bulk_create(invitations, batch_size=2000, ignore_conflicts=True)
+    SurveyResponse.objects.bulk_create(responses, batch_size=2000)

@@ -15,7 +15,9 @@ Definitions (also in docs/architecture.md "Programme outcomes"):
 - Active pairs: activated before `end` and not ended before `end`.
 - A breakdown by a reporting dimension groups people by their answer to that question (pairs by
   the mentee's answer, or the mentor's for a mentors-only question). A group of fewer than
-  `MIN_GROUP` people shows "< 5" for every figure, never a number.
+  `MIN_GROUP` people shows "< 5" for every figure, never a number; when that hides exactly
+  one group, the smallest other group is hidden too (secondary suppression: the total minus
+  the groups shown must not give the hidden group's figures).
 """
 
 import datetime
@@ -39,6 +41,7 @@ from django.utils.translation import gettext as _
 from saas.core.tenancy import connection
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.meetings.models import Meeting
+from tenant_apps.outcomes.sources import LOW_CHECKIN_SCORE, UNATTRIBUTED, low_checkins
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.programs.models import Question
 
@@ -329,7 +332,9 @@ def _score_distribution(*, end: datetime.datetime) -> list[dict[str, Any]]:
 
 def pairs_at_risk(*, now: datetime.datetime | None = None) -> dict[str, Any]:
     """Active pairs with no meeting held for 30 days (or none since they were paired 30 days
-    ago), mentors' requests left unanswered for 2 days, meeting proposals for 3 (3 queries)."""
+    ago), mentees' requests left unanswered for 2 days, meeting proposals for 3, and pairs
+    whose latest check-in from either person scored 2 or less of 5 (named check-ins only: an
+    aggregated-only answer points at no pair). Five queries at most."""
     now = now or timezone.now()
     # The 50 quietest pairs, grouped on the pair's id alone (cheap), then their people.
     quiet_ids = (
@@ -368,10 +373,15 @@ def pairs_at_risk(*, now: datetime.datetime | None = None) -> dict[str, Any]:
         .select_related("match__mentee__user", "match__mentor__user")
         .order_by("updated_at")
     )
+    checkins = low_checkins(limit=AT_RISK_LIMIT)
     return {
         "quiet": list(quiet[:AT_RISK_LIMIT]),
         "requests": list(requests[:AT_RISK_LIMIT]),
         "proposals": list(proposals[:AT_RISK_LIMIT]),
+        "low_checkins": checkins["pairs"],
+        "checkins_named": checkins["is_named"],
+        "checkin_survey": checkins["survey"],
+        "low_checkin_score": LOW_CHECKIN_SCORE,
         "limit": AT_RISK_LIMIT,
     }
 
@@ -392,9 +402,24 @@ class Group:
     pairs: dict[str, Any] = field(default_factory=dict)
     ended: dict[str, int] = field(default_factory=dict)
 
+    hidden: bool = False
+
     @property
     def is_suppressed(self) -> bool:
-        return self.key != TOTAL and self.size < MIN_GROUP
+        return self.key != TOTAL and self.hidden
+
+
+def suppression(sizes: list[int]) -> list[bool]:
+    """Which groups of a breakdown show "< 5" instead of their figures. Primary: every group
+    of fewer than MIN_GROUP people. Secondary: when that hides exactly one group with anyone
+    in it, the total minus the groups shown would give its figures, so the smallest group
+    shown is hidden too (the two hidden groups are then only known together)."""
+    hidden = [size < MIN_GROUP for size in sizes]
+    hidden_people = [index for index, size in enumerate(sizes) if hidden[index] and size > 0]
+    shown = [index for index in range(len(sizes)) if not hidden[index]]
+    if len(hidden_people) == 1 and shown:
+        hidden[min(shown, key=lambda index: (sizes[index], index))] = True
+    return hidden
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -419,6 +444,8 @@ def program_kpis(
             groups.append(_group_build(value, label, funnel, pairs, ended, keys={value}))
         other = _group_build("", _("No answer"), funnel, pairs, ended, exclude=known)
         groups.append(other)
+        for group, hidden in zip(groups, suppression([g.size for g in groups]), strict=True):
+            group.hidden = hidden
     return {
         "start": start.isoformat(),
         "end": end.isoformat(),
@@ -554,3 +581,46 @@ def period_previous(
     start: datetime.datetime, end: datetime.datetime
 ) -> tuple[datetime.datetime, datetime.datetime]:
     return start - (end - start), start
+
+
+def satisfaction_by_group(
+    satisfaction: dict[str, Any], dimension: Question | None
+) -> dict[str, list[dict[str, Any]]]:
+    """{figure: [{key, label, suppressed, count, mean, distribution}]} per group of the
+    dimension — named answers grouped by the respondent's answer, aggregated-only answers in a
+    group of their own — with the breakdowns' "< 5" rule (primary and secondary) on the number
+    of answers in each group."""
+    dim = dimension_of(dimension)
+    if dim is None:
+        return {}
+    labels = [*dim.groups, ("", _("No answer")), (UNATTRIBUTED, _("Answers given without a name"))]
+    known = {value for value, _label in dim.groups} | {UNATTRIBUTED}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, by_group in satisfaction.get("groups", {}).items():
+        rows: list[dict[str, Any]] = []
+        for key, label in labels:
+            if key == "":  # everything that is not a known choice: no answer, an old choice
+                blocks = [b for k, b in by_group.items() if k not in known]
+            else:
+                blocks = [by_group[key]] if key in by_group else []
+            distribution: dict[int, int] = {}
+            for block in blocks:
+                for score, n in block["distribution"].items():
+                    distribution[score] = distribution.get(score, 0) + n
+            count = sum(distribution.values())
+            total = sum(score * n for score, n in distribution.items())
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "count": count,
+                    "mean": round(total / count, 1) if count else None,
+                    "distribution": sorted(distribution.items()),
+                }
+            )
+        for row, hidden in zip(rows, suppression([r["count"] for r in rows]), strict=True):
+            row["suppressed"] = hidden
+            if hidden:
+                row.update(count=None, mean=None, distribution=[])
+        out[name] = rows
+    return out

@@ -14,9 +14,11 @@ from saas.core.exports import csv_writer, xlsx_bytes
 from saas.core.tenancy import connection
 from tenant_apps.notifications.models import Email
 from tenant_apps.notifications.services import email_queue
-from tenant_apps.outcomes.exports import TABLES
-from tenant_apps.outcomes.selectors import program_kpis
+from tenant_apps.outcomes.exports import TABLES, survey_answers_table
+from tenant_apps.outcomes.selectors import MIN_GROUP, program_kpis
+from tenant_apps.outcomes.sources import satisfaction_kpis
 from tenant_apps.participants.models import Participant
+from tenant_apps.surveys.models import Survey
 
 FORMATS = ("csv", "xlsx")
 MONTHLY_TEMPLATE = "monthly_report"
@@ -30,21 +32,52 @@ def outcomes_export(*, kind: str, file_format: str) -> tuple[bytes, str]:
         raise ValidationFailed(_("This export does not exist."))
     header, row_iterator = TABLES[kind]()
     rows = list(row_iterator)
-    if file_format == "xlsx":
-        content = xlsx_bytes(title=kind, header=header, rows=rows)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        buffer = io.StringIO()
-        writer = csv_writer(buffer, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        content = ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel reads UTF-8
-        content_type = "text/csv; charset=utf-8"
+    content, content_type = _spreadsheet(kind, header, rows, file_format)
     audit_record(
         action="outcomes.exported",
         details={"kind": kind, "format": file_format, "rows": len(rows)},
     )
     return content, content_type
+
+
+def _spreadsheet(
+    title: str, header: list[str], rows: list[list[Any]], file_format: str
+) -> tuple[bytes, str]:
+    if file_format == "xlsx":
+        content = xlsx_bytes(title=title, header=header, rows=rows)
+        return content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    buffer = io.StringIO()
+    writer = csv_writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    content = ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel reads UTF-8
+    return content, "text/csv; charset=utf-8"
+
+
+@transaction.atomic
+@audited
+def survey_answers_export(*, survey_id: int, file_format: str) -> tuple[bytes, str, Survey]:
+    """The answers to one survey as CSV or XLSX (`survey_answers_table`: without names for
+    an aggregated-only survey). Audited like the other exports, with the survey's kind and
+    whether the file holds names."""
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is None or file_format not in FORMATS:
+        raise ValidationFailed(_("This export does not exist."))
+    header, row_iterator = survey_answers_table(survey=survey)
+    rows = list(row_iterator)
+    content, content_type = _spreadsheet(f"survey-{survey.kind}", header, rows, file_format)
+    audit_record(
+        action="outcomes.exported",
+        target=survey,
+        details={
+            "kind": "survey_answers",
+            "survey": survey.kind,
+            "format": file_format,
+            "rows": len(rows),
+            "named": not survey.is_anonymous,
+        },
+    )
+    return content, content_type, survey
 
 
 def _month_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -82,7 +115,7 @@ def monthly_report_send(*, today: datetime.date | None = None) -> int:
         audit_unchanged()
         return 0
     kpis = program_kpis(start=start, end=end)
-    figures = _key_figures(kpis)
+    figures = _key_figures(kpis, satisfaction_kpis(start=start, end=end))
     for manager in recipients:
         email_queue(
             to=manager.display_email,
@@ -101,8 +134,14 @@ def monthly_report_send(*, today: datetime.date | None = None) -> int:
     return len(recipients)
 
 
-def _key_figures(kpis: dict[str, Any]) -> dict[str, Any]:
+def _key_figures(kpis: dict[str, Any], satisfaction: dict[str, Any] | None) -> dict[str, Any]:
+    """The email's figures; a satisfaction figure only from 5 answers on (else None: "—")."""
     total = kpis["total"]
+
+    def score(name: str, field: str) -> Any:
+        block = (satisfaction or {}).get(name)
+        return block[field] if block and block["count"] >= MIN_GROUP else None
+
     registered = sum(
         next(s["count"] for s in total["funnel"][role] if s["stage"] == "registered")
         for role in total["funnel"]
@@ -114,4 +153,7 @@ def _key_figures(kpis: dict[str, Any]) -> dict[str, Any]:
         "meetings_held": total["pairs"]["meetings_held"],
         "ended_pairs": total["pairs"]["ended"],
         "median_days_to_match": total["pairs"]["median_days_to_match"],
+        "usefulness": score("usefulness", "mean"),
+        "check_in": score("check_in", "mean"),
+        "nps": score("nps", "score"),
     }

@@ -10,4 +10,9 @@ urlpatterns = [
         views.export,
         name="outcomes-export",
     ),
+    path(
+        "gestion/export/retours/<int:survey_id>.<slug:file_format>",
+        views.survey_export,
+        name="outcomes-survey-export",
+    ),
 ]

@@ -14,17 +14,20 @@ from saas.core.errors import ValidationFailed
 from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.outcomes import charts
 from tenant_apps.outcomes.selectors import (
+    MIN_GROUP,
     ROLES,
     pairs_at_risk,
     period_previous,
     program_kpis,
     program_totals,
     reporting_dimensions,
+    satisfaction_by_group,
     stage_labels,
 )
-from tenant_apps.outcomes.services import FORMATS, outcomes_export
+from tenant_apps.outcomes.services import FORMATS, outcomes_export, survey_answers_export
 from tenant_apps.outcomes.sources import messages_per_week, satisfaction_kpis
 from tenant_apps.participants.views import my_space as participant_space
+from tenant_apps.surveys.models import Survey
 
 PRESETS = (30, 90, 365)
 MAX_DAYS = 3 * 366
@@ -68,6 +71,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     kpis = program_kpis(start=start, end=end, dimension=chosen)
     previous_start, previous_end = period_previous(start, end)
     previous = program_totals(start=previous_start, end=previous_end)
+    satisfaction = satisfaction_kpis(start=start, end=end, dimension=chosen)
     return render(
         request,
         "outcomes/dashboard.html",
@@ -91,9 +95,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
                 [band["band"] for band in kpis["scores"]],
                 [[band["count"] for band in kpis["scores"]]],
             ),
-            "satisfaction": satisfaction_kpis(start=start, end=end),
+            "satisfaction": satisfaction,
+            "score_charts": _score_charts(satisfaction),
+            "satisfaction_groups": _satisfaction_groups(satisfaction, chosen),
             "at_risk": pairs_at_risk(),
             "formats": FORMATS,
+            "surveys": Survey.objects.only("pk", "title", "is_anonymous"),
             "total_as_list": [{**kpis["total"], "label": _("All")}],
         },
     )
@@ -146,6 +153,63 @@ def _weekly_chart(
     }
 
 
+def _score_titles() -> dict[str, tuple[str, str]]:
+    return {
+        "usefulness": (_("Meeting usefulness (1–5)"), _("Usefulness of the meetings held")),
+        "check_in": (_("Check-in (1–5)"), _("Check-in scores of the pairs")),
+        "nps": (_("Recommendation (0–10)"), _("Would recommend the programme (end of a pair)")),
+    }
+
+
+def _score_charts(satisfaction: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """One column chart per score (its distribution), with its text alternative and rows for
+    the data table. Fewer than 5 answers: no distribution at all (only "< 5")."""
+    if satisfaction is None:
+        return []
+    out = []
+    for name, (label, title) in _score_titles().items():
+        block = satisfaction[name]
+        rows = [(str(score), n) for score, n in block["distribution"].items()]
+        hidden = block["count"] < MIN_GROUP
+        description = _("Answers per score: %(values)s. Mean: %(mean)s.") % {
+            "values": "; ".join(f"{score}: {n}" for score, n in rows),
+            "mean": block["mean"] if block["mean"] is not None else "—",
+        }
+        out.append(
+            {
+                "name": name,
+                "label": label,
+                "title": title,
+                "count": block["count"],
+                "mean": None if hidden else block["mean"],
+                "nps": None if hidden else block.get("score"),
+                "is_suppressed": hidden,
+                "rows": [] if hidden else rows,
+                "description": description,
+                "chart": None if hidden else charts.vertical_bars(
+                    [score for score, _n in rows], [[n for _score, n in rows]]
+                ),
+            }
+        )  # fmt: skip
+    return out
+
+
+def _satisfaction_groups(satisfaction: dict[str, Any] | None, chosen: Any) -> list[dict[str, Any]]:
+    if satisfaction is None or chosen is None:
+        return []
+    by_group = satisfaction_by_group(satisfaction, chosen)
+    titles = _score_titles()
+    return [
+        {
+            "name": name,
+            "label": titles[name][0],
+            "scores": [str(score) for score in satisfaction[name]["distribution"]],
+            "groups": [{**row, "cells": row["distribution"]} for row in rows],
+        }
+        for name, rows in by_group.items()
+    ]
+
+
 @manager_required
 def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
     try:
@@ -155,4 +219,20 @@ def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{file_format}"'
+    return response
+
+
+@manager_required
+def survey_export(request: HttpRequest, survey_id: int, file_format: str) -> HttpResponse:
+    """A survey's answers (without names when the survey is aggregated-only)."""
+    try:
+        content, content_type, survey = survey_answers_export(
+            survey_id=survey_id, file_format=file_format
+        )
+    except ValidationFailed:
+        raise Http404 from None
+    response = HttpResponse(content, content_type=content_type)
+    stamp = timezone.localdate().isoformat()
+    name = f"answers-{survey.kind}-{stamp}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

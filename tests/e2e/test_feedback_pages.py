@@ -1,8 +1,9 @@
 """Feedback and announcements in the browser, at 390 px and 1280 px: a mentee answers the
 meeting question from the email's link (the score clicked is pre-selected, the page stores it
 on confirmation), the feedback page and the answer page; the manager's surveys, results,
-settings, the survey's questions in the questionnaire editor and announcements with their
-preview. axe-core finds nothing on any of them, nothing scrolls sideways."""
+settings, the survey's questions in the questionnaire editor, announcements with their
+preview and the dashboard with a score distribution's chart. axe-core finds nothing on any of
+them, nothing scrolls sideways."""
 
 from datetime import timedelta
 
@@ -77,6 +78,13 @@ def feedback(live_site, django_db_blocker):
                     invitation=invite(checkin, mentor, "checkin:e2e:1"),
                     raw_answers={"retour-point-note": "4", "retour-point-aide": "Du temps"},
                 )
+                # five more ratings of meetings: the dashboard draws their distribution
+                meeting_survey = Survey.objects.get(kind="meeting")
+                for index, score in enumerate([5, 4, 4, 2, 5]):
+                    survey_answer(
+                        invitation=invite(meeting_survey, mentor, f"meeting:e2e:{index}"),
+                        raw_answers={"retour-rdv-utile": str(score)},
+                    )
                 announcement_send(
                     author=manager,
                     title="Atelier collectif",
@@ -141,11 +149,15 @@ def test_manager_feedback_pages(live_site, feedback, browser, viewport):
         f"/gestion/questionnaire/ensemble/{questions}/",
         f"/gestion/questionnaire/ensemble/{questions}/nouvelle/",
         "/gestion/annonces/",
+        "/espace/?days=30",  # the dashboard with a score distribution's chart and table
     ):
         page.goto(live_site.url(path))
         assert page.url.endswith(path), f"{path} led to {page.url}"
         _check_layout(page, path, viewport)
         assert_accessible(page, Axe(), visited)
+    page.goto(live_site.url("/espace/?days=30"))
+    assert page.locator("svg#score-usefulness, svg[aria-labelledby^='score-usefulness']").count()
+    page.goto(live_site.url("/gestion/annonces/"))
     # the announcement's preview step
     page.get_by_label("Titre").fill("Rappel")
     page.get_by_label("Message").fill("Pensez à votre prochain rendez-vous.")

@@ -211,3 +211,12 @@ def test_demo_seed_makes_a_lively_dashboard(world, manager_client):
     assert any(not group["suppressed"] for group in kpis["groups"])
     response = manager_client.get("/espace/", {"days": "365", "dimension": "metier"})
     assert response.status_code == 200
+    # the feedback and messages make the new charts lively too
+    charts = {item["name"]: item for item in response.context["score_charts"]}
+    assert charts["usefulness"]["count"] >= 50 and charts["usefulness"]["chart"] is not None
+    assert charts["check_in"]["count"] >= 20 and charts["check_in"]["chart"] is not None
+    assert sum(row["messages"] for row in response.context["weekly"]["rows"]) > 100
+    assert response.context["at_risk"]["checkins_named"] is True
+    assert response.context["at_risk"]["low_checkins"]  # a few low check-ins point at pairs
+    page = response.content.decode()
+    assert 'id="score-usefulness-title"' in page and 'id="score-check_in-title"' in page
