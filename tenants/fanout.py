@@ -22,7 +22,7 @@ DUE_BATCH = 20
 
 
 def _statuses(include_closed: bool) -> list[str]:
-    statuses = [Program.Status.READY]
+    statuses: list[str] = [Program.Status.READY]
     if include_closed:
         statuses += [Program.Status.PAUSED, Program.Status.ARCHIVED]
     return statuses

@@ -89,8 +89,9 @@ def surveys_due_sql(
             ("settings", SurveySettings),
         ]
     }
+    fields = {f.name: f for f in SurveySettings._meta.concrete_fields}
     default = {
-        name: int(SurveySettings._meta.get_field(name).get_default())
+        name: int(fields[name].get_default())
         for name in ("checkin_first_days", "checkin_every_days", "reminder_after_days")
     }
     first = f"coalesce(c.checkin_first_days, {default['checkin_first_days']})"
