@@ -785,7 +785,7 @@ def _clone_worker(args: tuple[str, list[list[int]], list[str], str, int]) -> flo
                     cursor.execute(
                         f"INSERT INTO public.accounts_programmembership "
                         f"(user_id, program_id, is_active, created_at) "
-                        f"SELECT user_id, %s, status <> 'deactivated', created_at "
+                        f"SELECT user_id, %s, status = 'active', created_at "
                         f'FROM "{schema}".participants_participant',
                         [program_id],
                     )
@@ -810,6 +810,20 @@ def _clone_worker(args: tuple[str, list[list[int]], list[str], str, int]) -> flo
             print(f"    worker {worker}: programmes {batch[0]}–{batch[-1]} ready",
                   file=sys.stderr, flush=True)  # fmt: skip
     return time.perf_counter() - started
+
+
+def templates_drop(*, log: Log = _stderr) -> None:
+    """Drop the template schemas once every programme is copied: their participants point at
+    real accounts (the first programme's people), which no membership lists — left behind,
+    they would keep an erased account referenced."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'world_tpl_%%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP SCHEMA "{name}" CASCADE')
+        cursor.execute("DELETE FROM public.bench_world_meta WHERE key LIKE 'template:%%'")
+    log("  template schemas dropped")
 
 
 def world_seed(
@@ -901,6 +915,7 @@ def world_seed(
         cursor.execute("SELECT count(*) FROM pg_class")
         timings["pg_class"] = cursor.fetchone()[0]
     log(f"  copied in {timings['copy_s']:.1f} s; pg_class rows: {timings['pg_class']}")
+    templates_drop(log=log)
     timings["seconds"] = time.perf_counter() - started
     return timings
 
