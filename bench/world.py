@@ -452,6 +452,8 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
             moment = pair.activated_at + timedelta(days=rng.uniform(5, 15))
             while moment < last:
                 start = moment.replace(minute=0, second=0) + timedelta(hours=rng.randint(8, 17))
+                if start + timedelta(hours=2) > now:
+                    break  # its outcome is not known yet: the upcoming meeting comes below
                 status = rng.choices(STATUSES, [80, 5, 10, 5])[0]
                 took_place = status in ("held", "not_held")
                 cancelled = status == "cancelled"
