@@ -2,16 +2,20 @@ from celery import shared_task
 from django.conf import settings
 
 from shared_apps.accounts.tasks import purge_account_security_task
-from tenant_apps.matching.tasks import expire_requests_task
-from tenant_apps.mentoring.tasks import send_message_emails_task, send_nudges_task
+from tenant_apps.matching.tasks import expire_requests_task, expiring_requests_probe
+from tenant_apps.mentoring.tasks import (
+    message_emails_due_probe,
+    send_message_emails_task,
+    send_nudges_task,
+)
 from tenant_apps.outcomes.tasks import send_monthly_report_task
 from tenant_apps.privacy.tasks import (
     apply_retention_task,
     purge_audit_log_task,
     purge_expired_sessions_task,
 )
-from tenant_apps.surveys.tasks import process_surveys_task
-from tenants.fanout import fan_out
+from tenant_apps.surveys.tasks import process_surveys_task, surveys_due_probe
+from tenants.fanout import fan_out, fan_out_where
 from tenants.services import program_pool_refill, program_provision
 from tenants.snapshots import snapshots_take
 
@@ -33,8 +37,10 @@ def program_pool_refill_task() -> None:
 
 @shared_task(name="tenant_apps.matching.tasks.expire_requests_everywhere_task", ignore_result=True)
 def expire_requests_everywhere_task() -> int:
-    """Beat: one expiry task per open programme."""
-    return fan_out(expire_requests_task)
+    """Beat, every hour: one expiry task per open programme with a request past its delay
+    (tenants.fanout.programmes_where), instead of 24,000 tasks a day at 1,000 programmes."""
+    sql, params = expiring_requests_probe()
+    return fan_out_where(expire_requests_task, sql, params)
 
 
 @shared_task(name="tenant_apps.privacy.tasks.purge_audit_logs_everywhere_task", ignore_result=True)
@@ -59,8 +65,13 @@ def apply_retention_everywhere_task() -> int:
     name="tenant_apps.mentoring.tasks.send_message_emails_everywhere_task", ignore_result=True
 )
 def send_message_emails_everywhere_task() -> int:
-    """Beat: one "a message is waiting" task per open programme, each in its schema."""
-    return fan_out(send_message_emails_task)
+    """Beat, every 5 minutes: one "a message is waiting" task per open programme where one is
+    due (a message unread and not yet emailed about), each in its schema — found by one EXISTS
+    per programme, a few queries for all (tenants.fanout.programmes_where). At 1,000
+    programmes, the other ~288,000 tasks a day, each finding nothing, are no longer sent.
+    Returns how many were."""
+    sql, params = message_emails_due_probe()
+    return fan_out_where(send_message_emails_task, sql, params)
 
 
 @shared_task(name="tenant_apps.mentoring.tasks.send_nudges_everywhere_task", ignore_result=True)
@@ -88,6 +99,9 @@ def take_snapshots_task(*, program_ids: list[int] | None = None) -> dict[str, ob
 
 @shared_task(name="tenant_apps.surveys.tasks.process_surveys_everywhere_task", ignore_result=True)
 def process_surveys_everywhere_task() -> int:
-    """Beat: one surveys task per open programme (feedback requests, check-ins, the scheduled
-    end-of-programme survey, reminders), each in its schema."""
-    return fan_out(process_surveys_task)
+    """Beat, every 15 minutes: one surveys task per open programme with something due
+    (feedback requests, check-ins, the scheduled end-of-programme survey, reminders), each in
+    its schema — found by one EXISTS per programme (tenants.fanout.programmes_where) instead
+    of ~96,000 tasks a day at 1,000 programmes. Returns how many were sent."""
+    sql, params = surveys_due_probe()
+    return fan_out_where(process_surveys_task, sql, params)

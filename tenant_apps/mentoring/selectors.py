@@ -350,6 +350,40 @@ def message_emails_due(*, now: datetime, every: timedelta) -> list[MessageDue]:
     return rows
 
 
+MESSAGE_EMAILS_DUE_SQL = """
+    SELECT 1 FROM {message} m JOIN {match} p ON p.id = m.match_id
+     WHERE p.status = %s
+       AND NOT EXISTS (SELECT 1 FROM {profile} f
+                        WHERE f.participant_id = {recipient} AND NOT f.notify_messages)
+       AND NOT EXISTS (SELECT 1 FROM {state} t
+                        WHERE t.match_id = p.id AND t.participant_id = {recipient}
+                          AND (t.read_at >= m.created_at OR t.emailed_at >= m.created_at
+                               OR t.emailed_at > %s::timestamptz))
+"""
+
+
+def message_emails_due_sql(*, now: datetime, every: timedelta) -> tuple[str, list[Any]]:
+    """SQL (tables quoted, unqualified) that finds a row exactly when `message_emails_due(now=
+    now, every=every)` finds something: a message in an active pair, later than both the other
+    person's last reading and last email, that person wanting emails and not emailed within
+    `every`. For the beat job (tenants.fanout.programmes_where): one EXISTS per programme
+    instead of a task each."""
+    from saas.core.tenancy import connection
+
+    tables = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in [
+            ("message", Message),
+            ("match", Match),
+            ("profile", Profile),
+            ("state", ThreadState),
+        ]
+    }
+    recipient = "(CASE WHEN m.author_id = p.mentee_id THEN p.mentor_id ELSE p.mentee_id END)"
+    sql = MESSAGE_EMAILS_DUE_SQL.format(recipient=recipient, **tables)
+    return sql, [Match.Status.ACTIVE, now - every]
+
+
 # --- the guide -----------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ fewer than `MIN_GROUP` answers)."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tenant_apps.matching.models import Match
+from tenant_apps.meetings.models import Meeting
 from tenant_apps.participants.models import Participant
 from tenant_apps.programs.models import Question, QuestionSet
 from tenant_apps.surveys.models import (
@@ -44,6 +45,94 @@ MIN_GROUP = 5
 def survey_settings() -> SurveySettings:
     settings, _created = SurveySettings.objects.get_or_create(pk=1)
     return settings
+
+
+# Whether the survey `s` is for the person `x` and they were not asked on {occasion}: the
+# conditions of tenant_apps.surveys.services._invite.
+_NOT_ASKED = """
+    (s.audience = %s AND x.role IN (%s, %s) OR s.audience = x.role) AND x.status = %s
+    AND NOT EXISTS (SELECT 1 FROM {invitation} i WHERE i.survey_id = s.id
+                     AND i.participant_id = x.id AND i.occasion = {occasion})
+"""
+SURVEYS_DUE_SQL = """
+    (SELECT 1 FROM {meeting} m JOIN {match} p ON p.id = m.match_id
+       JOIN {person} x ON x.id IN (p.mentee_id, p.mentor_id)
+       JOIN {survey} s ON s.kind = %s AND s.is_active
+      WHERE m.status = %s AND m.ends_at >= %s::timestamptz AND {meeting_not_asked})
+    UNION ALL
+    (SELECT 1 FROM {match} p LEFT JOIN {settings} c ON c.id = 1
+       JOIN {person} x ON x.id IN (p.mentee_id, p.mentor_id)
+       JOIN {survey} s ON s.kind = %s AND s.is_active
+      WHERE p.status = %s AND p.activated_at <= %s::timestamptz - make_interval(days => {first})
+        AND {checkin_not_asked})
+    UNION ALL
+    (SELECT 1 FROM {survey} s
+      WHERE s.kind = %s AND s.is_active AND s.sent_at IS NULL
+        AND s.scheduled_for <= %s::timestamptz)
+    UNION ALL
+    (SELECT 1 FROM {invitation} i JOIN {survey} s ON s.id = i.survey_id
+       JOIN {person} x ON x.id = i.participant_id LEFT JOIN {settings} c ON c.id = 1
+      WHERE i.answered_at IS NULL AND i.reminders_sent < %s AND s.is_active
+        AND x.status = %s
+        AND i.last_sent_at <= %s::timestamptz - make_interval(days => {reminder_after}))
+"""
+
+
+def surveys_due_sql(
+    *, now: datetime, meeting_lookback: timedelta, max_reminders: int
+) -> tuple[str, list[Any]]:
+    """SQL (tables quoted, unqualified) that finds a row exactly when
+    `tenant_apps.surveys.services.surveys_due_process(now=now)` would invite or remind someone:
+    a held meeting of the last `meeting_lookback` one of whose two people was not asked about
+    it, a pair whose check-in of the current round was not sent to one of them, an
+    end-of-programme survey whose date has come, an invitation due for a reminder. Each part
+    repeats the service's own conditions (active survey, active person, the survey's
+    audience, occasions spelled as the service spells them, `checkin_round`). For the beat job
+    (tenants.fanout.programmes_where): one EXISTS per programme instead of a task each."""
+    from saas.core.tenancy import connection
+
+    tables = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in [
+            ("meeting", Meeting),
+            ("match", Match),
+            ("person", Participant),
+            ("survey", Survey),
+            ("invitation", SurveyInvitation),
+            ("settings", SurveySettings),
+        ]
+    }
+    fields = {f.name: f for f in SurveySettings._meta.concrete_fields}
+    default = {
+        name: int(fields[name].get_default())
+        for name in ("checkin_first_days", "checkin_every_days", "reminder_after_days")
+    }
+    first = f"coalesce(c.checkin_first_days, {default['checkin_first_days']})"
+    every = f"coalesce(c.checkin_every_days, {default['checkin_every_days']})"
+    days = "floor(extract(epoch FROM (%s::timestamptz - p.activated_at)) / 86400)::int"
+    round_ = f"(({days} - {first}) / {every} + 1)"
+    fragments = {
+        "meeting_not_asked": _NOT_ASKED.format(occasion="'meeting:' || m.id", **tables),
+        "checkin_not_asked": _NOT_ASKED.format(
+            occasion=f"'checkin:' || p.id || ':' || {round_}", **tables
+        ),
+        "first": first,
+        "reminder_after": f"coalesce(c.reminder_after_days, {default['reminder_after_days']})",
+    }
+    sql = SURVEYS_DUE_SQL.format(**fragments, **tables)
+    not_asked = [
+        Audience.EVERYONE,
+        Participant.Role.MENTEE,
+        Participant.Role.MENTOR,
+        Participant.Status.ACTIVE,
+    ]
+    params = [
+        *[Survey.Kind.MEETING, "held", now - meeting_lookback, *not_asked],
+        *[Survey.Kind.CHECKIN, Match.Status.ACTIVE, now, *not_asked, now],
+        *[Survey.Kind.PROGRAMME_END, now],
+        *[max_reminders, Participant.Status.ACTIVE, now],
+    ]
+    return sql, params
 
 
 def question_set_owner(question_set: QuestionSet) -> tuple[str, str] | None:

@@ -390,9 +390,19 @@ def test_concurrent_acceptances_never_exceed_capacity(world, django_db_blocker):
 
 @pytest.mark.django_db
 def test_expiry_job_fans_out_to_programmes_only(world):
-    from tenants.models import Program
     from tenants.tasks import expire_requests_everywhere_task
 
-    ready = Program.objects.filter(status="ready").exclude(schema_name="public").count()
-    # every copy runs in a programme schema; none in public, where the tables do not exist
-    assert expire_requests_everywhere_task.delay().get() == ready
+    # given a request past its delay in A (tenants/tests/test_beat_fan_out.py: only the
+    # programmes with one get a task)
+    with tenant_context(world.program_a):
+        mentee = _person("late-mentee@a.example", Participant.Role.MENTEE)
+        mentor = _person("late-mentor@a.example", Participant.Role.MENTOR)
+        request = MatchRequest.objects.create(
+            mentee=mentee, mentor=mentor, expires_at=timezone.now() - timedelta(minutes=1)
+        )
+    connection.set_schema_to_public()
+    # the copy runs in A's schema, not in public, where the tables do not exist
+    assert expire_requests_everywhere_task.delay().get() == 1
+    with tenant_context(world.program_a):
+        request.refresh_from_db()
+        assert request.status == MatchRequest.Status.EXPIRED
