@@ -27,6 +27,7 @@ MODE = os.environ.get("SCALE_MODE", "browse")
 THINK = tuple(float(value) for value in os.environ.get("SCALE_THINK", "2,10").split(","))
 SAMPLES = json.loads(Path(os.environ["SCALE_SAMPLES"]).read_text()) if MODE != "bare" else []
 TOTP_KEY = os.environ.get("SCALE_TOTP_KEY", "")
+BARE_PATH = os.environ.get("SCALE_BARE_PATH", "/")  # what the Bare user asks, over and over
 _next = {"manager": iter(range(10**9)), "participant": iter(range(10**9))}
 _lock = threading.Lock()
 _signed_in = [0]
@@ -205,4 +206,4 @@ class Bare(FastHttpUser):
 
     @task
     def bare(self) -> None:
-        self.client.get("/", name="bare")
+        self.client.get(BARE_PATH, name="bare")

@@ -6,7 +6,7 @@ generator against bare Django (bench/bare.py: one JSON view) under the same guni
 gives the baseline.
 
     .venv/bin/python bench/scale.py [--users 200] [--duration 60] [--programmes 1000]
-    .venv/bin/python bench/scale.py --jobs [...]   # the background jobs (bench/jobs.py)
+    .venv/bin/python bench/scale.py --jobs [--in-place]   # the background jobs (bench/jobs.py)
 
 Phases, one after the other, on one gunicorn of each kind started here:
 1. `bare`: --saturate users, no think time, against bare Django: its throughput;
@@ -257,9 +257,38 @@ def rps(rows: list[dict]) -> float:
     return sum(float(row["Requests/s"]) for row in rows)
 
 
+def jobs_bench(args: argparse.Namespace, rest: list[str]) -> None:
+    """`--jobs`: the background jobs of the same world, measured by bench/jobs.py's
+    run_jobs_bench (imported only here: it needs a broker and Celery), on a copy of the world
+    as bench/jobs.py does by default (`--in-place`: on the world itself)."""
+    from bench import jobs, world
+
+    in_place = "--in-place" in rest
+    ensure_kwargs = {"database": args.database} if args.database else {}
+    url = world.world_ensure(args.programmes, per_programme=args.participants, **ensure_kwargs)
+    copied = not in_place and hasattr(jobs, "world_copy")
+    if copied:
+        url = jobs.world_copy(url)
+    try:
+        results = jobs.run_jobs_bench(url, workers=args.workers)
+    finally:
+        if copied and hasattr(jobs, "database_drop"):
+            jobs.database_drop(url)
+    for index, result in enumerate(results, start=1):
+        say(f"  run {index}: tasks={result['tasks']} seconds={result['seconds']:.1f} "
+            f"errors={result['errors']}")  # fmt: skip
+    first = results[0]
+    print(
+        f"jobs programmes={first['programmes']} tasks={first['tasks']} "
+        f"seconds={first['seconds']:.1f} errors={first['errors']}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", action="store_true", help="the background jobs (bench/jobs.py)")
+    parser.add_argument(
+        "--jobs", action="store_true", help="the background jobs instead (bench/jobs.py)"
+    )
     parser.add_argument("--programmes", type=int, default=1000)
     parser.add_argument("--participants", type=int, default=50, help="per programme")
     parser.add_argument("--users", type=int, default=200, help="concurrent people, phase 3")
@@ -275,9 +304,8 @@ def main() -> None:
     args, rest = parser.parse_known_args()
 
     if args.jobs:
-        from bench.jobs import run_jobs_bench  # the broker and workers of bench/jobs.py
-
-        sys.exit(run_jobs_bench(rest))
+        jobs_bench(args, rest)
+        return
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
