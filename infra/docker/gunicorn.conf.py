@@ -32,15 +32,48 @@ timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Longer than the load balancer's idle timeout is not needed: it reuses connections briefly.
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then (slow leaks), not all at once.
-max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
+# Workers are recycled rarely, and a recycle is cheap. The application is loaded once in the
+# master before the fork (preload_app): a new worker is a copy-on-write fork of a warm process
+# (milliseconds), not a fresh import of Django, every app and URLconf (~3 s of CPU each). The
+# previous setting (every 2,000 requests, no preloading) cut even a bare Django view from
+# ~3,800 to ~1,000 req/s under load on 2 cores: at that rate each worker re-booted every
+# few seconds (bench/README.md § Load). The recycle stays as a guard against slow leaks;
+# the jitter keeps workers from restarting together. GUNICORN_MAX_REQUESTS=0 turns it off.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 100_000)
 max_requests_jitter = max_requests // 10
 # Heartbeat files in memory: the root filesystem is read-only in production.
 SHARED_MEMORY = "/dev/shm"  # noqa: S108 (gunicorn's worker heartbeat files, private to gunicorn)
 worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
-# Off by default: with it, the application is imported before the fork, and anything that
-# starts a thread at import (a connection pool, an SDK) would be forked half-alive.
-preload_app = os.environ.get("GUNICORN_PRELOAD", "").lower() in {"1", "true", "yes"}
+# On by default (GUNICORN_PRELOAD=0 turns it off). Safe with our stack: nothing opens a
+# connection at import, pre_fork below closes any the master opened anyway (a socket shared by
+# two processes would mix their answers), redis-py's pools re-open after a fork (they check the
+# pid), sentry-sdk restarts its sending thread in the child. The price: a new release of the
+# code needs a restart of the master, not a HUP of the workers (the pods are replaced anyway).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1").lower() in {"1", "true", "yes"}
+
+
+def when_ready(server) -> None:
+    """In the master, once the application is loaded (preload_app): import every view and
+    service now (the URLconfs are otherwise loaded lazily, by each worker's first request), so
+    that workers are born with them."""
+    if not server.cfg.preload_app:
+        return
+    from django.conf import settings
+    from django.urls import get_resolver
+
+    for urlconf in (settings.ROOT_URLCONF, getattr(settings, "PUBLIC_SCHEMA_URLCONF", None)):
+        if urlconf:
+            get_resolver(urlconf).reverse_dict  # noqa: B018 (imports every view module)
+
+
+def pre_fork(server, worker) -> None:
+    """No database connection crosses the fork (with preload_app, the master might have one)."""
+    if not server.cfg.preload_app:
+        return
+    from django.db import connections
+
+    connections.close_all()
+
 
 accesslog = "-"
 errorlog = "-"

@@ -138,6 +138,8 @@ RESERVED_SLUGS = frozenset(
 MIDDLEWARE = [
     "saas.core.middleware.RequestContextMiddleware",  # request id, log context, duration
     "saas.core.middleware.PermissionsPolicyMiddleware",  # every browser feature off by default
+    # /healthz answered here: no host lookup, session, user, database or cache.
+    "saas.core.middleware.LivenessMiddleware",
     "tenants.middleware.ProgramMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

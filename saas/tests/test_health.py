@@ -5,6 +5,7 @@ paused programmes included, and /readyz never tells an anonymous caller why it f
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -136,3 +137,32 @@ def test_readiness_reports_a_cache_that_cannot_be_reached(world):
     assert results["cache"].status == "failed"
     assert "Error" in results["cache"].detail
     assert results["database"].is_ok and results["migrations"].is_ok
+
+
+@pytest.mark.django_db
+def test_liveness_keeps_the_security_headers_and_the_session_of_its_caller(
+    world, password, django_assert_num_queries
+):
+    # given a participant signed in on programme A
+    from conftest import http_login
+
+    client = host_client(world.program_a)
+    http_login(client, world.mentee_a.email, password)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    # when the probe's address is called with that session (a browser, or a curious person)
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    # then it answers without I/O, with the headers that matter on any answer
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert "camera=()" in response["Permissions-Policy"]
+    assert len(response["X-Request-ID"]) == 32
+    # and the session is still there (it used to be dropped: no session in the public schema)
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value == session
+    assert client.get("/espace/").status_code == 200

@@ -44,7 +44,7 @@ from tenant_apps.participants.services import (
     registration_roles,
 )
 from tenant_apps.participants.tasks import send_password_reset_task
-from tenant_apps.programs.selectors import program_settings
+from tenant_apps.programs.selectors import program_settings, program_settings_cached
 
 EMAIL_FORMS_PER_HOUR = 20  # registration, new link, password reset: per IP address
 
@@ -71,7 +71,7 @@ def _posted_in_limit(request: HttpRequest, form: forms.Form, action: str) -> boo
 
 @public_view
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "participants/home.html", {"settings": program_settings()})
+    return render(request, "participants/home.html", {"settings": program_settings_cached()})
 
 
 @never_cache

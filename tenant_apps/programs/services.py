@@ -1,14 +1,13 @@
 import copy
 from typing import Any
 
-from django.core.cache import cache
 from django.db import models, transaction
 
 from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.tenancy import connection
 from tenant_apps.programs.icons import icons_generate
 from tenant_apps.programs.models import ProgramSettings
-from tenant_apps.programs.selectors import SETTINGS_CACHE_KEY
+from tenant_apps.programs.selectors import program_settings_forget
 
 
 @audit_exempt("the first rows of a new programme; audited as console.program_ready")
@@ -141,6 +140,6 @@ def program_settings_update(
         # Drawn once here, served as files: an icon request decodes nothing.
         icons_generate(name=connection.tenant.name, settings=settings)
     # Now and after commit: a request in between could cache the old values again.
-    cache.delete(SETTINGS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
+    program_settings_forget()
+    transaction.on_commit(program_settings_forget)
     return settings

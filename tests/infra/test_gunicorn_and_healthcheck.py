@@ -73,6 +73,34 @@ def test_one_thread_means_sync_workers(monkeypatch):
     assert (conf.workers, conf.worker_class) == (2, "sync")
 
 
+def test_workers_are_preloaded_and_recycled_rarely_with_jitter(monkeypatch):
+    # given the container's environment, which sets neither
+    monkeypatch.delenv("GUNICORN_PRELOAD", raising=False)
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+
+    # when
+    conf = gunicorn_conf()
+
+    # then the application is loaded once, before the fork, and a worker lives long
+    assert conf.preload_app is True
+    assert conf.max_requests >= 50_000
+    assert conf.max_requests_jitter == conf.max_requests // 10 > 0
+    # and the master hands workers no database connection of its own
+    assert callable(conf.pre_fork) and callable(conf.when_ready)
+
+
+def test_preloading_and_recycling_can_be_turned_off(monkeypatch):
+    # given
+    monkeypatch.setenv("GUNICORN_PRELOAD", "0")
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "0")
+
+    # when
+    conf = gunicorn_conf()
+
+    # then
+    assert (conf.preload_app, conf.max_requests, conf.max_requests_jitter) == (False, 0, 0)
+
+
 def test_access_record_has_the_request_id_and_no_query_string():
     # given
     conf = gunicorn_conf()
