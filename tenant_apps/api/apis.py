@@ -37,7 +37,6 @@ from tenant_apps.participants.services import participant_deactivate, participan
 from tenant_apps.programs.models import Question
 from tenant_apps.surveys.models import Audience, Survey
 
-
 # The two roles of a pair (a manager is neither); named PairRoleEnum in the OpenAPI schema.
 PAIR_ROLES = [(Participant.Role.MENTEE, _("Mentee")), (Participant.Role.MENTOR, _("Mentor"))]
 
