@@ -438,7 +438,7 @@ def match_cohort(
     *,
     problem: MatchingProblem,
     translate: Translate = identity,
-    candidate_limit: int = 8,
+    candidate_limit: int = 12,
 ) -> MatchingResult:
     """The optimal matching of the whole cohort (see the package docstring).
 
@@ -454,7 +454,7 @@ def match_cohort_certified(
     *,
     problem: MatchingProblem,
     translate: Translate = identity,
-    candidate_limit: int = 8,
+    candidate_limit: int = 12,
 ) -> tuple[MatchingResult, Certificate]:
     """``match_cohort``, and the LP duals that prove its result optimal: over the mentees not
     locked, Σu + Σ room·v = Σ (score + bonus) of their pairs, in 1/10,000 of a point, with
