@@ -438,11 +438,12 @@ def match_cohort(
     *,
     problem: MatchingProblem,
     translate: Translate = identity,
-    candidate_limit: int = 12,
+    candidate_limit: int | None = None,
 ) -> MatchingResult:
     """The optimal matching of the whole cohort (see the package docstring).
 
-    ``candidate_limit`` only tunes speed (mentors first considered per mentee); the result is
+    ``candidate_limit`` only tunes speed (mentors first considered per mentee; by default 8, 12
+    past 20,000 mentees, where each mentee missed costs more to repair); the result is
     optimal whatever its value. ``translate`` (e.g. gettext) translates the explanations."""
     result, _ = match_cohort_certified(
         problem=problem, translate=translate, candidate_limit=candidate_limit
@@ -454,7 +455,7 @@ def match_cohort_certified(
     *,
     problem: MatchingProblem,
     translate: Translate = identity,
-    candidate_limit: int = 12,
+    candidate_limit: int | None = None,
 ) -> tuple[MatchingResult, Certificate]:
     """``match_cohort``, and the LP duals that prove its result optimal: over the mentees not
     locked, Σu + Σ room·v = Σ (score + bonus) of their pairs, in 1/10,000 of a point, with
@@ -465,6 +466,8 @@ def match_cohort_certified(
     is_free[locked_rows] = False
     free_rows = np.flatnonzero(is_free)
     capacity = np.array([m.capacity for m in prepared.mentors], dtype=np.int64) - prepared.load
+    if candidate_limit is None:
+        candidate_limit = 8 if len(free_rows) <= 20_000 else 12
     limit = max(1, candidate_limit)
     edges = CompactEdges(
         prepared=prepared,
