@@ -57,8 +57,9 @@ Solver, and why the result is exact
     kept, so 50,000 × 15,000 fits in memory (≈ 3 GB peak with the benchmark's data, was 9.35).
 
     1. One scoring pass, a block of mentees at a time, keeps each mentee's K best edges
-       (``candidate_limit``: 8, 12 past 20,000 mentees) and each mentor's 8K best (ties spread over different
-       mentors/mentees, not "lowest index first"), with their exact scores, and a 2-byte upper
+       (``candidate_limit``: 8, 12 past 20,000 mentees) and each mentor's 8K best (ties spread
+       over different mentors/mentees, not "lowest index first"), with their exact scores, and
+       a 2-byte upper
        bound of every pair's score, q = ⌊s/16⌋ + 1 (0 for a pair that is not an edge), so
        s ≤ 16q − 1 (see ``scoring.CompactEdges``).
     2. The candidate problem is solved exactly by ``scipy.sparse.csgraph.
