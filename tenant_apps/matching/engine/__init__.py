@@ -59,9 +59,8 @@ Solver, and why the result is exact
     1. One scoring pass, a block of mentees at a time, keeps each mentee's K best edges
        (``candidate_limit``: 8, 12 past 20,000 mentees) and each mentor's 8K best (ties spread
        over different mentors/mentees, not "lowest index first"), with their exact scores, and
-       a 2-byte upper
-       bound of every pair's score, q = ⌊s/16⌋ + 1 (0 for a pair that is not an edge), so
-       s ≤ 16q − 1 (see ``scoring.CompactEdges``).
+       a 2-byte upper bound of every pair's score, q = ⌊s/16⌋ + 1 (0 for a pair that is not an
+       edge), so s ≤ 16q − 1 (see ``scoring.CompactEdges``).
     2. The candidate problem is solved exactly by ``scipy.sparse.csgraph.
        min_weight_full_bipartite_matching`` (LAPJVsp): a mentor with capacity c becomes c
        identical slots (costs max + 1 − w > 0, plus one "stays empty" column per row, so a full
