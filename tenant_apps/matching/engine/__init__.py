@@ -57,10 +57,10 @@ Solver, and why the result is exact
     kept, so 50,000 × 15,000 fits in memory (≈ 3 GB peak with the benchmark's data, was 9.35).
 
     1. One scoring pass, a block of mentees at a time, keeps each mentee's K best edges
-       (``candidate_limit``) and each mentor's 8K best (ties spread over different
-       mentors/mentees, not "lowest index first"), with their exact scores, and a 2-byte upper
-       bound of every pair's score, q = ⌊s/16⌋ + 1 (0 for a pair that is not an edge), so
-       s ≤ 16q − 1 (see ``scoring.CompactEdges``).
+       (``candidate_limit``: 8, 12 past 20,000 mentees) and each mentor's 8K best (ties spread
+       over different mentors/mentees, not "lowest index first"), with their exact scores, and
+       a 2-byte upper bound of every pair's score, q = ⌊s/16⌋ + 1 (0 for a pair that is not an
+       edge), so s ≤ 16q − 1 (see ``scoring.CompactEdges``).
     2. The candidate problem is solved exactly by ``scipy.sparse.csgraph.
        min_weight_full_bipartite_matching`` (LAPJVsp): a mentor with capacity c becomes c
        identical slots (costs max + 1 − w > 0, plus one "stays empty" column per row, so a full
@@ -77,10 +77,16 @@ Solver, and why the result is exact
        value as the assignment, so by weak duality no assignment of the full problem does
        better: it is optimal. Else the violating edges (a few per mentee, the worst first;
        twice as many at each round) join the candidates — the candidate lists widen only where
-       the proof fails; a short Bellman–Ford first tries to certify the same assignment on the
-       larger candidate set, otherwise it goes back to step 2. The candidate set grows at every
-       round, so this ends — at worst with every edge as a candidate. (``solver.certify`` runs
-       steps 3–4 on any assignment; ``solver.match_cohort_certified`` returns the duals.)
+       the proof fails — and the optimum is *repaired* rather than solved again
+       (``solver._repair``): each mentee with new edges takes u_i = max(0, max_j w_ij − v_j),
+       gives up its place, and one shortest path (Dijkstra on the residual min-cost-flow
+       network, reduced costs ≥ 0 thanks to the duals as potentials) carries it to the
+       nearest place owed — successive shortest paths started from the previous optimum, a
+       few hundred paths instead of a new LAPJVsp solve. The repaired assignment goes through
+       step 3 again (if it could not be certified, step 2 would solve from scratch: a bug here
+       costs time, never a wrong answer). The candidate set grows at every round, so this
+       ends — at worst with every edge as a candidate. (``solver.certify`` runs steps 3–4 on
+       any assignment; ``solver.match_cohort_certified`` returns the duals.)
 
     Determinism: mentees and mentors are sorted by id before anything else (ids of one type, or
     mixed types sorted by type name then value), exclusions and locked pairs are sets, criteria

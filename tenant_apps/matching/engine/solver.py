@@ -8,6 +8,7 @@ problem, done sparsely (``CompactEdges.violations``) → violating edges join th
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +80,150 @@ def _assign(
     slot_owner = np.repeat(np.arange(len(capacity)), capacity)
     assignment[mentees] = slot_owner[slots]
     return assignment
+
+
+class _RepairFailed(Exception):
+    """A reduced cost below 0 or no path: never expected; the caller solves again."""
+
+
+def _repair(
+    *,
+    assignment: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    capacity: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    weights: np.ndarray,
+    changed: np.ndarray,
+) -> np.ndarray:
+    """The optimal assignment on the candidate edges (``rows``, ``cols``, ``weights``), from an
+    assignment that was optimal, with duals (u, v), before the edges of the rows ``changed``
+    were added — without solving again: successive shortest paths (Dijkstra with potentials)
+    on the residual min-cost-flow network, one path per changed row.
+
+    The network: row i → column j (capacity 1, cost −w_ij), row i → sink (capacity 1, cost 0:
+    i stays unassigned), column j → sink (capacity c_j, cost 0); every row supplies one unit.
+    Potentials π(i) = u_i, π(j) = −v_j, π(sink) = 0 give every residual arc a reduced cost
+    c + π(tail) − π(head) ≥ 0. Each changed row first takes u_i = max(0, max_j w_ij − v_j)
+    over its edges, new ones included (its arcs are then ≥ 0 again) and gives up its place —
+    one unit of excess at the row, one of deficit where it was (its column or the sink); then
+    a shortest path (reduced costs, Dijkstra) from the row to the nearest deficit carries the
+    unit, and the potentials of the nodes it settled move by D − d (the classic update, which
+    keeps every reduced cost ≥ 0). The caller certifies the result (``_dual_prices``), so an
+    error here could only cost a solve from scratch, never a wrong answer."""
+    row_count, column_count = len(assignment), len(capacity)
+    sink = row_count + column_count
+    order = np.argsort(rows, kind="stable")
+    starts = np.searchsorted(rows[order], np.arange(row_count + 1)).tolist()
+    all_edges = list(zip((cols[order] + row_count).tolist(), weights[order].tolist(), strict=True))
+    edges_of = [all_edges[starts[row] : starts[row + 1]] for row in range(row_count)]
+    # Potentials, Python ints (exact): rows, then columns, then the sink.
+    potential = [*u.tolist(), *(-v).tolist(), 0]
+    place = assignment.tolist()  # column of each row, −1: the sink, −2: none (an excess)
+    occupants: list[dict[int, int]] = [{} for _ in range(column_count)]
+    is_own = assignment[rows] == cols
+    for row, col, weight in zip(
+        rows[is_own].tolist(), cols[is_own].tolist(), weights[is_own].tolist(), strict=True
+    ):
+        occupants[col][row] = weight
+    # Flow on column → sink (the column's load), and deficits (nodes owed a unit).
+    outflow = np.bincount(assignment[assignment >= 0], minlength=column_count).tolist()
+    deficit: dict[int, int] = {}
+    for row in changed.tolist():
+        potential[row] = max([0, *(weight + potential[col] for col, weight in edges_of[row])])
+        old = place[row]
+        if old >= 0:
+            del occupants[old][row]
+            node = row_count + old
+        else:
+            node = sink
+        deficit[node] = deficit.get(node, 0) + 1
+        place[row] = -2
+    unassigned_rows = {row for row, col in enumerate(place) if col == -1}
+    capacities = capacity.tolist()
+    beyond = 4 * int(weights.max(initial=0)) + 4  # more than any path's reduced cost
+    for source in changed.tolist():
+        distance = {source: 0}
+        previous: dict[int, int] = {}
+        settled: list[int] = []
+        heap = [(0, source)]
+        found = -1
+        found_distance = 0
+        bound = beyond
+        while heap:
+            d, node = heapq.heappop(heap)
+            if d > distance.get(node, d):
+                continue
+            if node in deficit:
+                found, found_distance = node, d
+                break
+            settled.append(node)
+            here = potential[node]
+            # Residual arcs out of node: (head, reduced cost).
+            if node < row_count:  # a row: its edges not in use, and the sink if not there
+                taken = place[node] + row_count
+                arcs = [
+                    (col, here - weight - potential[col])
+                    for col, weight in edges_of[node]
+                    if col != taken
+                ]
+                if place[node] != -1:
+                    arcs.append((sink, here - potential[sink]))
+            elif node < sink:  # a column: back to its occupants, on to the sink if room
+                col = node - row_count
+                arcs = [
+                    (occupant, weight + here - potential[occupant])
+                    for occupant, weight in occupants[col].items()
+                ]
+                if outflow[col] < capacities[col]:
+                    arcs.append((sink, here - potential[sink]))
+            else:  # the sink: back to unassigned rows and to columns with flow
+                arcs = [(row, here - potential[row]) for row in unassigned_rows]
+                arcs.extend(
+                    (row_count + col, here - potential[row_count + col])
+                    for col in range(column_count)
+                    if outflow[col] > 0
+                )
+            for head, cost in arcs:
+                if cost < 0:
+                    raise _RepairFailed
+                candidate = d + cost
+                # Nothing at or past the nearest deficit seen yet needs a look.
+                if candidate < bound and candidate < distance.get(head, bound):
+                    distance[head] = candidate
+                    previous[head] = node
+                    heapq.heappush(heap, (candidate, head))
+                    if head in deficit:
+                        bound = candidate + 1
+        if found < 0:
+            raise _RepairFailed
+        for node in settled:
+            potential[node] -= found_distance - distance[node]
+        # Carry the unit along the path, from its end back to the source.
+        deficit[found] -= 1
+        if deficit[found] == 0:
+            del deficit[found]
+        head = found
+        while head != source:
+            tail = previous[head]
+            if tail < row_count and head < sink:  # row → column: takes a place
+                col = head - row_count
+                occupants[col][tail] = next(w for c, w in edges_of[tail] if c == head)
+                place[tail] = col
+            elif tail < row_count:  # row → sink: stays unassigned
+                place[tail] = -1
+                unassigned_rows.add(tail)
+            elif tail < sink and head < row_count:  # column → row: the row leaves it
+                del occupants[tail - row_count][head]
+            elif tail < sink:  # column → sink
+                outflow[tail - row_count] += 1
+            elif head < row_count:  # sink → row: the row was unassigned
+                unassigned_rows.discard(head)
+            else:  # sink → column
+                outflow[head - row_count] -= 1
+            head = tail
+    return np.array(place, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -235,18 +380,34 @@ def solve(
         return unassigned, Certificate(u=zeros[0], v=zeros[1], value=0)
     limit = max(1, candidate_limit)
     rows, cols, scores = edges.initial()
-    assignment = None
+    assignment: np.ndarray | None = None
+    previous: tuple[np.ndarray, np.ndarray] | None = None
+    changed = np.zeros(0, dtype=np.int64)
     per_row = limit
     while True:
         weights = scores + bonus
         duals = None
-        if assignment is not None:
-            # New candidates often leave the assignment optimal: try to prove it first, with a
-            # short Bellman–Ford (a failure here only means solving again).
-            residual = _residual(
-                assignment=assignment, capacity=capacity, rows=rows, cols=cols, weights=weights
-            )
-            duals = _dual_prices(residual=residual, max_rounds=64)
+        if assignment is not None and previous is not None:
+            # Repair the previous optimum for the new edges (a few hundred rows) instead of
+            # solving again; the duals below prove the result (else: solve from scratch).
+            try:
+                assignment = _repair(
+                    assignment=assignment,
+                    u=previous[0],
+                    v=previous[1],
+                    capacity=capacity,
+                    rows=rows,
+                    cols=cols,
+                    weights=weights,
+                    changed=np.unique(changed),
+                )
+            except _RepairFailed:
+                assignment = None
+            if assignment is not None:
+                residual = _residual(
+                    assignment=assignment, capacity=capacity, rows=rows, cols=cols, weights=weights
+                )
+                duals = _dual_prices(residual=residual, max_rounds=column_count + 2)
         if duals is None:
             assignment = _assign(
                 row_count=row_count, capacity=capacity, rows=rows, cols=cols, weights=weights
@@ -266,6 +427,7 @@ def solve(
             assert assignment is not None  # solved above when no duals proved the last one
             return assignment, Certificate(u=u, v=v, value=value)
         per_row *= 2  # pathological ties need more at a time
+        previous, changed = (u, v), extra[0]
         # Violating edges are never candidates already (u_i + v_j ≥ w_ij holds on those).
         rows = np.concatenate([rows, extra[0]])
         cols = np.concatenate([cols, extra[1]])
@@ -276,11 +438,12 @@ def match_cohort(
     *,
     problem: MatchingProblem,
     translate: Translate = identity,
-    candidate_limit: int = 4,
+    candidate_limit: int | None = None,
 ) -> MatchingResult:
     """The optimal matching of the whole cohort (see the package docstring).
 
-    ``candidate_limit`` only tunes speed (mentors first considered per mentee); the result is
+    ``candidate_limit`` only tunes speed (mentors first considered per mentee; by default 8, 12
+    past 20,000 mentees, where each mentee missed costs more to repair); the result is
     optimal whatever its value. ``translate`` (e.g. gettext) translates the explanations."""
     result, _ = match_cohort_certified(
         problem=problem, translate=translate, candidate_limit=candidate_limit
@@ -292,7 +455,7 @@ def match_cohort_certified(
     *,
     problem: MatchingProblem,
     translate: Translate = identity,
-    candidate_limit: int = 4,
+    candidate_limit: int | None = None,
 ) -> tuple[MatchingResult, Certificate]:
     """``match_cohort``, and the LP duals that prove its result optimal: over the mentees not
     locked, Σu + Σ room·v = Σ (score + bonus) of their pairs, in 1/10,000 of a point, with
@@ -303,6 +466,8 @@ def match_cohort_certified(
     is_free[locked_rows] = False
     free_rows = np.flatnonzero(is_free)
     capacity = np.array([m.capacity for m in prepared.mentors], dtype=np.int64) - prepared.load
+    if candidate_limit is None:
+        candidate_limit = 8 if len(free_rows) <= 20_000 else 12
     limit = max(1, candidate_limit)
     edges = CompactEdges(
         prepared=prepared,

@@ -27,6 +27,7 @@ from tenant_apps.matching.engine import (
     score_matrix,
     suggestions,
 )
+from tenant_apps.matching.engine import solver as solver_module
 from tenant_apps.matching.engine.scoring import CompactEdges, prepare
 from tenant_apps.matching.engine.solver import bonus_for, certify, solve
 
@@ -420,6 +421,36 @@ def test_sparse_solver_equals_the_dense_optimum_with_many_mentors(problem, candi
     # when the engine matches it
     result = match_cohort(problem=problem, candidate_limit=candidate_limit)
     # then it reaches the optimum of the dense exact solver, for either objective
+    count, total_units = _dense_optimum(problem)
+    assert round(result.total_score * SCORE_RESOLUTION) == total_units
+    if problem.maximise == "matches":
+        assert len(result.pairs) == count
+    _assert_respects_the_rules(problem, result)
+
+
+@settings(max_examples=60, **_SETTINGS)
+@given(
+    problem=problems(max_mentees=90, max_mentors=60, max_capacity=4),
+    candidate_limit=st.integers(1, 2),
+)
+def test_new_candidates_repair_the_optimum_instead_of_solving_again(problem, candidate_limit):
+    # given a random cohort where one or two first candidates per mentee are far from enough,
+    # so that the duality check adds edges over several rounds
+    solves = []
+    original = solver_module._assign
+
+    def counted(**arguments):
+        solves.append(len(arguments["rows"]))
+        return original(**arguments)
+
+    # when the engine matches it, counting the assignments solved from scratch
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver_module, "_assign", counted)
+        result = match_cohort(problem=problem, candidate_limit=candidate_limit)
+    # then only the first candidates were solved from scratch — every later round repaired
+    # the optimum (shortest paths) and the repair was proved optimal, never solved again
+    assert len(solves) <= 1
+    # and the result is the optimum of the dense exact solver
     count, total_units = _dense_optimum(problem)
     assert round(result.total_score * SCORE_RESOLUTION) == total_units
     if problem.maximise == "matches":
