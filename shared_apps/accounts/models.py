@@ -187,8 +187,8 @@ class AccountSecurityEvent(models.Model):
     console): failed and successful sign-ins, notices and sign-in links sent. It belongs to the
     account, not to the programme whose site was used, so no programme stores anything about a
     person who is not its member. The address is kept only as a keyed hash (enough to
-    recognise a network the owner has signed in from). Deleted with the account; purged after
-    ACCOUNT_SECURITY_RETENTION_DAYS by the daily purge job."""
+    recognise a network the owner has signed in from). Deleted when the identity is erased;
+    purged after ACCOUNT_SECURITY_RETENTION_DAYS by the daily purge job."""
 
     class Kind(models.TextChoices):
         LOGIN_FAILED = "login.failed", _("Failed sign-in")
