@@ -258,7 +258,14 @@ def _catalogue() -> dict[str, Sentence]:
 
 def _actor_names(events: list[Any]) -> dict[int, str]:
     ids = {event.actor_user_id for event in events if event.actor_user_id}
-    users = get_user_model().objects.filter(pk__in=ids).only("first_name", "last_name", "email")
+    # an erased identity (accounts.models.ERASED_EMAIL_DOMAIN: audit sits below accounts) is
+    # named like a deleted account, never by its placeholder address
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .exclude(email__endswith="@erased.invalid")
+        .only("first_name", "last_name", "email")
+    )
     return {user.pk: (user.get_full_name() or user.email) for user in users}
 
 

@@ -1,6 +1,6 @@
 """The client administrator role (public schema), for the privacy app's export and erasure
 (saas.core.personal_data). It is a platform role, not programme data: it is not exported per
-programme, and it goes with the account (ON DELETE CASCADE)."""
+programme, and it goes when the identity is erased (accounts.services.user_tombstone)."""
 
 from saas.core.personal_data import Erase, Source
 
@@ -11,5 +11,5 @@ EXPORT: dict[str, Source] = {
 }
 
 ERASE: dict[str, Erase | str] = {
-    "tenants.ClientAdministrator": "deleted with the account (ON DELETE CASCADE)",
+    "tenants.ClientAdministrator": "deleted when the identity is erased (user_tombstone)",
 }

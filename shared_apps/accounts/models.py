@@ -1,6 +1,8 @@
 """Shared identity (public schema): one account per person, whatever the programmes."""
 
+import secrets
 import unicodedata
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -16,6 +18,24 @@ def email_normalize(email: str) -> str:
     we serve treats case as significant, and two accounts differing only by case would be a
     trap)."""
     return unicodedata.normalize("NFKC", email or "").strip().lower()
+
+
+# Accounts without a person: an erased identity (a tombstone, see
+# `accounts.services.user_erase_if_unused`) and the anonymous placeholders erased participant
+# rows point at. `.invalid` is reserved (RFC 2606): such an address can never be delivered to,
+# nor belong to anyone signing up.
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+# What a tombstone keeps as `date_joined`: a constant, not the person's date.
+ERASED_DATE_JOINED = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def erased_email(prefix: str = "") -> str:
+    """A fresh, unique, undeliverable address for an account without a person."""
+    return f"{prefix}{secrets.token_hex(8)}@{ERASED_EMAIL_DOMAIN}"
+
+
+def email_is_erased(email: str) -> bool:
+    return email_normalize(email).endswith(f"@{ERASED_EMAIL_DOMAIN}")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -67,6 +87,11 @@ class User(AbstractBaseUser):  # type: ignore[django-manager-missing]  # devices
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def is_erased(self) -> bool:
+        """An account without a person: an erased identity or an erasure placeholder."""
+        return email_is_erased(self.email)
 
     if TYPE_CHECKING:
 
@@ -162,8 +187,8 @@ class AccountSecurityEvent(models.Model):
     console): failed and successful sign-ins, notices and sign-in links sent. It belongs to the
     account, not to the programme whose site was used, so no programme stores anything about a
     person who is not its member. The address is kept only as a keyed hash (enough to
-    recognise a network the owner has signed in from). Deleted with the account; purged after
-    ACCOUNT_SECURITY_RETENTION_DAYS by the daily purge job."""
+    recognise a network the owner has signed in from). Deleted when the identity is erased;
+    purged after ACCOUNT_SECURITY_RETENTION_DAYS by the daily purge job."""
 
     class Kind(models.TextChoices):
         LOGIN_FAILED = "login.failed", _("Failed sign-in")

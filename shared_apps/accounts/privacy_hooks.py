@@ -1,6 +1,7 @@
 """The shared identity's rows (public schema), for the privacy app's export and erasure
 (saas.core.personal_data): exported as the export's "account" section, erased with the
-identity once no programme is left (`user_erase_if_unused`). The second factor's devices of
+identity once no programme is left (`user_erase_if_unused`: the row is anonymised in place, a
+tombstone without personal data, never deleted). The second factor's devices of
 django-otp are declared here, the app that uses them."""
 
 from saas.core.personal_data import Erase, Source
@@ -22,10 +23,14 @@ EXPORT: dict[str, Source] = {
 }
 
 ERASE: dict[str, Erase | str] = {
-    "accounts.User": "deleted when no membership remains (user_erase_if_unused)",
+    "accounts.User": (
+        "anonymised in place when no membership remains (user_erase_if_unused): a tombstone "
+        "without personal data, that cannot sign in; not deleted, which would lock every "
+        "programme's participants table"
+    ),
     "accounts.ProgramMembership": "this programme's row deleted by user_erase_if_unused",
-    "otp_totp.TOTPDevice": "deleted with the account",
-    "accounts.RecoveryCodeDevice": "deleted with the account",
-    "accounts.AccountSecurityEvent": "deleted with the account; purged after 90 days",
-    "accounts.SignInLink": "deleted with the account; purged after 90 days",
+    "otp_totp.TOTPDevice": "deleted when the identity is erased",
+    "accounts.RecoveryCodeDevice": "deleted when the identity is erased",
+    "accounts.AccountSecurityEvent": "deleted when the identity is erased; purged after 90 days",
+    "accounts.SignInLink": "deleted when the identity is erased; purged after 90 days",
 }

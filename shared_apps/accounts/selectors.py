@@ -5,16 +5,22 @@ from django.db.models import Count, Q
 from django.utils.module_loading import import_string
 
 from shared_apps.accounts.models import (
+    ERASED_EMAIL_DOMAIN,
     AccountSecurityEvent,
     ProgramMembership,
     User,
+    email_is_erased,
     email_normalize,
+    erased_email,
 )
 
 # Re-exported: other apps reach the identity through this module, never through models.
 __all__ = [
+    "ERASED_EMAIL_DOMAIN",
     "User",
+    "email_is_erased",
     "email_normalize",
+    "erased_email",
     "participant_counts",
     "programs_of",
     "security_events_of",
@@ -24,6 +30,10 @@ __all__ = [
 
 
 def user_by_email(*, email: str) -> User | None:
+    """The person's account; never an account without a person (an erased identity or an
+    erasure placeholder), whatever is typed."""
+    if email_is_erased(email):
+        return None
     return User.objects.filter(email=email_normalize(email)).first()
 
 

@@ -154,7 +154,9 @@ def _person_name(user_id: int | None) -> str:
     from shared_apps.accounts.selectors import User
 
     user = User.objects.filter(pk=user_id).first() if user_id else None
-    return (user.get_full_name() or user.email) if user is not None else ""
+    if user is None or user.is_erased:
+        return ""
+    return user.get_full_name() or user.email
 
 
 def _restorable_until(program: Program) -> Any:

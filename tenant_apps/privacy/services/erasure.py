@@ -7,10 +7,10 @@ in its privacy hooks (ERASE), how its rows about the person are erased, or why t
 every model with an export hook has an erasure rule, a test fails when one is missing. The
 person's files (under `Participant.files_prefix`) are deleted, every version, once the erasure
 commits. Once the person is in no programme any more, their shared identity (public schema) is
-deleted as well.
+erased as well: anonymised in place, a tombstone without personal data (never deleted: see
+`accounts.services.user_erase_if_unused`).
 """
 
-import secrets
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -24,6 +24,7 @@ from saas.core.personal_data import Identity
 from saas.core.tasks import enqueue_on_commit
 from saas.core.tenancy import connection
 from shared_apps.accounts.security import session_version_bump
+from shared_apps.accounts.selectors import ERASED_EMAIL_DOMAIN, erased_email
 from shared_apps.accounts.services import user_erase_if_unused
 from tenant_apps.privacy.hooks import erase_steps
 from tenant_apps.privacy.tasks import delete_files_task
@@ -31,7 +32,7 @@ from tenant_apps.privacy.tasks import delete_files_task
 if TYPE_CHECKING:
     from tenant_apps.participants.models import Participant
 
-ERASED_DOMAIN = "erased.invalid"
+ERASED_DOMAIN = ERASED_EMAIL_DOMAIN
 
 
 @transaction.atomic
@@ -60,9 +61,7 @@ def participant_erase(*, participant: "Participant", by: "Participant | None") -
         email=user.email, names=(f"{first} {last}", f"{last} {first}") if first and last else ()
     )
     # The participant row stays for the statistics, pointing at an anonymous placeholder.
-    placeholder = type(user).objects.create_user(
-        email=f"{secrets.token_hex(8)}@{ERASED_DOMAIN}", is_active=False
-    )
+    placeholder = type(user).objects.create_user(email=erased_email(), is_active=False)
     participant.user = placeholder
     participant.status = Participant.Status.ERASED
     participant.is_available = False

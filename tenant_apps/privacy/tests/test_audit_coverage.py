@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from conftest import PASSWORD, host_client, http_login
 from saas.core.tenancy import connection
 from shared_apps.accounts.models import User
+from shared_apps.accounts.tests.tombstone import assert_identity_erased
 from tenant_apps.participants.models import Participant
 
 
@@ -87,7 +88,7 @@ def test_super_admin_exports_and_erases_one_person_across_programmes(world):
     console.post("/console/personnes/", {"email": world.both.email, "confirm": "non"})
     assert User.objects.filter(pk=world.both.pk).exists()
     console.post("/console/personnes/", {"email": world.both.email, "confirm": "EFFACER"})
-    assert not User.objects.filter(pk=world.both.pk).exists()
+    assert_identity_erased(world.both.pk, email=world.both.email)
     event = AuditEvent.objects.get(action="console.person_erased")
     assert world.both.email not in str(event.details)
     for program in (world.program_a, world.program_b):

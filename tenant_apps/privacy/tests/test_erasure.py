@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 from conftest import PASSWORD, host_client, http_login
 from saas.core.errors import NotAllowed
 from shared_apps.accounts.models import User
+from shared_apps.accounts.tests.tombstone import assert_identity_erased
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.meetings.models import Meeting, MeetingAttendance, MeetingNote
 from tenant_apps.meetings.tests.test_attendance import deliver
@@ -204,7 +205,8 @@ def test_self_erasure_leaves_no_trace_and_keeps_the_statistics(world, mentee_wit
     # then nothing of the person is left in the programme's schema, nor in public
     assert _traces(schema, needles) == []
     assert _traces("public", needles) == []
-    assert not User.objects.filter(pk=world.mentee_a.pk).exists()  # no membership left
+    # no membership left: the identity is a tombstone
+    assert_identity_erased(world.mentee_a.pk, email=world.mentee_a.email)
     # the statistics stay right
     with tenant_context(world.program_a):
         assert (
@@ -264,4 +266,4 @@ def test_manager_erases_a_participant_with_confirmation(world, rich_mentee):
     manager.post(url, {"confirm": ""})
     assert User.objects.filter(pk=world.mentee_a.pk).exists()
     manager.post(url, {"confirm": "EFFACER"})
-    assert not User.objects.filter(pk=world.mentee_a.pk).exists()
+    assert_identity_erased(world.mentee_a.pk, email=world.mentee_a.email)
