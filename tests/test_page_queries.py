@@ -66,6 +66,9 @@ EXCLUDED: dict[str, str] = {
         "a download of every row of the programme (CSV/XLSX): it grows by design; the sample "
         "slugs are a 404"
     ),
+    "gestion/export/retours/<int:survey_id>.<slug:file_format>": (
+        "a download of every answer of a survey (CSV/XLSX): it grows by design"
+    ),
     "gestion/participants/<int:participant_id>/effacer/": POST_ONLY,
     "gestion/participants/<int:participant_id>/<slug:action>/": POST_ONLY,
     "gestion/questionnaire/<int:question_id>/<slug:action>/": POST_ONLY,

@@ -74,6 +74,11 @@ class Listing:
     previous_href: str
     next_href: str
 
+    @property
+    def total(self) -> int | None:
+        """How many rows match, over every page (None for `page_slice`, which never counts)."""
+        return None if self.page is None else self.page.paginator.count
+
 
 def _href(request: HttpRequest, param: str, number: int) -> str:
     query = request.GET.copy()

@@ -261,7 +261,7 @@ def manage_publish(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("No proposal to publish."))
         return redirect("manage-matches")
     listing = page_of(request, matches_for_manager().filter(status=Match.Status.PROPOSED))
-    total = listing.page.paginator.count
+    total = listing.total or 0
     return render(
         request,
         "matching/publish_confirm.html",

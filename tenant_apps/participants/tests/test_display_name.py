@@ -26,6 +26,7 @@ ALLOWED = {
     "tenant_apps/privacy/services/retention.py": "the person's own address",
     "tenant_apps/notifications/privacy_hooks.py": "the person's own export (their messages)",
     "tenant_apps/surveys/services.py": "the recipient's own address",
+    "tenant_apps/api/scim.py": "the SCIM User's name, as the identity provider provisioned it",
 }
 
 
