@@ -138,6 +138,8 @@ def user_erase_if_unused(*, user: User, program_id: int) -> bool:
     return True
 
 
+@audit_exempt("a step of erasure, audited by the erasure (privacy.erased)")
+@transaction.atomic
 def user_tombstone(*, user: User) -> None:
     """Strip the identity of everything about the person, keeping the row (see above): a
     unique undeliverable address, no names, no usable password, inactive, no dates; every
