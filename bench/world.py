@@ -945,6 +945,16 @@ def world_ensure(
         and info.get("programmes") == str(programmes)
         and info.get("per_programme") == str(per_programme)
     ):
+        # A world kept from an older checkout: bring every schema to this code's migrations
+        # (seconds when nothing is due: the fingerprints skip the schemas at the head), else
+        # its pages would fail on a missing column and count as errors.
+        log("  world kept: migrate_schemas to this checkout's head…")
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate_schemas", "-v", "0"],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "saas.settings.dev"},
+        )
         return url
     command = [sys.executable, str(Path(__file__).resolve()), "--database", database,
                "--programmes", str(programmes), "--participants", str(per_programme),
