@@ -318,9 +318,14 @@ def main() -> None:
     base_domain = world.world_info(database_url).get("base_domain", world.BASE_DOMAIN)
     people = max(args.users, args.saturate)
     samples = world.world_samples(database_url, people)
-    managers = [s for s in samples if s.role == "manager"]
-    if not managers:  # at least a few managers in the browse phase
-        samples += world.world_samples(database_url, max(1, args.users // 10), roles=("manager",))
+    # One distinct account per simulated manager (1 in 10 users): two users sharing a manager
+    # account would send the same authenticator code twice in one 30 s step, which django-otp
+    # rightly refuses as a replay (a first run drew 8 managers for 20 manager users: 12 errors).
+    managers_needed = max(1, -(-args.users // 10))
+    if sum(s.role == "manager" for s in samples) < managers_needed:
+        samples = [s for s in samples if s.role != "manager"] + world.world_samples(
+            database_url, managers_needed, roles=("manager",)
+        )
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/6")
 
     out = Path(tempfile.mkdtemp(prefix="scale-"))
