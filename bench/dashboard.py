@@ -18,7 +18,6 @@ its manager logs in through the login page and the second-factor page; the dashb
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.provisioning import bench_database  # noqa: E402
+from bench.provisioning import bench_programme  # noqa: E402
 
 BENCH_DB = "binome_bench_dash"
 PASSWORD = "bench-dashboard-password-2027"
@@ -48,43 +47,17 @@ def main() -> None:
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
     with ExitStack() as stack:
-        os.environ["DATABASE_URL"] = bench_database(stack, BENCH_DB)
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="saas.settings.dev",
-            DJANGO_DEBUG="false",
-            BASE_DOMAIN="bench.test",
-            PROGRAM_POOL_SIZE="0",
-            CELERY_BROKER_URL="",
-            LOG_LEVEL="WARNING",
-        )
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
+        program, manager = bench_programme(stack, BENCH_DB, manager_password=PASSWORD)
         from django.test import Client as HttpClient
         from django_tenants.utils import tenant_context
 
         from saas.core.tenancy import connection
-        from shared_apps.accounts.models import User
         from shared_apps.accounts.otp import recovery_codes_generate
         from tenant_apps.outcomes.demo import outcomes_seed
         from tenant_apps.participants.models import Participant
         from tenant_apps.participants.services import participant_add
         from tenant_apps.programs.models import Question
-        from tenants.models import Program
-        from tenants.services import client_create, program_create, program_provision
 
-        settings.ALLOWED_HOSTS = ["*"]
-        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        call_command("migrate_schemas", shared=True, verbosity=0)
-        client = client_create(name="Bench organisation")
-        program = program_create(
-            client_id=client.pk, name="Bench", slug="bench", manager_email="first@bench.example"
-        )
-        program_provision(program_id=program.pk)
-        program = Program.objects.get(pk=program.pk)
-        manager = User.objects.create_user(email="manager@bench.example", password=PASSWORD)
         log("seeding 5,000 participants, 2,500 pairs, 20,000 meetings…")
         started = time.perf_counter()
         with tenant_context(program):

@@ -18,7 +18,6 @@ are rows of `public` only (what its list reads), bulk-inserted. Last line:
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.provisioning import bench_database  # noqa: E402
+from bench.provisioning import bench_programme  # noqa: E402
 
 BENCH_DB = "binome_bench_lists"
 PASSWORD = "bench-lists-password-2027"
@@ -84,20 +83,8 @@ def main() -> None:
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
     with ExitStack() as stack:
-        os.environ["DATABASE_URL"] = bench_database(stack, BENCH_DB)
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="saas.settings.dev",
-            DJANGO_DEBUG="false",
-            BASE_DOMAIN="bench.test",
-            PROGRAM_POOL_SIZE="0",
-            CELERY_BROKER_URL="",
-            LOG_LEVEL="WARNING",
-        )
-        import django
-
-        django.setup()
+        program, manager = bench_programme(stack, BENCH_DB, manager_password=PASSWORD)
         from django.conf import settings
-        from django.core.management import call_command
         from django_tenants.utils import tenant_context
 
         from saas.core.tenancy import connection
@@ -105,19 +92,8 @@ def main() -> None:
         from tenant_apps.participants.models import Participant
         from tenant_apps.participants.services import participant_add
         from tenants.models import Client, Domain, Program
-        from tenants.services import client_create, program_create, program_provision
         from tests.crowd import crowd_add
 
-        settings.ALLOWED_HOSTS = ["*"]
-        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        call_command("migrate_schemas", shared=True, verbosity=0)
-        client = client_create(name="Bench organisation")
-        program = program_create(
-            client_id=client.pk, name="Bench", slug="bench", manager_email="first@bench.example"
-        )
-        program_provision(program_id=program.pk)
-        program = Program.objects.get(pk=program.pk)
-        manager = User.objects.create_user(email="manager@bench.example", password=PASSWORD)
         User.objects.create_user(email="staff@bench.example", password=PASSWORD, is_staff=True)
         with tenant_context(program):
             participant_add(user=manager, role=Participant.Role.MANAGER)

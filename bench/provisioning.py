@@ -22,11 +22,47 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_DB = "binome_bench"
+
+
+def bench_programme(stack: ExitStack, database: str, *, manager_password: str) -> tuple[Any, Any]:
+    """Django configured for a bench on `database` (dropped and re-created, see
+    `bench_database`), the shared schema migrated, and one provisioned programme "bench" with a
+    manager account: (programme, manager user). Used by the dashboard and lists benches."""
+    os.environ["DATABASE_URL"] = bench_database(stack, database)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="saas.settings.dev",
+        DJANGO_DEBUG="false",
+        BASE_DOMAIN="bench.test",
+        PROGRAM_POOL_SIZE="0",
+        CELERY_BROKER_URL="",
+        LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from shared_apps.accounts.models import User
+    from tenants.models import Program
+    from tenants.services import client_create, program_create, program_provision
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("migrate_schemas", shared=True, verbosity=0)
+    client = client_create(name="Bench organisation")
+    program = program_create(
+        client_id=client.pk, name="Bench", slug="bench", manager_email="first@bench.example"
+    )
+    program_provision(program_id=program.pk)
+    manager = User.objects.create_user(email="manager@bench.example", password=manager_password)
+    return Program.objects.get(pk=program.pk), manager
 
 
 def bench_database(stack: ExitStack, name: str = BENCH_DB) -> str:
