@@ -368,17 +368,9 @@ def message_emails_due_sql(*, now: datetime, every: timedelta) -> tuple[str, lis
     person's last reading and last email, that person wanting emails and not emailed within
     `every`. For the beat job (tenants.fanout.programmes_where): one EXISTS per programme
     instead of a task each."""
-    from saas.core.tenancy import connection
+    from saas.core.tenancy import quoted_tables
 
-    tables = {
-        name: connection.ops.quote_name(model._meta.db_table)
-        for name, model in [
-            ("message", Message),
-            ("match", Match),
-            ("profile", Profile),
-            ("state", ThreadState),
-        ]
-    }
+    tables = quoted_tables(message=Message, match=Match, profile=Profile, state=ThreadState)
     recipient = "(CASE WHEN m.author_id = p.mentee_id THEN p.mentor_id ELSE p.mentee_id END)"
     sql = MESSAGE_EMAILS_DUE_SQL.format(recipient=recipient, **tables)
     return sql, [Match.Status.ACTIVE, now - every]
