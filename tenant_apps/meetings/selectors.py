@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tenant_apps.matching.models import Match
-from tenant_apps.matching.selectors import in_pair
+from tenant_apps.matching.selectors import active_matches_for, in_pair
 from tenant_apps.meetings.models import (
     CALLED_OFF,
     JOIN_CLOSES_AFTER,
@@ -116,12 +116,7 @@ def overlapping_meetings(
 
 def pairs_for(*, participant: Participant) -> QuerySet[Match]:
     """The active pairs `participant` is in: whom they can meet."""
-    return (
-        Match.objects.filter(in_pair(participant))
-        .filter(status=Match.Status.ACTIVE)
-        .select_related("mentee__user", "mentor__user")
-        .order_by("pk")
-    )
+    return active_matches_for(participant=participant).order_by("pk")
 
 
 def join_window(*, meeting: Meeting) -> tuple[datetime, datetime] | None:
