@@ -35,6 +35,11 @@ def _words(values: Iterable[Any]) -> str:
     return ", ".join(str(value) for value in values)
 
 
+def _detail(key: str, default: Any = "") -> Callable[[dict[str, Any]], str]:
+    """The words for an action whose detail is one value of its details: `details[key]`."""
+    return lambda details: str(details.get(key, default))
+
+
 def _domains(details: dict[str, Any]) -> str:
     parts = [f"+ {d}" for d in details.get("added", [])]
     parts += [f"− {d}" for d in details.get("removed", [])]
@@ -89,31 +94,31 @@ def _catalogue() -> dict[str, Sentence]:
         "audit.exported": (_("%(actor)s downloaded the audit log"), None),
         "console.client_created": (
             _("%(actor)s created the organisation %(detail)s"),
-            lambda d: d.get("name", ""),
+            _detail("name"),
         ),
         "console.program_created": (
             _("%(actor)s created the programme %(detail)s"),
-            lambda d: d.get("name", ""),
+            _detail("name"),
         ),
         "console.program_ready": (_("The programme was ready"), None),
         "console.program_failed": (_("The creation of the programme failed"), None),
         "console.program_retried": (_("%(actor)s retried the creation of the programme"), None),
         "console.program_deleted": (
             _("%(actor)s deleted the failed programme %(detail)s"),
-            lambda d: d.get("slug", ""),
+            _detail("slug"),
         ),
         "console.program_pause": (_("%(actor)s paused the programme"), None),
         "console.program_resume": (_("%(actor)s resumed the programme"), None),
         "console.program_archive": (
             _("%(actor)s archived the programme: %(detail)s"),
-            lambda d: d.get("reason", ""),
+            _detail("reason"),
         ),
         "console.program_restored": (_("%(actor)s restored the archived programme"), None),
         "console.person_exported": (_("%(actor)s exported a person's data"), None),
         "console.person_erased": (_("%(actor)s erased a person everywhere"), None),
         "snapshots.taken": (
             _("Programme statistics were computed (%(detail)s programmes)"),
-            lambda d: str(d.get("programmes", "")),
+            _detail("programmes"),
         ),
         "client_admin.invited": (_("%(actor)s invited a client administrator"), None),
         "client_admin.manager_invited": (
@@ -122,7 +127,7 @@ def _catalogue() -> dict[str, Sentence]:
         ),
         "client_admin.document_downloaded": (
             _("%(actor)s downloaded a DPO document: %(detail)s"),
-            lambda d: d.get("document", ""),
+            _detail("document"),
         ),
         "client_admin.snapshots_requested": (
             _("%(actor)s asked for fresh programme statistics"),
@@ -150,27 +155,24 @@ def _catalogue() -> dict[str, Sentence]:
         ),
         "outcomes.monthly_report_sent": (
             _("The monthly report of %(detail)s was sent to the managers"),
-            lambda d: d.get("month", ""),
+            _detail("month"),
         ),
         "programs.question_created": (
             _("%(actor)s added the question “%(detail)s”"),
-            lambda d: d.get("key", ""),
+            _detail("key"),
         ),
         "programs.question_changed": (
             _("%(actor)s changed the question “%(detail)s”"),
-            lambda d: d.get("key", ""),
+            _detail("key"),
         ),
-        "programs.question_moved": (
-            _("%(actor)s moved the question “%(detail)s”"),
-            lambda d: d.get("key", ""),
-        ),
+        "programs.question_moved": (_("%(actor)s moved the question “%(detail)s”"), _detail("key")),
         "programs.question_archived": (
             _("%(actor)s archived the question “%(detail)s”"),
-            lambda d: d.get("key", ""),
+            _detail("key"),
         ),
         "programs.question_restored": (
             _("%(actor)s restored the question “%(detail)s”"),
-            lambda d: d.get("key", ""),
+            _detail("key"),
         ),
         "matching.run": (
             _("%(actor)s ran the matching: %(detail)s"),
@@ -191,7 +193,7 @@ def _catalogue() -> dict[str, Sentence]:
         "matching.request_declined": (_("%(actor)s declined a mentee's request"), None),
         "matching.requests_expired": (
             _("Requests without an answer expired: %(detail)s"),
-            lambda d: str(d.get("count", 0)),
+            _detail("count", 0),
         ),
         # mentoring (issue 13): the manager's actions and the reminder job (never content)
         "mentoring.goal_template_created": (_("%(actor)s offered a goal template"), None),
@@ -204,7 +206,7 @@ def _catalogue() -> dict[str, Sentence]:
         ),
         "mentoring.nudges_sent": (
             _("Reminders sent to quiet pairs: %(detail)s"),
-            lambda d: str(d.get("count", 0)),
+            _detail("count", 0),
         ),
         "mentoring.pairs_viewed": (_("%(actor)s viewed the follow-up of the pairs"), None),
         "participant.invited": (_("%(actor)s invited a participant"), None),
@@ -239,7 +241,7 @@ def _catalogue() -> dict[str, Sentence]:
         ),
         "surveys.programme_end_scheduled": (
             _("%(actor)s scheduled the end-of-programme survey for %(detail)s"),
-            lambda d: d.get("on", ""),
+            _detail("on"),
         ),
         "surveys.settings_changed": (
             _("%(actor)s changed the feedback settings: %(detail)s"),

@@ -36,3 +36,10 @@ connection = cast("TenantDatabaseWrapper", _connection)
 def connection_for(alias: str) -> "TenantDatabaseWrapper":
     """`django.db.connections[alias]`, typed as above."""
     return cast("TenantDatabaseWrapper", connections[alias])
+
+
+def quoted_tables(**models: Any) -> dict[str, str]:
+    """`{"name": '"table"'}` for each `name=Model`: the models' tables quoted and unqualified,
+    for a raw SQL template (`sql.format(**quoted_tables(...))`) that runs in whichever schema
+    the connection is set to."""
+    return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}

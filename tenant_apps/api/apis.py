@@ -105,6 +105,17 @@ class ProgrammeApi(viewsets.GenericViewSet):
             api_key_write_record(key=key, method=self.request.method or "", operation=operation)
         return result
 
+    def page(self, rows: Any, output: type[serializers.Serializer]) -> Response:
+        """One cursor page of `rows`, each written by `output`."""
+        return self.get_paginated_response(output(self.paginate_queryset(rows), many=True).data)
+
+
+def validated(serializer: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """`data` as `serializer` checks it; otherwise a 400 naming the fields in error."""
+    checked = serializer(data=data)
+    checked.is_valid(raise_exception=True)
+    return dict(checked.validated_data)
+
 
 # --- Participants ------------------------------------------------------------------------------
 
@@ -170,12 +181,11 @@ class ParticipantApi(ProgrammeApi):
     lookup_url_kwarg = "participant"
 
     def get_queryset(self) -> Any:
-        filters = ParticipantFilter(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = validated(ParticipantFilter, self.request.query_params)
         return api_participants(
-            status=filters.validated_data.get("status", ""),
-            role=filters.validated_data.get("role", ""),
-            updated_since=filters.validated_data.get("updated_since"),
+            status=filters.get("status", ""),
+            role=filters.get("role", ""),
+            updated_since=filters.get("updated_since"),
         )
 
     @extend_schema(
@@ -192,8 +202,7 @@ class ParticipantApi(ProgrammeApi):
         ],
     )
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(ParticipantOutput(page, many=True).data)
+        return self.page(self.get_queryset(), ParticipantOutput)
 
     @extend_schema(
         operation_id="participants_retrieve",
@@ -225,11 +234,8 @@ class ParticipantApi(ProgrammeApi):
         ],
     )
     def create(self, request: Request) -> Response:
-        data = ParticipantCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        participant = self.write(
-            "participants.invite", lambda: participant_invite(**data.validated_data)
-        )
+        data = validated(ParticipantCreateInput, request.data)
+        participant = self.write("participants.invite", lambda: participant_invite(**data))
         return Response(
             ParticipantOutput(_participant(participant.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -249,11 +255,10 @@ class ParticipantApi(ProgrammeApi):
     def partial_update(self, request: Request, participant: int) -> Response:
         pk = participant
         person = _participant(pk)
-        data = ParticipantUpdateInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ParticipantUpdateInput, request.data)
         self.write(
             "participants.update",
-            lambda: participant_settings_update(participant=person, **data.validated_data),
+            lambda: participant_settings_update(participant=person, **data),
         )
         return Response(ParticipantOutput(_participant(pk)).data)
 
@@ -343,10 +348,8 @@ class PairApi(ProgrammeApi):
         ],
     )
     def list(self, request: Request) -> Response:
-        filters = PairFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(api_pairs(status=filters.validated_data.get("status", "")))
-        return self.get_paginated_response(PairOutput(page, many=True).data)
+        filters = validated(PairFilter, request.query_params)
+        return self.page(api_pairs(status=filters.get("status", "")), PairOutput)
 
     @extend_schema(
         operation_id="pairs_create",
@@ -360,10 +363,9 @@ class PairApi(ProgrammeApi):
         ],
     )
     def create(self, request: Request) -> Response:
-        data = PairCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        mentee = _active_participant(data.validated_data["mentee_id"], "mentee_id")
-        mentor = _active_participant(data.validated_data["mentor_id"], "mentor_id")
+        data = validated(PairCreateInput, request.data)
+        mentee = _active_participant(data["mentee_id"], "mentee_id")
+        mentor = _active_participant(data["mentor_id"], "mentor_id")
         match = self.write(
             "pairs.create", lambda: match_create_manual(mentee=mentee, mentor=mentor)
         )
@@ -388,11 +390,8 @@ class PairApi(ProgrammeApi):
     @action(detail=True, methods=["post"])
     def end(self, request: Request, match: int) -> Response:
         pair = get_object_or_404(api_pairs(), pk=match)
-        data = PairEndInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        pair = self.write(
-            "pairs.end", lambda: match_end(match=pair, reason=data.validated_data["reason"])
-        )
+        data = validated(PairEndInput, request.data)
+        pair = self.write("pairs.end", lambda: match_end(match=pair, reason=data["reason"]))
         return Response(PairOutput(pair).data)
 
 
@@ -438,11 +437,8 @@ class MeetingApi(ProgrammeApi):
         ],
     )
     def list(self, request: Request) -> Response:
-        filters = MeetingFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        queryset = api_meetings(status=filters.validated_data.get("status", ""))
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(MeetingOutput(page, many=True).data)
+        filters = validated(MeetingFilter, request.query_params)
+        return self.page(api_meetings(status=filters.get("status", "")), MeetingOutput)
 
 
 COUNTS = serializers.DictField(child=serializers.IntegerField())
@@ -631,8 +627,7 @@ class SurveyApi(ProgrammeApi):
         examples=[page_example(SURVEY_EXAMPLE)],
     )
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(api_surveys())
-        return self.get_paginated_response(SurveyOutput(page, many=True).data)
+        return self.page(api_surveys(), SurveyOutput)
 
     @extend_schema(
         operation_id="surveys_results",

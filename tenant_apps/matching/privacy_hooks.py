@@ -1,15 +1,14 @@
 """The matching app's personal data, for the privacy app's export and erasure
 (saas.core.personal_data)."""
 
-from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saas.core.personal_data import Erase, Identity, Item, Source, item, when
 from tenant_apps.matching.models import Match, MatchBan, MatchRequest
+from tenant_apps.matching.selectors import in_pair
 
 # --- in words ------------------------------------------------------------------------------------
 
@@ -81,23 +80,19 @@ def _erase_matches(participant: Any, identity: Identity) -> None:
 # --- the hooks -----------------------------------------------------------------------------------
 
 
-def _pair_side(prefix: str) -> Callable[[Any], Q]:
-    return lambda p: Q(**{f"{prefix}mentee": p}) | Q(**{f"{prefix}mentor": p})
-
-
 PAIR_PEOPLE = ("mentee__user", "mentor__user")
 
 EXPORT: dict[str, Source] = {
     "matching.Match": Source(
-        rows=_pair_side(""), section="pairs", present=match_in_words, related=PAIR_PEOPLE
+        rows=in_pair, section="pairs", present=match_in_words, related=PAIR_PEOPLE
     ),
     "matching.MatchRequest": Source(
-        rows=_pair_side(""),
+        rows=in_pair,
         section="pairs",
         present=match_request_in_words,
         related=PAIR_PEOPLE,
     ),
-    "matching.MatchBan": Source(rows=_pair_side(""), section="pairs", present=match_ban_in_words),
+    "matching.MatchBan": Source(rows=in_pair, section="pairs", present=match_ban_in_words),
 }
 
 ERASE: dict[str, Erase | str] = {

@@ -4,6 +4,12 @@ from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.participants.models import Participant
 
 
+def in_pair(participant: Participant, via: str = "") -> Q:
+    """The rows whose pair (the Match itself, or the one reached through `via`, e.g.
+    "match__") has `participant` as its mentee or its mentor."""
+    return Q(**{f"{via}mentee": participant}) | Q(**{f"{via}mentor": participant})
+
+
 def mentor_room(*, mentor: Participant) -> int:
     """Places left: capacity minus active pairs and proposals that would become active."""
     taken = Match.objects.filter(
@@ -14,7 +20,7 @@ def mentor_room(*, mentor: Participant) -> int:
 
 def active_matches_for(*, participant: Participant) -> QuerySet[Match]:
     return (
-        Match.objects.filter(Q(mentee=participant) | Q(mentor=participant))
+        Match.objects.filter(in_pair(participant))
         .filter(status=Match.Status.ACTIVE)
         .select_related("mentee__user", "mentor__user")
     )

@@ -1,7 +1,6 @@
 """The meetings app's personal data, for the privacy app's export and erasure
 (saas.core.personal_data)."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from saas.core.personal_data import Erase, Item, Source, item, when
 from tenant_apps.matching.privacy_hooks import other_side
+from tenant_apps.matching.selectors import in_pair
 from tenant_apps.meetings.services import meetings_person_erase
 
 # --- in words ------------------------------------------------------------------------------------
@@ -61,19 +61,17 @@ def meeting_attendance_in_words(row: Any, me: Any) -> Item:
 # --- the hooks -----------------------------------------------------------------------------------
 
 
-def _pair_side(prefix: str) -> Callable[[Any], Q]:
-    return lambda p: Q(**{f"{prefix}mentee": p}) | Q(**{f"{prefix}mentor": p})
-
-
 EXPORT: dict[str, Source] = {
     "meetings.Meeting": Source(
-        rows=_pair_side("match__"),
+        rows=lambda p: in_pair(p, "match__"),
         section="meetings",
         present=meeting_in_words,
         related=("match__mentee__user", "match__mentor__user"),
     ),
     "meetings.MeetingSlot": Source(
-        rows=_pair_side("meeting__match__"), section="meetings", present=meeting_slot_in_words
+        rows=lambda p: in_pair(p, "meeting__match__"),
+        section="meetings",
+        present=meeting_slot_in_words,
     ),
     # Only the person's own private notes: the other person's notes are theirs.
     "meetings.MeetingNote": Source(

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tenant_apps.matching.models import Match
+from tenant_apps.matching.selectors import active_matches_for, in_pair
 from tenant_apps.meetings.models import (
     CALLED_OFF,
     JOIN_CLOSES_AFTER,
@@ -36,18 +37,14 @@ def _meetings() -> QuerySet[Meeting]:
     return Meeting.objects.select_related("match__mentee__user", "match__mentor__user")
 
 
-def _of(participant: Participant) -> Q:
-    return Q(match__mentee=participant) | Q(match__mentor=participant)
-
-
 def meeting_for_participant(*, participant: Participant, meeting_id: int) -> Meeting | None:
     """The meeting if `participant` is one of its two people, else None."""
-    return _meetings().filter(_of(participant), pk=meeting_id).first()
+    return _meetings().filter(in_pair(participant, "match__"), pk=meeting_id).first()
 
 
 def upcoming_meetings(*, participant: Participant, now: datetime) -> list[Meeting]:
     """Proposals waiting for an answer and meetings that are not over yet, soonest first."""
-    meetings = _meetings().filter(_of(participant), status__in=LIVE)
+    meetings = _meetings().filter(in_pair(participant, "match__"), status__in=LIVE)
     meetings = meetings.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now - JOIN_CLOSES_AFTER))
     return sorted(
         meetings.prefetch_related("slots"),
@@ -69,7 +66,7 @@ def called_off_meetings(*, participant: Participant, now: datetime) -> QuerySet[
     first: neither upcoming nor past."""
     return (
         _meetings()
-        .filter(_of(participant))
+        .filter(in_pair(participant, "match__"))
         .filter(_called_off_ahead(now))
         .order_by("starts_at", "pk")
     )
@@ -83,7 +80,7 @@ def past_meetings(*, participant: Participant, now: datetime) -> QuerySet[Meetin
     )
     return (
         _meetings()
-        .filter(_of(participant))
+        .filter(in_pair(participant, "match__"))
         .exclude(upcoming)
         .exclude(_called_off_ahead(now))
         .order_by("-starts_at", "-pk")
@@ -109,19 +106,17 @@ def overlapping_meetings(
 ) -> QuerySet[Meeting]:
     """The person's meetings whose confirmed time overlaps [starts_at, ends_at)."""
     meetings = Meeting.objects.filter(
-        _of(participant), status__in=TIME_HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
+        in_pair(participant, "match__"),
+        status__in=TIME_HOLDING,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
     )
     return meetings.exclude(pk=exclude_id) if exclude_id else meetings
 
 
 def pairs_for(*, participant: Participant) -> QuerySet[Match]:
     """The active pairs `participant` is in: whom they can meet."""
-    return (
-        Match.objects.filter(Q(mentee=participant) | Q(mentor=participant))
-        .filter(status=Match.Status.ACTIVE)
-        .select_related("mentee__user", "mentor__user")
-        .order_by("pk")
-    )
+    return active_matches_for(participant=participant).order_by("pk")
 
 
 def join_window(*, meeting: Meeting) -> tuple[datetime, datetime] | None:

@@ -2,13 +2,13 @@
 the privacy app's export and erasure (saas.core.personal_data). The pair's thread and goals
 follow the pair: both people get all of it."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from saas.core.personal_data import Erase, Item, Source, item, when, yes_no
+from tenant_apps.matching.selectors import in_pair
 from tenant_apps.mentoring.services import mentoring_person_erase
 
 # --- in words ------------------------------------------------------------------------------------
@@ -63,16 +63,12 @@ def nudge_in_words(row: Any, me: Any) -> Item:
 # --- the hooks -----------------------------------------------------------------------------------
 
 
-def _pair_side(prefix: str) -> Callable[[Any], Q]:
-    return lambda p: Q(**{f"{prefix}mentee": p}) | Q(**{f"{prefix}mentor": p})
-
-
 EXPORT: dict[str, Source] = {
     "mentoring.Profile": Source(
         rows=lambda p: Q(participant=p), section="relationship", present=profile_in_words
     ),
     "mentoring.Message": Source(
-        rows=_pair_side("match__"),
+        rows=lambda p: in_pair(p, "match__"),
         section="relationship",
         present=message_in_words,
         related=("author__user",),
@@ -81,7 +77,7 @@ EXPORT: dict[str, Source] = {
         rows=lambda p: Q(participant=p), section="relationship", present=thread_state_in_words
     ),
     "mentoring.Goal": Source(
-        rows=_pair_side("match__"), section="relationship", present=goal_in_words
+        rows=lambda p: in_pair(p, "match__"), section="relationship", present=goal_in_words
     ),
     "mentoring.Nudge": Source(
         rows=lambda p: Q(participant=p), section="relationship", present=nudge_in_words

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncWeek
 from django.urls import reverse
 
 from tenant_apps.matching.models import Match, MatchRequest
+from tenant_apps.matching.selectors import in_pair
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.mentoring.models import (
     LANGUAGE_CHOICES,
@@ -181,9 +182,7 @@ def can_see_profile(*, viewer: Participant, owner: Participant) -> bool:
 
 
 def _pairs_of(participant: Participant) -> QuerySet[Match]:
-    return Match.objects.filter(Q(mentee=participant) | Q(mentor=participant)).select_related(
-        "mentee__user", "mentor__user"
-    )
+    return Match.objects.filter(in_pair(participant)).select_related("mentee__user", "mentor__user")
 
 
 def pair_for(*, participant: Participant, match_id: int) -> Match | None:
@@ -241,7 +240,7 @@ def goals_of(*, match: Match) -> list[Goal]:
 
 def goal_for(*, participant: Participant, goal_id: int) -> Goal | None:
     return (
-        Goal.objects.filter(Q(match__mentee=participant) | Q(match__mentor=participant))
+        Goal.objects.filter(in_pair(participant, "match__"))
         .filter(pk=goal_id, match__status=Match.Status.ACTIVE)
         .select_related("match")
         .first()
@@ -368,17 +367,9 @@ def message_emails_due_sql(*, now: datetime, every: timedelta) -> tuple[str, lis
     person's last reading and last email, that person wanting emails and not emailed within
     `every`. For the beat job (tenants.fanout.programmes_where): one EXISTS per programme
     instead of a task each."""
-    from saas.core.tenancy import connection
+    from saas.core.tenancy import quoted_tables
 
-    tables = {
-        name: connection.ops.quote_name(model._meta.db_table)
-        for name, model in [
-            ("message", Message),
-            ("match", Match),
-            ("profile", Profile),
-            ("state", ThreadState),
-        ]
-    }
+    tables = quoted_tables(message=Message, match=Match, profile=Profile, state=ThreadState)
     recipient = "(CASE WHEN m.author_id = p.mentee_id THEN p.mentor_id ELSE p.mentee_id END)"
     sql = MESSAGE_EMAILS_DUE_SQL.format(recipient=recipient, **tables)
     return sql, [Match.Status.ACTIVE, now - every]

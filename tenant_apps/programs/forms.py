@@ -1,5 +1,5 @@
 import re
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -12,6 +12,9 @@ from tenant_apps.programs.icons import image_size, is_size_allowed
 from tenant_apps.programs.models import ProgramSettings, Question
 from tenant_apps.programs.questionnaire import QUESTION_FIELDS
 from tenant_apps.programs.services import EDITABLE_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 PERSONAL_EMAIL_PROVIDERS = frozenset(
@@ -48,6 +51,13 @@ def text_answer_field() -> forms.CharField:
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+def lines_field(label: "StrOrPromise", help_text: "StrOrPromise") -> forms.CharField:
+    """A list typed one entry a line (optional; the form splits it)."""
+    return forms.CharField(
+        label=label, help_text=help_text, widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+
 class LogoField(forms.ImageField):
     """An image whose declared dimensions are checked before Pillow decodes or verifies it."""
 
@@ -70,11 +80,8 @@ OPTIONAL_RETENTION_BOUNDS = {
 
 
 class ProgramSettingsForm(forms.ModelForm):
-    allowed_email_domains_text = forms.CharField(
-        label=_("Email domains allowed to register"),
-        help_text=_("One domain per line, for example exemple.fr"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
+    allowed_email_domains_text = lines_field(
+        _("Email domains allowed to register"), _("One domain per line, for example exemple.fr")
     )
 
     class Meta:
@@ -236,12 +243,7 @@ class ProgramSettingsForm(forms.ModelForm):
 
 
 class QuestionForm(forms.ModelForm):
-    choices_text = forms.CharField(
-        label=_("Choices"),
-        help_text=_("For choice questions: one choice per line."),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-    )
+    choices_text = lines_field(_("Choices"), _("For choice questions: one choice per line."))
 
     class Meta:
         model = Question

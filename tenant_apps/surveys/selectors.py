@@ -89,19 +89,16 @@ def surveys_due_sql(
     repeats the service's own conditions (active survey, active person, the survey's
     audience, occasions spelled as the service spells them, `checkin_round`). For the beat job
     (tenants.fanout.programmes_where): one EXISTS per programme instead of a task each."""
-    from saas.core.tenancy import connection
+    from saas.core.tenancy import quoted_tables
 
-    tables = {
-        name: connection.ops.quote_name(model._meta.db_table)
-        for name, model in [
-            ("meeting", Meeting),
-            ("match", Match),
-            ("person", Participant),
-            ("survey", Survey),
-            ("invitation", SurveyInvitation),
-            ("settings", SurveySettings),
-        ]
-    }
+    tables = quoted_tables(
+        meeting=Meeting,
+        match=Match,
+        person=Participant,
+        survey=Survey,
+        invitation=SurveyInvitation,
+        settings=SurveySettings,
+    )
     fields = {f.name: f for f in SurveySettings._meta.concrete_fields}
     default = {
         name: int(fields[name].get_default())

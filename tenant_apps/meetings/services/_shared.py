@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from saas.core.errors import Conflict, ValidationFailed
 from tenant_apps.matching.models import Match
-from tenant_apps.meetings.models import Meeting
+from tenant_apps.meetings.models import Meeting, MeetingSlot
 from tenant_apps.meetings.selectors import overlapping_meetings
 from tenant_apps.meetings.services.invitations import when_label
 from tenant_apps.participants.models import Participant
@@ -96,6 +96,33 @@ def _check_overlaps(
                         "%(name)s already has another meeting at %(when)s. Choose another time."
                     ) % {"name": person.display_name, "when": when}
                 raise Conflict(message)
+
+
+def _checked_times(
+    *,
+    match: Match,
+    by: Participant,
+    slots: Sequence[Slot],
+    time_zone: str,
+    now: datetime,
+    exclude_id: int | None,
+) -> list[Slot]:
+    """The times `by` proposes to the pair, checked: a valid time zone, one to three distinct
+    future times of a sensible length, and neither person already booked then (both rows are
+    locked first, so that two proposals cannot pass the check together)."""
+    _check_time_zone(time_zone)
+    checked = _check_slots(slots, now=now)
+    _lock_people(match)
+    _check_overlaps(match=match, by=by, slots=checked, exclude_id=exclude_id, tz=time_zone)
+    return checked
+
+
+def _slots_add(meeting: Meeting, slots: Sequence[Slot]) -> None:
+    """The times of the meeting's current proposal round."""
+    MeetingSlot.objects.bulk_create(
+        MeetingSlot(meeting=meeting, proposal_round=meeting.proposal_round, starts_at=s, ends_at=e)
+        for s, e in slots
+    )
 
 
 def _reminders_reset(meeting: Meeting, now: datetime) -> None:

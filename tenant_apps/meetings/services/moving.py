@@ -7,15 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.log import audit_exempt
-from tenant_apps.meetings.models import Meeting, MeetingSlot
+from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.services._shared import (
     PAIR_ACTIVITY,
     Slot,
-    _check_overlaps,
-    _check_slots,
-    _check_time_zone,
-    _lock_people,
+    _checked_times,
     _locked,
+    _slots_add,
 )
 from tenant_apps.meetings.services.invitations import _notify
 from tenant_apps.participants.models import Participant
@@ -33,10 +31,9 @@ def meeting_move_propose(
     if refusal := meeting.move_refusal(by, now):
         raise refusal
     time_zone = time_zone or meeting.time_zone
-    _check_time_zone(time_zone)
-    slots = _check_slots(slots, now=now)
-    _lock_people(meeting.match)
-    _check_overlaps(match=meeting.match, by=by, slots=slots, exclude_id=meeting.pk, tz=time_zone)
+    slots = _checked_times(
+        match=meeting.match, by=by, slots=slots, time_zone=time_zone, now=now, exclude_id=meeting.pk
+    )
     meeting.status = Meeting.Status.MOVE_PROPOSED
     meeting.proposal_round += 1
     meeting.proposed_by = by
@@ -44,9 +41,6 @@ def meeting_move_propose(
     meeting.save(
         update_fields=["status", "proposal_round", "proposed_by", "time_zone", "updated_at"]
     )
-    MeetingSlot.objects.bulk_create(
-        MeetingSlot(meeting=meeting, proposal_round=meeting.proposal_round, starts_at=s, ends_at=e)
-        for s, e in slots
-    )
+    _slots_add(meeting, slots)
     _notify(meeting, notice="move_proposed", to=[meeting.other(by)], by=by)
     return meeting

@@ -9,16 +9,14 @@ from django.utils.translation import gettext as _
 from audit.log import audit_exempt
 from saas.core.errors import Conflict, NotAllowed
 from tenant_apps.matching.models import Match
-from tenant_apps.meetings.models import Meeting, MeetingSlot
+from tenant_apps.meetings.models import Meeting
 from tenant_apps.meetings.services._shared import (
     DEFAULT_TIME_ZONE,
     PAIR_ACTIVITY,
     Slot,
-    _check_overlaps,
-    _check_slots,
-    _check_time_zone,
-    _lock_people,
+    _checked_times,
     _locked,
+    _slots_add,
 )
 from tenant_apps.meetings.services.invitations import _notify
 from tenant_apps.participants.models import Participant
@@ -37,16 +35,13 @@ def meeting_propose(
         raise NotAllowed(_("You can only propose a meeting to your own mentor or mentee."))
     if match.status != Match.Status.ACTIVE:
         raise Conflict(_("This pairing is not active."))
-    _check_time_zone(time_zone)
-    slots = _check_slots(slots, now=now)
-    _lock_people(match)
-    _check_overlaps(match=match, by=by, slots=slots, exclude_id=None, tz=time_zone)
+    slots = _checked_times(
+        match=match, by=by, slots=slots, time_zone=time_zone, now=now, exclude_id=None
+    )
     meeting = Meeting.objects.create(
         match=match, proposed_by=by, time_zone=time_zone, status=Meeting.Status.PROPOSED
     )
-    MeetingSlot.objects.bulk_create(
-        MeetingSlot(meeting=meeting, proposal_round=0, starts_at=s, ends_at=e) for s, e in slots
-    )
+    _slots_add(meeting, slots)
     meeting = _locked(meeting)
     _notify(meeting, notice="proposed", to=[meeting.other(by)], by=by)
     return meeting
