@@ -255,6 +255,10 @@ def _catalogue() -> dict[str, Sentence]:
         "privacy.exported": (_("%(actor)s downloaded their data"), None),
         "privacy.erased": (_("A person's data was erased"), None),
         "privacy.retention_applied": (_("The retention rules were applied"), None),
+        "privacy.restore_reconciled": (
+            _("The programme was reconciled after a restore from a backup: %(detail)s"),
+            lambda d: _("%(count)s people erased again") % {"count": d.get("erased", 0)},
+        ),
     }
 
 

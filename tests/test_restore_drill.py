@@ -10,6 +10,7 @@ looked for at run time (the pgserver wheel, /usr/lib/postgresql/<major>/bin, PAT
 """
 
 import importlib.util
+import io
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connections
 from django_tenants.utils import tenant_context
 
@@ -117,6 +119,7 @@ class Drill:
     program: "Program"
     client: "Client"
     users: list["User"] = field(default_factory=list)
+    schemas_aside: list[str] = field(default_factory=list)
 
 
 def drill_programme_create() -> Drill:
@@ -158,8 +161,20 @@ def drill_programme_delete(drill: Drill) -> None:
     from shared_apps.accounts.selectors import User
 
     connection.set_schema_to_public()
+    # the accounts its participants point at: the drill's people and erasure placeholders
+    schemas = [drill.program.schema_name, *drill.schemas_aside]
+    user_ids = {user.pk for user in drill.users}
+    with connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute("SELECT to_regclass(%s)", [f'"{schema}".participants_participant'])
+            if cursor.fetchone()[0] is not None:
+                cursor.execute(f'SELECT user_id FROM "{schema}".participants_participant')
+                user_ids.update(row[0] for row in cursor.fetchall())
     drill.program.delete(force_drop=True)  # the schema, then the row (domains, memberships)
-    User.objects.filter(pk__in=[user.pk for user in drill.users]).delete()
+    with connection.cursor() as cursor:
+        for schema in drill.schemas_aside:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    User.objects.filter(pk__in=user_ids).delete()
     User.objects.filter(email__startswith="drill-", email__endswith="@drill.example").delete()
     drill.client.delete()
     caches["global"].clear()
@@ -248,9 +263,21 @@ def restore_drill(world: "World", tmp_path: Path) -> None:
         # given last night's backup of the programme, and only of it
         dump = tmp_path / f"{schema}.dump"
         run_tool(bin_dir, "pg_dump", "--format=custom", f"--schema={schema}", f"--file={dump}")
-        # when the programme is paused, its schema is lost, and the backup restored
+        # and, after the backup, Rose erased in production (her identity too: in no other
+        # programme)
+        rose = _erase_in_production(drill, drill.users[0])
+        # when the programme is paused, its damaged schema set aside, and the backup restored
         program_set_status(program=drill.program, action="pause")
-        run_tool(bin_dir, "psql", "-v", "ON_ERROR_STOP=1", "-c", f'DROP SCHEMA "{schema}" CASCADE')
+        damaged = f"{schema}_damaged"
+        run_tool(
+            bin_dir,
+            "psql",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            f'ALTER SCHEMA "{schema}" RENAME TO "{damaged}"',
+        )
+        drill.schemas_aside.append(damaged)
         while_lost = host_client(drill.program).get("/")
         run_tool(
             bin_dir,
@@ -261,19 +288,36 @@ def restore_drill(world: "World", tmp_path: Path) -> None:
             f"--dbname={connection.settings_dict['NAME']}",
             str(dump),
         )
+        # then it has exactly the same rows again, Rose's whole record included
+        assert tenant_rows(drill.program) == before
+        # and the reconciliation erases her again before the programme is resumed
+        out = io.StringIO()
+        call_command(
+            "restore_reconcile",
+            "--program",
+            drill.program.slug,
+            "--production-schema",
+            damaged,
+            stdout=out,
+        )
+        connection.set_schema_to_public()
+        assert f"1 erased: [{rose}]" in out.getvalue(), out.getvalue()
+        with tenant_context(drill.program):
+            from tenant_apps.participants.models import Participant
+
+            assert Participant.objects.get(pk=rose).status == Participant.Status.ERASED
+            assert not Participant.objects.filter(user_id=drill.users[0].pk).exists()
         program_set_status(program=drill.program, action="resume")
         watcher.stop()
 
-        # then, while lost, the paused programme showed its notice, not an error
+        # and, while lost, the paused programme showed its notice, not an error
         assert while_lost.status_code == 503
-        # and it has exactly the same rows again
-        assert tenant_rows(drill.program) == before
-        # and it works: its participant logs in, a new participant can be added
+        # and it works: its other participant logs in, a new participant can be added
         client = host_client(drill.program)
-        http_login(client, drill.users[0].email)
+        http_login(client, drill.users[1].email)
         page = client.get("/espace/")
         assert page.status_code == 200
-        assert drill.users[0].email in page.content.decode()
+        assert drill.users[1].email in page.content.decode()
         _participant_added_after_restore(drill, before)
         # and no migration is missing in the restored schema
         from saas.project.health import schemas_behind
@@ -286,6 +330,19 @@ def restore_drill(world: "World", tmp_path: Path) -> None:
     finally:
         watcher.stop()
         drill_programme_delete(drill)
+
+
+def _erase_in_production(drill: Drill, user: "User") -> int:
+    """Erase `user` from the drill's programme as production would (committed); returns the id
+    of their participant row."""
+    from tenant_apps.participants.models import Participant
+    from tenant_apps.privacy.services.erasure import participant_erase
+
+    with tenant_context(drill.program):
+        participant = Participant.objects.get(user=user)
+        participant_erase(participant=participant, by=None)
+    connection.set_schema_to_public()
+    return participant.pk
 
 
 def _participant_added_after_restore(drill: Drill, before: dict[str, list[tuple]]) -> None:

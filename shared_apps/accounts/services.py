@@ -117,6 +117,40 @@ def membership_set(*, user: User, is_active: bool) -> ProgramMembership:
     return membership
 
 
+@audit_exempt("rebuilds the public index after a restore, audited by its caller")
+@transaction.atomic
+def memberships_reconcile(
+    *, wanted: dict[int, bool], dry_run: bool = False
+) -> tuple[int, int, int]:
+    """Make the current programme's public index say what `wanted` says (user id → active),
+    e.g. after its schema was restored from a backup: missing rows are added, rows that
+    disagree are updated, the active rows of people not in `wanted` are made inactive. Returns
+    (added, changed, made inactive); `dry_run` only counts."""
+    program_id = connection.tenant.pk
+    indexed = dict(
+        ProgramMembership.objects.filter(program_id=program_id).values_list("user_id", "is_active")
+    )
+    added = [user_id for user_id in wanted if user_id not in indexed]
+    changed = [
+        user_id for user_id, active in wanted.items() if indexed.get(user_id, active) != active
+    ]
+    gone = [user_id for user_id, active in indexed.items() if active and user_id not in wanted]
+    if not dry_run:
+        ProgramMembership.objects.bulk_create(
+            ProgramMembership(user_id=user_id, program_id=program_id, is_active=wanted[user_id])
+            for user_id in added
+        )
+        for active in (True, False):
+            ProgramMembership.objects.filter(
+                program_id=program_id,
+                user_id__in=[user_id for user_id in changed if wanted[user_id] is active],
+            ).update(is_active=active)
+        ProgramMembership.objects.filter(program_id=program_id, user_id__in=gone).update(
+            is_active=False
+        )
+    return len(added), len(changed), len(gone)
+
+
 @audit_exempt("a step of erasure, audited by the erasure (privacy.erased)")
 @transaction.atomic
 def user_erase_if_unused(*, user: User, program_id: int) -> bool:
