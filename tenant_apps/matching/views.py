@@ -144,8 +144,9 @@ def manage_matches(request: HttpRequest) -> HttpResponse:
 
 
 # The manual pair: a search per role, not a list of everyone (issue 17 point 4). The form works
-# without JavaScript: its search buttons post here, and come back to the page with both searches
-# and both choices in the query string; with htmx, pair_search answers as the manager types.
+# without JavaScript: its search buttons post to manage_add, which comes back to the page with
+# both searches and both choices in the query string; with htmx, manage_pair_search answers as
+# the manager types.
 PAIR_STATE = ("mentee_q", "mentee", "mentor_q", "mentor", "now")
 
 
