@@ -267,3 +267,20 @@ def test_a_refused_pair_says_why_and_keeps_the_other_choice(world, people, manag
     )
     assert "Ces deux personnes ont déjà formé un binôme." in response.content.decode()
     assert _pairs(world.program_a) == before
+
+
+@pytest.mark.django_db
+def test_a_hostile_name_stays_text_in_the_results(world, manager_client):
+    # given a mentee whose name is markup with an htmx attribute
+    with tenant_context(world.program_a):
+        hostile = _person("ho@a.example", "mentee", '"><b hx-get="/x">Hostile', "O'Brien & Fils")
+    connection.set_schema_to_public()
+    # when the manager finds her, through the endpoint and on the page
+    for url, params in ((MENTEES, {"mentee_q": "hostile"}), (PAGE, {"mentee_q": "hostile"})):
+        html = manager_client.get(url, params).content.decode()
+        # then the name is escaped text, inside the results that carry hx-disable
+        assert _offered(html, "mentee") == [hostile.pk]
+        assert '<b hx-get="/x">' not in html
+        assert "&quot;&gt;&lt;b hx-get=&quot;/x&quot;&gt;Hostile O&#x27;Brien &amp; Fils" in html
+        results = html.split('id="pair-mentee-choices"')[1].split(">")[0]
+        assert "hx-disable" in results
