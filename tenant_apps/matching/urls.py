@@ -15,6 +15,18 @@ urlpatterns = [
     path("gestion/binomes/publier/", views.manage_publish, name="manage-publish"),
     path("gestion/binomes/ajouter/", views.manage_add, name="manage-add"),
     path(
+        "gestion/binomes/chercher/mentores/",
+        views.manage_pair_search,
+        {"role": "mentee"},
+        name="manage-pair-search-mentee",
+    ),
+    path(
+        "gestion/binomes/chercher/mentors/",
+        views.manage_pair_search,
+        {"role": "mentor"},
+        name="manage-pair-search-mentor",
+    ),
+    path(
         "gestion/binomes/<int:match_id>/<slug:action>/",
         views.manage_match_action,
         name="manage-match-action",

@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.cache import never_cache
@@ -14,9 +16,12 @@ from saas.core.pagination import page_of, searched
 from shared_apps.accounts.http import AuthenticatedHttpRequest
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.matching.selectors import (
+    PAIR_QUERY_MIN,
+    PAIR_ROLES,
+    PairChoices,
     active_matches_for,
     matches_for_manager,
-    mentors_with_load,
+    pair_choices,
     requests_for_mentor,
     requests_of_mentee,
 )
@@ -122,9 +127,6 @@ def manage_matches(request: HttpRequest) -> HttpResponse:
             ("ended", Match.Status.ENDED),
         )
     }
-    mentees = Participant.objects.filter(
-        role=Participant.Role.MENTEE, status=Participant.Status.ACTIVE
-    ).select_related("user")
     return render(
         request,
         "matching/manage_matches.html",
@@ -133,10 +135,45 @@ def manage_matches(request: HttpRequest) -> HttpResponse:
             **{f"{key}_listing": listing for key, listing in lists.items()},
             "listing": lists["active"],
             "proposed_total": matches_for_manager().filter(status=Match.Status.PROPOSED).count(),
-            "mentees": mentees,
-            "mentors": mentors_with_load(),
+            "pair": {role: _pair_choices(request.GET, role) for role in PAIR_ROLES},
+            "pair_now": request.GET.get("now") == "1",
+            "pair_query_min": PAIR_QUERY_MIN,
             "settings": program_settings(),
         },
+    )
+
+
+# The manual pair: a search per role, not a list of everyone (issue 17 point 4). The form works
+# without JavaScript: its search buttons post to manage_add, which comes back to the page with
+# both searches and both choices in the query string; with htmx, manage_pair_search answers as
+# the manager types.
+PAIR_STATE = ("mentee_q", "mentee", "mentor_q", "mentor", "now")
+
+
+def _id(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _pair_choices(data: QueryDict, role: str) -> PairChoices:
+    return pair_choices(
+        role=role, query=data.get(f"{role}_q", ""), chosen_id=_id(data.get(role, ""))
+    )
+
+
+def _pair_form_url(data: QueryDict) -> str:
+    """The pairs page with the pairing form as it was posted: searches and choices kept."""
+    kept = {name: data.get(name, "").strip()[:100] for name in PAIR_STATE}
+    query = urlencode({name: value for name, value in kept.items() if value})
+    return reverse("manage-matches") + (f"?{query}" if query else "") + "#add-title"
+
+
+@manager_required
+@never_cache
+def manage_pair_search(request: HttpRequest, role: str) -> HttpResponse:
+    """The people of `role` the manager may pair, matching `?<role>_q=` (an HTML fragment of
+    radios for the pairing form, and the count for its live region); the chosen one kept."""
+    return render(
+        request, "matching/_pair_search.html", {"choices": _pair_choices(request.GET, role)}
     )
 
 
@@ -272,17 +309,29 @@ def manage_publish(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def manage_add(request: HttpRequest) -> HttpResponse:
-    mentee = get_object_or_404(Participant, pk=request.POST.get("mentee") or 0)
-    mentor = get_object_or_404(Participant, pk=request.POST.get("mentor") or 0)
+    """The pairing form: its search buttons (`action=chercher`) only come back to the page with
+    the searches and choices kept; otherwise pair the two people chosen. A refusal comes back
+    the same way, with the reason, so that neither choice is lost."""
+    back = _pair_form_url(request.POST)
+    if request.POST.get("action") == "chercher":
+        return redirect(back)
+    ids = {role: _id(request.POST.get(role, "")) for role in PAIR_ROLES}
+    people = Participant.objects.select_related("user").in_bulk(
+        [pk for pk in ids.values() if pk is not None]
+    )
+    mentee, mentor = (people.get(ids[role] or 0) for role in PAIR_ROLES)
+    if mentee is None or mentor is None:
+        messages.error(request, _("Choose a mentee and a mentor: search for each by name."))
+        return redirect(back)
     if request.POST.get("now"):
-        service_called(
+        done = service_called(
             request, lambda: match_create_manual(mentee=mentee, mentor=mentor), _("Pair created.")
         )
     else:
-        service_called(
+        done = service_called(
             request, lambda: proposal_add(mentee=mentee, mentor=mentor), _("Proposal added.")
         )
-    return redirect("manage-matches")
+    return redirect("manage-matches") if done else redirect(back)
 
 
 @manager_required

@@ -135,6 +135,27 @@ def _outbox(site, template: str, to: str) -> list[dict]:
     return _in_programme(site, read)["rows"]
 
 
+def _choose_by_typing(page, role: str, email: str, pk: int) -> None:
+    """The manual pairing form: the manager types the start of the address, the results come
+    as she types (debounced), the live region counts them, the down arrow moves to them and
+    the space bar chooses."""
+    label = {
+        "mentee": "Mentoré(e) : nom ou adresse email",
+        "mentor": "Mentor : nom ou adresse email",
+    }
+    field = page.get_by_label(label[role])
+    field.press_sequentially(email.split("@")[0], delay=40)
+    status = page.locator(f"#pair-{role}-status")
+    status.get_by_text("1 résultat", exact=True).wait_for()
+    assert status.get_attribute("role") == "status"
+    field.press("ArrowDown")
+    radio = page.locator(f"#pair-{role}-choices input[type=radio]")
+    assert radio.count() == 1 and radio.get_attribute("value") == str(pk)
+    assert radio.evaluate("element => element === document.activeElement")
+    radio.press("Space")
+    assert radio.is_checked()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
 def test_a_pair_from_matching_to_the_end_of_relationship_survey(
@@ -152,8 +173,20 @@ def test_a_pair_from_matching_to_the_end_of_relationship_survey(
     manager = manager_context.new_page()
     _log_in(manager, site.url("/connexion/"), MANAGER, journey["codes"].pop())
     _visit(manager, site, "/gestion/binomes/", viewport, axe, visited)
-    manager.get_by_label("Mentoré(e)", exact=True).select_option(str(ids["mentee"]))
-    manager.get_by_label("Mentor", exact=True).select_option(str(ids["mentor"]))
+    requested: list[str] = []
+
+    def record(request) -> None:
+        requested.append(request.url)
+
+    manager.on("request", record)
+    _choose_by_typing(manager, "mentee", mentee_email, ids["mentee"])
+    _choose_by_typing(manager, "mentor", mentor_email, ids["mentor"])
+    assert manager.url.endswith("/gestion/binomes/")  # no page load: htmx brought the results
+    manager.remove_listener("request", record)
+    searches = [url for url in requested if "/gestion/binomes/chercher/" in url]
+    assert searches and all("csrfmiddlewaretoken" not in url for url in requested)
+    assert len(searches) < len(mentee_email) + len(mentor_email)  # debounced, not per key
+    assert_accessible(manager, axe, visited)  # the results, their count, the chosen radios
     manager.get_by_label("Activer tout de suite (sinon : une proposition verrouillée)").check()
     manager.get_by_role("button", name="Former le binôme").click()
     manager.wait_for_load_state()
