@@ -36,9 +36,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from provisioning import bench_database, create_existing  # noqa: E402
+from bench.provisioning import bench_database, create_existing  # noqa: E402
 
 BENCH_DB = "binome_bench_migrations"
 APP, COLUMN = "programs", "bench_rollout_note"

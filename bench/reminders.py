@@ -24,9 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from provisioning import bench_database, create_existing  # noqa: E402
+from bench.provisioning import bench_database, create_existing  # noqa: E402
 
 
 def main() -> None:
