@@ -63,8 +63,12 @@ Solver, and why the result is exact
        edge), so s ≤ 16q − 1 (see ``scoring.CompactEdges``).
     2. The candidate problem is solved exactly by ``scipy.sparse.csgraph.
        min_weight_full_bipartite_matching`` (LAPJVsp): a mentor with capacity c becomes c
-       identical slots (costs max + 1 − w > 0, plus one "stays empty" column per row, so a full
-       matching always exists).
+       identical slots (costs max + 1 − w > 0). First without "stays empty" columns — the
+       best assignment that fills every vertex of the smaller side, a third faster to solve,
+       and the optimum whenever some optimum fills that side (always in "matches" mode if it
+       can be filled; usually in "score" mode). If no such assignment exists, or step 3
+       cannot certify it, the candidates are solved again with one "stays empty" column per
+       row (so a full matching always exists), which is the optimum.
     3. Certificate: from that assignment we compute integer LP duals — mentor prices v ≥ 0 as the
        least solution of v_j ≥ w_ij (i unmatched) and v_j ≥ v_k + w_ij − w_ik (i placed with k),
        by Bellman–Ford; u_i = w_i,k − v_k (0 if unmatched) — and check complementary slackness

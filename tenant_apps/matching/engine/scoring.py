@@ -200,8 +200,20 @@ class Scorer:
         total = np.zeros(shape, dtype=np.float64)
         passes = np.ones(shape, dtype=bool)
         for encoded in self.encoded:
-            similarity = _similarities(encoded, rows, cols, outer=outer)
             hard = encoded.criterion.hard
+            if encoded.criterion.kind == "same":
+                # A similarity of 0 or 1: the share added where equal (the very sum the
+                # general path makes, total + 1.0·share, without its float temporaries).
+                left, right = encoded.mentee[rows], encoded.mentor[cols]
+                equal = np.equal(left[:, None], right[None, :]) if outer else left == right
+                if hard == "must_match":
+                    passes &= equal
+                elif hard == "must_differ":
+                    np.greater(passes, equal, out=passes)  # passes and not equal
+                if encoded.share > 0:
+                    total += equal * encoded.share
+                continue
+            similarity = _similarities(encoded, rows, cols, outer=outer)
             if hard == "must_match":
                 passes &= similarity > 0
             elif hard == "must_differ":
@@ -339,6 +351,7 @@ def score_matrix(*, problem: MatchingProblem) -> ScoreMatrix:
 # A pair's score s (0..1,000,000) is kept as q = s // 16 + 1 (uint16; 0 for a non-edge), so that
 # 16·(q − 1) ≤ s ≤ 16·q − 1: 2 bytes per pair instead of the 4 of an exact int32 score.
 _QUANTUM = 16
+_QUANTUM_BITS = 4
 # Bits of the tie-breaking rank packed under q in the int32 keys that pick candidates.
 _RANK_BITS = 15
 
@@ -414,7 +427,7 @@ class CompactEdges:
             passes &= scores >= lowest
             low, high = np.searchsorted(excluded_rows, [start, stop])
             passes[excluded_rows[low:high] - start, excluded_cols[low:high]] = False
-            quantised = scores // _QUANTUM
+            quantised = scores >> _QUANTUM_BITS  # scores ≥ 0: ⌊s/16⌋
             quantised += 1
             quantised *= passes
             self.bounds[start:stop] = quantised
@@ -485,16 +498,17 @@ class CompactEdges:
         prices = (v - base).astype(dtype)  # ≤ 0
         limits = np.clip(threshold + base, -limit, limit).astype(dtype)
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        # 16·q − 1 − (v_j − base) > limit_i ⟺ 16·q − column_term_j > limit_i: three passes
+        # over a block of bounds (shift, subtract, compare), and one for "is an edge".
+        column_terms = prices + 1
         step = max(1, 4 * BLOCK_CELLS // m)
         for start in range(0, n, step):
             stop = min(n, start + step)
             block = self.bounds[start:stop]
-            reach = block.astype(dtype)
-            reach *= _QUANTUM
-            reach -= 1
-            reach -= prices[None, :]
-            reach -= limits[start:stop, None]
-            hit = (reach > 0) & (block > 0)
+            reach = np.left_shift(block, _QUANTUM_BITS, dtype=dtype)
+            reach -= column_terms[None, :]
+            hit = reach > limits[start:stop, None]
+            hit &= block > 0
             lines, cols = np.nonzero(hit)
             if len(lines) == 0:
                 continue

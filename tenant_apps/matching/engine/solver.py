@@ -36,9 +36,16 @@ def _assign(
     rows: np.ndarray,
     cols: np.ndarray,
     weights: np.ndarray,
+    saturating: bool = False,
 ) -> np.ndarray:
     """Exact maximum-weight assignment on the given edges (weights > 0): each row takes at most
-    one column, column j at most capacity[j] rows. Returns the column of each row or −1."""
+    one column, column j at most capacity[j] rows. Returns the column of each row or −1.
+
+    ``saturating``: the best assignment among those that match every vertex of the smaller
+    side (the places, or the rows), without the "stays empty" columns: a third faster, and
+    the optimum whenever an optimum saturates that side — always in "matches" mode when such
+    an assignment exists, usually in "score" mode. Raises ValueError if none exists; the
+    caller's certificate tells whether it is the optimum."""
     assignment = np.full(row_count, -1, dtype=np.int64)
     if len(rows) == 0:
         return assignment
@@ -58,19 +65,20 @@ def _assign(
     slots_are_rows = slot_count <= row_count
     side, other = (slot_count, row_count) if slots_are_rows else (row_count, slot_count)
     heads, tails = (edge_slots, edge_rows) if slots_are_rows else (edge_rows, edge_slots)
-    costs = np.concatenate(
-        [ceiling - np.repeat(weights, repeats).astype(np.float64), np.full(side, ceiling)]
-    )
-    graph = csr_array(
-        (
-            costs,
+    costs = ceiling - np.repeat(weights, repeats).astype(np.float64)
+    if saturating:
+        graph = csr_array((costs, (heads, tails)), shape=(side, other))
+    else:
+        graph = csr_array(
             (
-                np.concatenate([heads, np.arange(side)]),
-                np.concatenate([tails, other + np.arange(side)]),
+                np.concatenate([costs, np.full(side, ceiling)]),
+                (
+                    np.concatenate([heads, np.arange(side)]),
+                    np.concatenate([tails, other + np.arange(side)]),
+                ),
             ),
-        ),
-        shape=(side, other + side),
-    )
+            shape=(side, other + side),
+        )
     matched_heads, matched_tails = min_weight_full_bipartite_matching(graph)
     is_pair = matched_tails < other
     matched_heads, matched_tails = matched_heads[is_pair], matched_tails[is_pair]
@@ -408,16 +416,28 @@ def solve(
                     assignment=assignment, capacity=capacity, rows=rows, cols=cols, weights=weights
                 )
                 duals = _dual_prices(residual=residual, max_rounds=column_count + 2)
-        if duals is None:
-            assignment = _assign(
-                row_count=row_count, capacity=capacity, rows=rows, cols=cols, weights=weights
-            )
+        # A saturating assignment first (faster, and the optimum when one saturates the
+        # smaller side); if it does not exist or the duals cannot prove it, the general one.
+        for saturating in (True, False):
+            if duals is not None:
+                break
+            try:
+                assignment = _assign(
+                    row_count=row_count,
+                    capacity=capacity,
+                    rows=rows,
+                    cols=cols,
+                    weights=weights,
+                    saturating=saturating,
+                )
+            except ValueError:  # no assignment saturates the smaller side
+                continue
             residual = _residual(
                 assignment=assignment, capacity=capacity, rows=rows, cols=cols, weights=weights
             )
             duals = _dual_prices(residual=residual, max_rounds=column_count + 2)
-            if duals is None:
-                raise RuntimeError("Matching solver: LAPJVsp returned a non-optimal assignment.")
+        if duals is None:
+            raise RuntimeError("Matching solver: LAPJVsp returned a non-optimal assignment.")
         u, v = duals
         extra = edges.violations(u=u, v=v, bonus=bonus, per_row=per_row, is_full=residual.is_full)
         if extra is None:
