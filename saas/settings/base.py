@@ -237,8 +237,11 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Argon2id with OWASP's parameters (19 MiB, t=2, p=1) instead of Django's (100 MiB, t=2, p=8):
+# the decision and its source in shared_apps/accounts/hashers.py and docs/architecture.md.
+# Hashes made with Django's parameters are verified and upgraded at the next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "shared_apps.accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

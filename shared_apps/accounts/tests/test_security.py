@@ -108,7 +108,7 @@ def test_passwords_are_hashed_with_argon2_outside_tests():
 
     from saas.settings import base
 
-    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert base.PASSWORD_HASHERS[0] == "shared_apps.accounts.hashers.OwaspArgon2PasswordHasher"
     assert any(
         "MinimumLength" in v["NAME"] and v["OPTIONS"]["min_length"] >= 12
         for v in base.AUTH_PASSWORD_VALIDATORS
