@@ -36,7 +36,7 @@ from tenant_apps.matching.services import (
 )
 from tenant_apps.participants.forms import RequestForm
 from tenant_apps.participants.models import Participant
-from tenant_apps.programs.selectors import program_settings
+from tenant_apps.programs.selectors import program_settings_cached
 
 # --- Participants --------------------------------------------------------------------------------
 
@@ -48,7 +48,7 @@ def my_pairing(request: AuthenticatedHttpRequest) -> HttpResponse:
     participant: Participant = request.user.participant
     if participant.role == Participant.Role.MANAGER:
         return redirect("manage-matches")
-    settings = program_settings()
+    settings = program_settings_cached()
     context: dict[str, object] = {
         "participant": participant,
         "matches": active_matches_for(participant=participant),
@@ -135,7 +135,7 @@ def manage_matches(request: HttpRequest) -> HttpResponse:
             "proposed_total": matches_for_manager().filter(status=Match.Status.PROPOSED).count(),
             "mentees": mentees,
             "mentors": mentors_with_load(),
-            "settings": program_settings(),
+            "settings": program_settings_cached(),
         },
     )
 
