@@ -228,7 +228,11 @@ def measures(world: Any, django_db_blocker: Any) -> Iterator[Measures]:
     password = "correct horse battery staple"
     program = world.program_a
     measures = Measures()
-    with django_db_blocker.unblock(), transaction.atomic():
+    # A signed-in session is written back at most once a minute (its idle clock): on a slow
+    # machine the walk takes minutes, and that write (3 statements) would land on whichever
+    # page comes at that second, in one walk and not the other. Not during the walk.
+    with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock(), transaction.atomic():
+        patch.setattr("shared_apps.accounts.middleware.TOUCH_EVERY_SECONDS", 10**9)
         for alias in ("default", "global"):
             caches[alias].clear()
         with tenant_context(program):

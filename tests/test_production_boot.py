@@ -90,7 +90,7 @@ def boot_program(world, django_db_blocker) -> Iterator[tuple[object, str]]:
     # Secrets hashed as the server will check them: its hashers (the test settings' MD5 is
     # not among them) and its secret key (recovery codes are keyed with it).
     production_hashers = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"],
+        PASSWORD_HASHERS=["shared_apps.accounts.hashers.OwaspArgon2PasswordHasher"],
         SECRET_KEY=SECRET_KEY,
     )
     with django_db_blocker.unblock(), production_hashers:

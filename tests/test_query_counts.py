@@ -20,6 +20,7 @@ from tenant_apps.meetings.services.cancelling import meeting_cancel
 from tenant_apps.meetings.services.moving import meeting_move_propose
 from tenant_apps.meetings.services.notes import meeting_next_steps_save, meeting_note_save
 from tenant_apps.meetings.tests.factories import Pair, confirmed, person, proposed, slot
+from tenant_apps.mentoring.services import goal_create, message_send
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.profiles import profile_save
 from tenant_apps.programs.models import ProgramSettings
@@ -257,3 +258,61 @@ def test_a_mentor_s_pages_cost_the_same_with_1_or_many_mentees_and_requests(worl
     connection.set_schema_to_public()
     # then the pages cost the same
     assert [queries(client, url) for url in pages] == with_one
+
+
+# Queries of each page the load test browses (bench/scale.py, bench/locustfile.py), caches
+# warm: what a signed-in request costs before the view (the session comes from the cache, the
+# programme's settings and questionnaire too; the person is one query, a manager's second
+# factor one more) plus the page's own. Lower a budget when a page gets cheaper; a page that
+# needs more must say why here (bench/README.md § Load).
+LOAD_TEST_BUDGETS = {
+    "mentee /espace/": 8,
+    "mentee /binome/": 4,
+    "mentee /binome/[id]/": 8,
+    "mentee /binome/[id]/messages/": 5,
+    "mentee /rendez-vous/": 7,
+    "mentee /profil/": 3,
+    "mentor /espace/": 9,
+    "mentor /binome/": 4,
+    "mentor /binome/[id]/": 8,
+    "mentor /binome/[id]/messages/": 5,
+    "mentor /rendez-vous/": 7,
+    "mentor /profil/": 3,
+    "manager /espace/": 19,
+    "manager /gestion/participants/": 5,
+    "manager /gestion/binomes/": 10,
+    "manager /gestion/rendez-vous/": 6,
+}
+
+
+@pytest.mark.django_db
+def test_the_pages_of_the_load_test_keep_to_their_query_budgets(pair, world):
+    # given a pair with a meeting, messages and a goal, and a required question answered
+    with tenant_context(pair.program):
+        confirmed(pair, starts_in=timedelta(days=1))
+        message_send(match=pair.match, by=pair.mentor, body="Bonjour")
+        goal_create(match=pair.match, by=pair.mentee, title="Un objectif")
+        question_save(
+            question=None,
+            data={
+                "label": "Ville",
+                "kind": "text",
+                "audience": "both",
+                "is_required": True,
+                "choices": [],
+            },
+        )
+        _answer_everything(pair.mentee)
+    connection.set_schema_to_public()
+    clients = {
+        "mentee": logged_in(pair.program, "lea.martin@a.example"),
+        "mentor": logged_in(pair.program, "hugo.bernard@a.example"),
+        "manager": host_client(pair.program),
+    }
+    http_login(clients["manager"], world.manager_a.email, PASSWORD, second_factor=True)
+    costs = {}
+    for page in LOAD_TEST_BUDGETS:
+        who, path = page.split(" ", 1)
+        costs[page] = queries(clients[who], path.replace("[id]", str(pair.match.pk)))
+    measured = "; ".join(f"{page}: {n}" for page, n in costs.items())
+    assert costs == LOAD_TEST_BUDGETS, measured

@@ -41,7 +41,7 @@ from tenant_apps.matching.services import (
 )
 from tenant_apps.participants.forms import RequestForm
 from tenant_apps.participants.models import Participant
-from tenant_apps.programs.selectors import program_settings
+from tenant_apps.programs.selectors import program_settings_cached
 
 # --- Participants --------------------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ def my_pairing(request: AuthenticatedHttpRequest) -> HttpResponse:
     participant: Participant = request.user.participant
     if participant.role == Participant.Role.MANAGER:
         return redirect("manage-matches")
-    settings = program_settings()
+    settings = program_settings_cached()
     context: dict[str, object] = {
         "participant": participant,
         "matches": active_matches_for(participant=participant),
@@ -138,7 +138,7 @@ def manage_matches(request: HttpRequest) -> HttpResponse:
             "pair": {role: _pair_choices(request.GET, role) for role in PAIR_ROLES},
             "pair_now": request.GET.get("now") == "1",
             "pair_query_min": PAIR_QUERY_MIN,
-            "settings": program_settings(),
+            "settings": program_settings_cached(),
         },
     )
 

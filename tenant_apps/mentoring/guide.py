@@ -20,8 +20,8 @@ from tenant_apps.matching.models import MatchRequest
 from tenant_apps.meetings.services import when_label
 from tenant_apps.mentoring.selectors import PairState, pair_states, profile_of, quiet_pairs
 from tenant_apps.participants.models import Answer, Participant
-from tenant_apps.programs.models import ProgramSettings, Question
-from tenant_apps.programs.selectors import program_settings
+from tenant_apps.programs.models import ProgramSettings
+from tenant_apps.programs.selectors import program_settings_cached, questionnaire_cached
 
 Item = dict[str, Any]
 
@@ -40,11 +40,7 @@ def _item(
 
 
 def _questionnaire_items(participant: Participant) -> list[Item]:
-    questions = [
-        q
-        for q in Question.objects.filter(is_archived=False, is_required=True)
-        if q.is_for(participant.role)
-    ]
+    questions = [q for q in questionnaire_cached() if q.is_required and q.is_for(participant.role)]
     if not questions:
         return []
     answered = set(
@@ -256,7 +252,7 @@ def mentoring_home_items(participant: Participant, now: datetime) -> list[Item]:
                 _("See the pairs"),
             )
         ]
-    settings = program_settings()
+    settings = program_settings_cached()
     items = _questionnaire_items(participant)
     states = pair_states(participant=participant, now=now)
     if participant.role == Participant.Role.MENTOR or not states:

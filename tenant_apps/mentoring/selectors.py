@@ -37,7 +37,7 @@ from tenant_apps.mentoring.models import (
 )
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.programs.models import ProgramSettings, Question
-from tenant_apps.programs.selectors import program_settings
+from tenant_apps.programs.selectors import program_settings_cached
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -174,7 +174,7 @@ def can_see_profile(*, viewer: Participant, owner: Participant) -> bool:
     return (
         owner.role == Participant.Role.MENTOR
         and viewer.role == Participant.Role.MENTEE
-        and program_settings().matching_mode == ProgramSettings.MatchingMode.CHOICE
+        and program_settings_cached().matching_mode == ProgramSettings.MatchingMode.CHOICE
     )
 
 
@@ -190,6 +190,17 @@ def pair_for(*, participant: Participant, match_id: int) -> Match | None:
     return (
         _pairs_of(participant)
         .filter(pk=match_id, status__in=[Match.Status.ACTIVE, Match.Status.ENDED])
+        .first()
+    )
+
+
+def pair_with_unread_for(*, participant: Participant, match_id: int) -> Match | None:
+    """pair_for, with `unread_count`: the messages of the other person `participant` has not
+    read yet (the pair page: one query for both)."""
+    return (
+        _pairs_of(participant)
+        .filter(pk=match_id, status__in=[Match.Status.ACTIVE, Match.Status.ENDED])
+        .annotate(unread_count=Coalesce(Subquery(_unread_per_pair(participant)), 0))
         .first()
     )
 
@@ -279,23 +290,6 @@ def thread_before(*, match: Match, before: int | None) -> tuple[list[Message], b
     found = found[:THREAD_SHOWN]
     found.reverse()
     return found, has_older
-
-
-def unread_counts(*, participant: Participant, match_ids: Iterable[int]) -> dict[int, int]:
-    """{pair id: messages from the other person not read yet} (one query)."""
-    read_at = ThreadState.objects.filter(match=OuterRef("match"), participant=participant).values(
-        "read_at"
-    )[:1]
-    rows = (
-        Message.objects.filter(match_id__in=list(match_ids))
-        .exclude(author=participant)
-        .annotate(read_at=Subquery(read_at, output_field=DateTimeField()))
-        .filter(Q(read_at__isnull=True) | Q(created_at__gt=F("read_at")))
-        .values("match_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {row["match_id"]: row["count"] for row in rows}
 
 
 @dataclass(frozen=True)
@@ -390,13 +384,42 @@ class PairState:
     goals: int = 0
 
 
+def _unread_per_pair(participant: Participant) -> QuerySet[Any]:
+    """A subquery: how many messages of the outer query's pair, from the other person,
+    `participant` has not read yet: sent after their `read_at` (ThreadState), or any when they
+    never opened the thread."""
+    read_up_to = ThreadState.objects.filter(
+        match=OuterRef("match"), participant=participant
+    ).values("read_at")[:1]
+    unread = (
+        Message.objects.exclude(author=participant)
+        .annotate(read_at=Subquery(read_up_to, output_field=DateTimeField()))
+        .filter(Q(read_at__isnull=True) | Q(created_at__gt=F("read_at")))
+    )
+    return _count_per_pair(unread)
+
+
 def pair_states(*, participant: Participant, now: datetime) -> list[PairState]:
-    """Each active pair of the person with what the guide needs: four queries in all."""
-    pairs = active_pairs(participant=participant)
+    """Each active pair of the person with what the guide needs: two queries in all (the
+    pairs with their unread messages and goals counted, then their meetings)."""
+    pairs: list[Any] = list(
+        _pairs_of(participant)
+        .filter(status=Match.Status.ACTIVE)
+        .order_by("pk")
+        .annotate(
+            unread_count=Coalesce(Subquery(_unread_per_pair(participant)), 0),
+            goal_count=Coalesce(Subquery(_count_per_pair(Goal.objects.all())), 0),
+        )
+    )
     if not pairs:
         return []
     ids = [m.pk for m in pairs]
-    states = {m.pk: PairState(match=m, other=other_in(m, participant)) for m in pairs}
+    states = {
+        m.pk: PairState(
+            match=m, other=other_in(m, participant), unread=m.unread_count, goals=m.goal_count
+        )
+        for m in pairs
+    }
     live = Meeting.objects.filter(match_id__in=ids).filter(
         Q(status__in=ANSWERABLE) | Q(status__in=MET)
     )
@@ -409,12 +432,6 @@ def pair_states(*, participant: Participant, now: datetime) -> list[PairState]:
             (state.waiting_other if is_mine else state.to_answer).append(meeting)
         elif meeting.has_time and meeting.starts_at and meeting.starts_at > now:
             state.upcoming.append(meeting)
-    for match_id, count in unread_counts(participant=participant, match_ids=ids).items():
-        states[match_id].unread = count
-    for row in (
-        Goal.objects.filter(match_id__in=ids).values("match_id").annotate(n=Count("pk")).order_by()
-    ):
-        states[row["match_id"]].goals = row["n"]
     return [states[pk] for pk in ids]
 
 

@@ -146,11 +146,16 @@ def message_send(*, match: Match, by: Participant, body: str) -> Message:
 
 
 @audit_exempt(PAIR_CONTENT)
-@transaction.atomic
 def thread_mark_read(*, match: Match, by: Participant, now: datetime | None = None) -> None:
+    """`by` has read the thread up to `now`. Every view of the messages page calls it: one
+    statement (an upsert on the unique (match, participant)), not a transaction with a
+    select-for-update and an update."""
     _require_person(match, by)
-    ThreadState.objects.update_or_create(
-        match=match, participant=by, defaults={"read_at": now or timezone.now()}
+    ThreadState.objects.bulk_create(
+        [ThreadState(match=match, participant=by, read_at=now or timezone.now())],
+        update_conflicts=True,
+        unique_fields=["match", "participant"],
+        update_fields=["read_at"],
     )
 
 

@@ -42,13 +42,13 @@ from tenant_apps.mentoring.selectors import (
     other_in,
     pair_for,
     pair_meetings,
+    pair_with_unread_for,
     profile_cards,
     profile_of,
     quiet_pairs_describe,
     quiet_pairs_rows,
     shared_in_words,
     thread_before,
-    unread_counts,
 )
 from tenant_apps.mentoring.services import (
     goal_create,
@@ -68,7 +68,7 @@ from tenant_apps.participants.forms import RequestForm
 from tenant_apps.participants.models import Participant
 from tenant_apps.participants.pages import own_or_404, participant_or_404
 from tenant_apps.programs.models import ProgramSettings
-from tenant_apps.programs.selectors import program_settings
+from tenant_apps.programs.selectors import program_settings_cached
 
 
 def _pair_or_404(request: HttpRequest, match_id: int) -> tuple[Participant, Match]:
@@ -137,7 +137,7 @@ def profile_photo(request: HttpRequest, participant_id: int) -> FileResponse:
 
 @never_cache
 def pair_page(request: HttpRequest, match_id: int) -> HttpResponse:
-    participant, match = _pair_or_404(request, match_id)
+    participant, match = own_or_404(request, pair_with_unread_for, match_id=match_id)
     other = other_in(match, participant)
     card = profile_cards(participants=[other])[other.pk]
     templates = list(goal_templates())
@@ -157,7 +157,7 @@ def pair_page(request: HttpRequest, match_id: int) -> HttpResponse:
         "template_form": GoalFromTemplateForm(prefix="tpl", templates=goal_templates())
         if is_active and templates
         else None,
-        "unread": unread_counts(participant=participant, match_ids=[match.pk]).get(match.pk, 0),
+        "unread": match.unread_count,  # type: ignore[attr-defined]
         "is_active": is_active,
     }
     return render(request, "mentoring/pair.html", context)
@@ -300,7 +300,7 @@ def goal_remove(request: HttpRequest, goal_id: int) -> HttpResponse:
 @never_cache
 def mentor_browse(request: HttpRequest) -> HttpResponse:
     participant = participant_or_404(request)
-    settings = program_settings()
+    settings = program_settings_cached()
     is_choosing = (
         participant.role == Participant.Role.MENTEE
         and settings.matching_mode == ProgramSettings.MatchingMode.CHOICE

@@ -44,6 +44,7 @@ from tenant_apps.meetings.models import Meeting
 from tenant_apps.outcomes.sources import LOW_CHECKIN_SCORE, UNATTRIBUTED, low_checkins
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.programs.models import Question
+from tenant_apps.programs.selectors import questionnaire_cached
 
 MIN_GROUP = 5
 SUPPRESSED = "< 5"
@@ -79,12 +80,12 @@ class Dimension:
 
 
 def reporting_dimensions() -> list[Question]:
-    return list(
-        Question.objects.filter(
-            is_reporting_dimension=True, is_archived=False, is_sensitive=False,
-            kind__in=REPORTING_KINDS,
-        )
-    )  # fmt: skip
+    """The questions a manager may break figures down by (from the cached questionnaire)."""
+    return [
+        q
+        for q in questionnaire_cached()
+        if q.is_reporting_dimension and not q.is_sensitive and q.kind in REPORTING_KINDS
+    ]
 
 
 def dimension_of(question: Question | None) -> Dimension | None:
@@ -164,7 +165,7 @@ def _funnel_rows(*, start: datetime.datetime, end: datetime.datetime, question: 
     SQL with CTEs (the ORM's correlated subqueries were evaluated per row and per FILTER: 1.7 s
     at 5,000 people, this is a few hash joins); tables come from the models' metadata and the
     schema from the search path, never named."""
-    required = list(Question.objects.filter(is_required=True, is_archived=False))
+    required = [q for q in questionnaire_cached() if q.is_required]
     group, join = _group_sql(question, "p.id")
     sql = """
         WITH people AS (

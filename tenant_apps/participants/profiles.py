@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 from saas.core.errors import ValidationFailed
 from tenant_apps.participants.models import Answer, Participant
 from tenant_apps.programs.models import Question
+from tenant_apps.programs.selectors import questionnaire_cached
 
 
 def questions_for(*, participant: Participant) -> list[Question]:
-    return [q for q in Question.objects.filter(is_archived=False) if q.is_for(participant.role)]
+    """The questions of the questionnaire in use for the participant's role (cached)."""
+    return [q for q in questionnaire_cached() if q.is_for(participant.role)]
 
 
 def answers_of(*, participant: Participant) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from audit.log import audit_exempt, audit_record, audit_unchanged, audited
 from saas.core.errors import ValidationFailed
 from tenant_apps.programs.models import Question, QuestionSet
+from tenant_apps.programs.selectors import questionnaire_forget
 
 CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
 REPORTING_KINDS = {Question.Kind.SINGLE, Question.Kind.YES_NO}
@@ -113,6 +114,13 @@ QUESTION_FIELDS = (
 )
 
 
+def _questionnaire_changed() -> None:
+    """The cached questionnaire (programs.selectors.questionnaire_cached) is dropped now and
+    again at commit, so that no request caches the old rows in between."""
+    questionnaire_forget()
+    transaction.on_commit(questionnaire_forget)
+
+
 @transaction.atomic
 @audited
 def question_save(
@@ -142,6 +150,7 @@ def question_save(
                 changed.append(field)
             setattr(question, field, data[field])
     question.save()
+    _questionnaire_changed()
     if is_new:
         audit_record(
             action="programs.question_created", target=question, details={"key": question.key}
@@ -176,6 +185,7 @@ def question_move(*, question: Question, offset: int) -> None:
         if item.position != position:
             item.position = position
             item.save(update_fields=["position"])
+    _questionnaire_changed()
     audit_record(
         action="programs.question_moved",
         target=question,
@@ -189,6 +199,7 @@ def question_archive(*, question: Question, is_archived: bool = True) -> Questio
     """Archived questions are no longer asked nor used; their answers are kept."""
     question.is_archived = is_archived
     question.save(update_fields=["is_archived"])
+    _questionnaire_changed()
     audit_record(
         action="programs.question_archived" if is_archived else "programs.question_restored",
         target=question,

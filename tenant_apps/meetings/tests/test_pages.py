@@ -268,7 +268,7 @@ def test_the_manager_sees_who_meets_when_but_neither_notes_nor_video(
 
     # when the manager opens the programme's meetings
     manager.get("/gestion/rendez-vous/")  # warm the per-host caches
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         response = manager.get("/gestion/rendez-vous/")
 
     # then every meeting is listed with the two people, nothing private
@@ -317,4 +317,4 @@ def test_my_meetings_costs_the_same_queries_with_one_meeting_or_many(pair):
         confirmed(pair, starts_in=timedelta(days=5))
     connection.set_schema_to_public()
 
-    assert queries() == with_one <= 15
+    assert queries() == with_one <= 7
