@@ -25,11 +25,41 @@ def say(message: str) -> None:
     print(f"[binome] {message}", flush=True)
 
 
+def database_ensure(url: str) -> bool:
+    """Make sure the database DATABASE_URL names exists: create it on that server when the
+    server answers but the database is missing (as `createdb` would). Returns True when it was
+    created. A server that cannot be reached (or refuses the credentials) stops here with one
+    clear line instead of a traceback from the first migration."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        psycopg.connect(url, connect_timeout=10).close()
+        return False
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[-1]
+        if "does not exist" not in reason:
+            raise SystemExit(f"[binome] cannot use DATABASE_URL: {reason}") from None
+    name = psycopg.conninfo.conninfo_to_dict(url).get("dbname")
+    try:
+        with psycopg.connect(url, dbname="postgres", autocommit=True, connect_timeout=10) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(name))))
+    except psycopg.Error as error:
+        reason = str(error).strip().splitlines()[-1]
+        raise SystemExit(f"[binome] database {name} does not exist and: {reason}") from None
+    return True
+
+
 @contextmanager
-def database(*, database_name: str, persistent: bool, quiet: bool = False) -> Iterator[str]:
-    """DATABASE_URL, or an embedded PostgreSQL's URL for the duration of the block."""
-    if os.environ.get("DATABASE_URL"):
-        yield os.environ["DATABASE_URL"]
+def database(
+    *, database_name: str, persistent: bool, quiet: bool = False, ensure: bool = False
+) -> Iterator[str]:
+    """DATABASE_URL (with `ensure`, its database created when missing), or an embedded
+    PostgreSQL's URL for the duration of the block."""
+    if url := os.environ.get("DATABASE_URL"):
+        if ensure and database_ensure(url) and not quiet:
+            say("DATABASE_URL's database did not exist: created it")
+        yield url
         return
     import pgserver
 
@@ -114,7 +144,7 @@ def manage(*args: str, env: dict[str, str]) -> None:
 def run() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "saas.settings.dev"}
     env.setdefault("BASE_DOMAIN", "localhost")
-    with database(database_name="binome", persistent=True) as url, whereby_fake(env):
+    with database(database_name="binome", persistent=True, ensure=True) as url, whereby_fake(env):
         env["DATABASE_URL"] = url
         say("migrating the public schema and every programme schema…")
         manage("migrate_schemas", "-v", "0", env=env)
