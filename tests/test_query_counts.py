@@ -280,7 +280,7 @@ LOAD_TEST_BUDGETS = {
     "mentor /profil/": 3,
     "manager /espace/": 19,
     "manager /gestion/participants/": 5,
-    "manager /gestion/binomes/": 10,
+    "manager /gestion/binomes/": 8,
     "manager /gestion/rendez-vous/": 6,
 }
 

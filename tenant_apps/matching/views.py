@@ -171,7 +171,11 @@ def _pair_form_url(data: QueryDict) -> str:
 @never_cache
 def manage_pair_search(request: HttpRequest, role: str) -> HttpResponse:
     """The people of `role` the manager may pair, matching `?<role>_q=` (an HTML fragment of
-    radios for the pairing form, and the count for its live region); the chosen one kept."""
+    radios for the pairing form, and the count for its live region); the chosen one kept.
+    The fragment is for htmx; opened any other way (a new tab, a bookmark) the same search
+    is shown in the whole pairs page."""
+    if request.headers.get("HX-Request") != "true":
+        return redirect(_pair_form_url(request.GET))
     return render(
         request, "matching/_pair_search.html", {"choices": _pair_choices(request.GET, role)}
     )

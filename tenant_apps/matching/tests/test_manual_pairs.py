@@ -18,6 +18,7 @@ from tests.crowd import crowd_add
 
 MENTEES = "/gestion/binomes/chercher/mentores/"
 MENTORS = "/gestion/binomes/chercher/mentors/"
+HTMX = {"HX-Request": "true"}  # the search endpoints answer htmx; other requests see the page
 PAGE = "/gestion/binomes/"
 
 
@@ -79,8 +80,8 @@ def _pairs(program) -> set[tuple[str, str, str]]:
 @pytest.mark.django_db
 def test_search_offers_only_the_people_this_programme_may_pair(world, people, manager_client):
     # when the manager looks for "mart" among the mentees and "mar" among the mentors
-    mentees = manager_client.get(MENTEES, {"mentee_q": "mart"})
-    mentors = manager_client.get(MENTORS, {"mentor_q": "mar"})
+    mentees = manager_client.get(MENTEES, {"mentee_q": "mart"}, headers=HTMX)
+    mentors = manager_client.get(MENTORS, {"mentor_q": "mar"}, headers=HTMX)
     # then only Léa and Noé are offered: Max has a mentor, Inès has not activated her account,
     # and programme B's Paul Martin does not exist here; names starting with the search first
     assert mentees.status_code == 200 and mentors.status_code == 200
@@ -95,7 +96,7 @@ def test_search_offers_only_the_people_this_programme_may_pair(world, people, ma
     assert "2 places libres sur 3" in html and "1 résultat" in html
     assert "Zoé" not in html
     # a search by email address finds the person too
-    found = manager_client.get(MENTEES, {"mentee_q": "lea@a.ex"}).content.decode()
+    found = manager_client.get(MENTEES, {"mentee_q": "lea@a.ex"}, headers=HTMX).content.decode()
     assert _offered(found, "mentee") == [people["lea"].pk]
 
 
@@ -107,9 +108,9 @@ def test_search_answers_the_manager_only(world, people, password):
     anonymous = host_client(world.program_a)
     for url, params in ((MENTEES, {"mentee_q": "mart"}), (MENTORS, {"mentor_q": "mar"})):
         # then neither participant gets the list, the visitor is sent to log in
-        assert mentee.get(url, params).status_code == 403
-        assert mentor.get(url, params).status_code == 403
-        assert anonymous.get(url, params).status_code == 302
+        assert mentee.get(url, params, headers=HTMX).status_code == 403
+        assert mentor.get(url, params, headers=HTMX).status_code == 403
+        assert anonymous.get(url, params, headers=HTMX).status_code == 302
     # and programme B's manager, on B's site, finds nobody of A
     with tenant_context(world.program_b):
         _person("boss@b.example", "manager", "Bea", "Boss")
@@ -118,7 +119,7 @@ def test_search_answers_the_manager_only(world, people, password):
     from conftest import http_login
 
     http_login(b_manager, "boss@b.example", password, second_factor=True)
-    html = b_manager.get(MENTEES, {"mentee_q": "mart"}).content.decode()
+    html = b_manager.get(MENTEES, {"mentee_q": "mart"}, headers=HTMX).content.decode()
     assert _offered(html, "mentee") == [people["b_mentee"].pk]
     assert "Léa" not in html
 
@@ -126,20 +127,22 @@ def test_search_answers_the_manager_only(world, people, password):
 @pytest.mark.django_db
 def test_search_needs_two_characters_and_keeps_the_chosen(world, people, manager_client):
     # when one character is typed
-    html = manager_client.get(MENTEES, {"mentee_q": "m"}).content.decode()
+    html = manager_client.get(MENTEES, {"mentee_q": "m"}, headers=HTMX).content.decode()
     # then nobody is searched, and the live region says why
     assert _offered(html, "mentee") == []
     assert "Tapez au moins 2 caractères." in html
     assert 'id="pair-mentee-status" hx-swap-oob="innerHTML"' in html
     # the person already chosen stays offered, checked, whatever is typed
     kept = manager_client.get(
-        MENTEES, {"mentee_q": "zzz", "mentee": people["lea"].pk}
+        MENTEES, {"mentee_q": "zzz", "mentee": people["lea"].pk}, headers=HTMX
     ).content.decode()
     assert _offered(kept, "mentee") == _checked(kept, "mentee") == [people["lea"].pk]
     assert "Personne ne correspond parmi les personnes que l’on peut mettre en binôme." in kept
     # but not once they can no longer be paired (Max has a mentor), nor a person of B
     for chosen in (people["max"].pk, people["b_mentee"].pk, "x1"):
-        html = manager_client.get(MENTEES, {"mentee_q": "zzz", "mentee": chosen}).content.decode()
+        html = manager_client.get(
+            MENTEES, {"mentee_q": "zzz", "mentee": chosen}, headers=HTMX
+        ).content.decode()
         assert _offered(html, "mentee") == []
 
 
@@ -150,8 +153,8 @@ def test_search_shows_at_most_twenty_people(world, manager_client):
         crowd_add(program=world.program_a, count=120)
     connection.set_schema_to_public()
     # when the manager searches what all of them share
-    mentees = manager_client.get(MENTEES, {"mentee_q": "crowd"}).content.decode()
-    mentors = manager_client.get(MENTORS, {"mentor_q": "Prénom"}).content.decode()
+    mentees = manager_client.get(MENTEES, {"mentee_q": "crowd"}, headers=HTMX).content.decode()
+    mentors = manager_client.get(MENTORS, {"mentor_q": "Prénom"}, headers=HTMX).content.decode()
     # then twenty of each are offered, by name, and the manager is told to refine
     assert len(_offered(mentees, "mentee")) == PAIR_CHOICES
     assert len(_offered(mentors, "mentor")) == PAIR_CHOICES
@@ -277,10 +280,22 @@ def test_a_hostile_name_stays_text_in_the_results(world, manager_client):
     connection.set_schema_to_public()
     # when the manager finds her, through the endpoint and on the page
     for url, params in ((MENTEES, {"mentee_q": "hostile"}), (PAGE, {"mentee_q": "hostile"})):
-        html = manager_client.get(url, params).content.decode()
+        html = manager_client.get(url, params, headers=HTMX).content.decode()
         # then the name is escaped text, inside the results that carry hx-disable
         assert _offered(html, "mentee") == [hostile.pk]
         assert '<b hx-get="/x">' not in html
         assert "&quot;&gt;&lt;b hx-get=&quot;/x&quot;&gt;Hostile O&#x27;Brien &amp; Fils" in html
         results = html.split('id="pair-mentee-choices"')[1].split(">")[0]
         assert "hx-disable" in results
+
+
+@pytest.mark.django_db
+def test_the_search_opened_outside_htmx_shows_the_whole_page(world, people, manager_client):
+    # when the search's address is opened directly (a new tab, a bookmark)
+    response = manager_client.get(MENTEES, {"mentee_q": "mart", "mentee": people["lea"].pk})
+    # then the pairs page answers, with the search and the choice kept
+    assert response.status_code == 302
+    assert response["Location"].startswith(PAGE + "?")
+    page = manager_client.get(response["Location"]).content.decode()
+    assert '<footer class="site-footer"' in page
+    assert _checked(page, "mentee") == [people["lea"].pk]

@@ -189,7 +189,9 @@ def test_an_erased_mentee_is_never_proposed_by_a_matching_run(world, pair, manag
     connection.set_schema_to_public()
     # (searched by the placeholder's address, or kept as the chosen one from an older page)
     for params in ({"mentee_q": ERASED_EMAIL_DOMAIN}, {"mentee_q": "x", "mentee": pair.mentee.pk}):
-        offered = manager.get("/gestion/binomes/chercher/mentores/", params).content.decode()
+        offered = manager.get(
+            "/gestion/binomes/chercher/mentores/", params, headers={"HX-Request": "true"}
+        ).content.decode()
         assert 'name="mentee"' not in offered and DELETED not in offered
 
 
@@ -219,5 +221,7 @@ def test_an_erased_mentor_is_never_suggested_nor_counted_as_available(world, pai
     connection.set_schema_to_public()
     # and the manager's pairing form does not count him among the mentors with room
     for params in ({"mentor_q": ERASED_EMAIL_DOMAIN}, {"mentor_q": "x", "mentor": pair.mentor.pk}):
-        offered = manager.get("/gestion/binomes/chercher/mentors/", params).content.decode()
+        offered = manager.get(
+            "/gestion/binomes/chercher/mentors/", params, headers={"HX-Request": "true"}
+        ).content.decode()
         assert 'name="mentor"' not in offered and DELETED not in offered
