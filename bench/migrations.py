@@ -24,7 +24,6 @@ Last line: `migrations programmes=<N> noop_s=<slower noop run> additive_s=<s>`
 """
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.provisioning import bench_database, create_existing  # noqa: E402
+from bench.provisioning import bench_database, bench_django, create_existing  # noqa: E402
 
 BENCH_DB = "binome_bench_migrations"
 APP, COLUMN = "programs", "bench_rollout_note"
@@ -136,18 +135,7 @@ def main() -> None:
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
     with ExitStack() as stack:
-        os.environ["DATABASE_URL"] = bench_database(stack, BENCH_DB)
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="saas.settings.dev",
-            DJANGO_DEBUG="false",
-            BASE_DOMAIN="bench.test",
-            PROGRAM_POOL_SIZE="0",
-            CELERY_BROKER_URL="",
-            LOG_LEVEL="WARNING",
-        )
-        import django
-
-        django.setup()
+        bench_django(bench_database(stack, BENCH_DB))
         from django.conf import settings
         from django.core.management import call_command
         from django.db import connection

@@ -30,11 +30,10 @@ sys.path.insert(0, str(ROOT))
 BENCH_DB = "binome_bench"
 
 
-def bench_programme(stack: ExitStack, database: str, *, manager_password: str) -> tuple[Any, Any]:
-    """Django configured for a bench on `database` (dropped and re-created, see
-    `bench_database`), the shared schema migrated, and one provisioned programme "bench" with a
-    manager account: (programme, manager user). Used by the dashboard and lists benches."""
-    os.environ["DATABASE_URL"] = bench_database(stack, database)
+def bench_django(database_url: str) -> None:
+    """Django set up for a bench on `database_url`: dev settings without debug, no broker
+    (Celery eager), no spare programmes, any host, emails kept in memory."""
+    os.environ["DATABASE_URL"] = database_url
     os.environ.update(
         DJANGO_SETTINGS_MODULE="saas.settings.dev",
         DJANGO_DEBUG="false",
@@ -47,14 +46,22 @@ def bench_programme(stack: ExitStack, database: str, *, manager_password: str) -
 
     django.setup()
     from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def bench_programme(stack: ExitStack, database: str, *, manager_password: str) -> tuple[Any, Any]:
+    """Django configured for a bench on `database` (dropped and re-created, see
+    `bench_database`), the shared schema migrated, and one provisioned programme "bench" with a
+    manager account: (programme, manager user). Used by the dashboard and lists benches."""
+    bench_django(bench_database(stack, database))
     from django.core.management import call_command
 
     from shared_apps.accounts.models import User
     from tenants.models import Program
     from tenants.services import client_create, program_create, program_provision
 
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("migrate_schemas", shared=True, verbosity=0)
     client = client_create(name="Bench organisation")
     program = program_create(
@@ -221,26 +228,12 @@ def main() -> None:
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
     with ExitStack() as stack:
-        os.environ["DATABASE_URL"] = bench_database(stack)
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="saas.settings.dev",
-            DJANGO_DEBUG="false",
-            BASE_DOMAIN="bench.test",
-            PROGRAM_POOL_SIZE="0",
-            CELERY_BROKER_URL="",
-            LOG_LEVEL="WARNING",
-        )
-        import django
-
-        django.setup()
-        from django.conf import settings
+        bench_django(bench_database(stack))
         from django.core.management import call_command
 
         from tenants.models import Program
         from tenants.services import program_pool_refill
 
-        settings.ALLOWED_HOSTS = ["*"]
-        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         call_command("migrate_schemas", shared=True, verbosity=0)
         log(f"creating {args.existing} existing programmes…")
         create_existing(args.existing, log=log)

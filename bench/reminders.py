@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.provisioning import bench_database, create_existing  # noqa: E402
+from bench.provisioning import bench_database, bench_django, create_existing  # noqa: E402
 
 
 def main() -> None:
@@ -41,17 +41,7 @@ def main() -> None:
             os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{args.reuse}"))
         else:
             os.environ["DATABASE_URL"] = bench_database(stack, "binome_bench_reminders")
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="saas.settings.dev",
-            DJANGO_DEBUG="false",
-            BASE_DOMAIN="bench.test",
-            PROGRAM_POOL_SIZE="0",
-            CELERY_BROKER_URL="",
-            LOG_LEVEL="WARNING",
-        )
-        import django
-
-        django.setup()
+        bench_django(os.environ["DATABASE_URL"])
         from django.core.management import call_command
 
         from tenant_apps.meetings.tasks import DUE_BATCH, programmes_with_meetings_due

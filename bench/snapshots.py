@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bench.provisioning as provisioning  # noqa: E402
-from bench.provisioning import CLONE_SQL, bench_database  # noqa: E402
+from bench.provisioning import CLONE_SQL, bench_database, bench_django  # noqa: E402
 
 # Its own database (not bench/provisioning.py's), so that two benches never drop each other's.
 provisioning.BENCH_DB = os.environ.get("BENCH_DB", "binome_bench_snapshots")
@@ -150,18 +150,7 @@ def main() -> None:
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
     with ExitStack() as stack:
-        os.environ["DATABASE_URL"] = bench_database(stack)
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="saas.settings.dev",
-            DJANGO_DEBUG="false",
-            BASE_DOMAIN="bench.test",
-            PROGRAM_POOL_SIZE="0",
-            CELERY_BROKER_URL="",
-            LOG_LEVEL="WARNING",
-        )
-        import django
-
-        django.setup()
+        bench_django(bench_database(stack))
         from django.core.management import call_command
 
         call_command("migrate_schemas", shared=True, verbosity=0)
