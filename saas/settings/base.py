@@ -200,7 +200,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     _cache_backend = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "saas.core.cache.RedisCache",  # Django's, one client per pool
         "LOCATION": REDIS_URL,
     }
 else:
