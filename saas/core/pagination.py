@@ -5,7 +5,8 @@ can be searched, through one helper and one template (`templates/includes/pagina
   past the end → last page, as `Paginator.get_page` does), `?per_page=` bounded to
   [`MIN_PAGE_SIZE`, `MAX_PAGE_SIZE`]. One COUNT and one LIMIT/OFFSET query, whatever the size.
 - `searched(request, rows, fields)` — `?q=` (trimmed, at most `MAX_QUERY_LENGTH` characters)
-  matched with `icontains` on each of `fields`, OR-ed. The rows are already the tenant's (a
+  matched with `icontains` on each of `fields`, OR-ed, ignoring accents as well as case
+  ("helene" finds "Hélène": saas.core.search). The rows are already the tenant's (a
   programme schema's tables, or a public selector that scopes them), so a search can only narrow
   what the page would show anyway. `icontains` scans: acceptable at the 50–500 rows of a
   programme's lists and the ~1,000 programmes of the console (measured in bench/lists.py); a
@@ -21,6 +22,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
+from saas.core import search  # noqa: F401 (registers the `unaccent` transform used below)
+
 PAGE_SIZE = 50
 MIN_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 200
@@ -33,12 +36,13 @@ def search_query(request: HttpRequest) -> str:
 
 
 def searched(request: HttpRequest, rows: QuerySet[Any], fields: tuple[str, ...]) -> QuerySet[Any]:
-    """`rows` narrowed to those whose `fields` contain every word of `?q=` (case-insensitive)."""
+    """`rows` narrowed to those whose `fields` contain every word of `?q=` (ignoring case and
+    accents)."""
     words = search_query(request).split()[:5]
     for word in words:
         condition = Q()
         for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
+            condition |= Q(**{f"{field}__unaccent__icontains": word})
         rows = rows.filter(condition)
     return rows
 

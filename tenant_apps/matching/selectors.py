@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 
-from saas.core.pagination import MAX_QUERY_LENGTH
+from saas.core.pagination import MAX_QUERY_LENGTH  # imports saas.core.search: `__unaccent`
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.participants.models import Participant
 
@@ -92,7 +92,7 @@ def pair_candidates(*, role: str) -> QuerySet[Participant]:
 
 def pair_choices(*, role: str, query: str, chosen_id: int | None) -> PairChoices:
     """At most two queries, whatever the programme's size: the people matching every word of
-    `query` (name or email, case-insensitive), those whose name starts with the first word
+    `query` (name or email, ignoring case and accents), those whose name starts with the first word
     first, then by name; and the chosen person when not among them."""
     query = query.strip()[:MAX_QUERY_LENGTH]
     words = query.split()[:5]
@@ -102,15 +102,16 @@ def pair_choices(*, role: str, query: str, chosen_id: int | None) -> PairChoices
         rows = pair_candidates(role=role)
         for word in words:
             rows = rows.filter(
-                Q(user__first_name__icontains=word)
-                | Q(user__last_name__icontains=word)
-                | Q(user__email__icontains=word)
+                Q(user__first_name__unaccent__icontains=word)
+                | Q(user__last_name__unaccent__icontains=word)
+                | Q(user__email__unaccent__icontains=word)
             )
         first = words[0]
         rows = rows.annotate(
             starts=Case(
                 When(
-                    Q(user__last_name__istartswith=first) | Q(user__first_name__istartswith=first),
+                    Q(user__last_name__unaccent__istartswith=first)
+                    | Q(user__first_name__unaccent__istartswith=first),
                     then=Value(0),
                 ),
                 default=Value(1),
