@@ -75,7 +75,7 @@ class Person(FastHttpUser):
         self.client.cookiejar.set_policy(LoopbackPolicy())
         self.host_name, self.email, self.password, self.role = next_sample(self.kind)
         self.headers = {"Host": self.host_name, "X-Forwarded-Proto": "https"}
-        self.pairs: list[str] = []
+        self.pair_ids: list[str] = []  # of the pair pages linked from /binome/
         self.log_in()
         if MODE == "pages":
             self.pair_path()
@@ -144,10 +144,10 @@ class Person(FastHttpUser):
             )
 
     def pair_path(self) -> str | None:
-        if not self.pairs:
+        if not self.pair_ids:
             response = self.get("/binome/")
-            self.pairs = sorted(set(PAIR_LINK_RE.findall(response.text or ""))) or ["-"]
-        return None if self.pairs == ["-"] else f"/binome/{random.choice(self.pairs)}/"
+            self.pair_ids = sorted(set(PAIR_LINK_RE.findall(response.text or ""))) or ["-"]
+        return None if self.pair_ids == ["-"] else f"/binome/{random.choice(self.pair_ids)}/"
 
 
 class Participant(Person):

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.provisioning import bench_database, bench_django, create_existing  # noqa: E402
+from bench.provisioning import Log, bench_database, bench_django, create_existing  # noqa: E402
 
 BENCH_DB = "binome_bench_migrations"
 APP, COLUMN = "programs", "bench_rollout_note"
@@ -69,9 +69,10 @@ def add_migration(workdir: Path) -> str:
     return target.name
 
 
-def timed_migrate(log: callable) -> float:
+def timed_migrate(log: Log) -> float:
     from django.core.management import call_command
-    from django.db import connection
+
+    from saas.core.tenancy import connection
 
     out = StringIO()
     started = time.perf_counter()
@@ -85,7 +86,7 @@ def timed_migrate(log: callable) -> float:
     return elapsed
 
 
-def timed_check(log: callable) -> float:
+def timed_check(log: Log) -> float:
     from django.core.management import call_command
 
     out = StringIO()
@@ -96,13 +97,14 @@ def timed_check(log: callable) -> float:
     return elapsed
 
 
-def per_schema_baseline(schemas: list[str], log: callable) -> None:
+def per_schema_baseline(schemas: list[str], log: Log) -> None:
     """Seconds per schema of a `migrate` that is not skipped (nothing to apply), one schema
     after the other in this process: django-tenants' own standard executor (Django's recorder
     lists the catalogue to find its table), then ours with skipping off (to_regclass)."""
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
+
+    from saas.core.tenancy import connection
 
     settings.TENANT_MIGRATION_SKIP_AT_HEAD = False
     try:

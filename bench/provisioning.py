@@ -20,14 +20,29 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_DB = "binome_bench"
+
+Log = Callable[[str], None]  # where a bench writes its progress (stderr)
+
+
+def scalar(row: tuple[Any, ...] | None) -> Any:
+    """The first column of a row that the query is known to return (an aggregate, a function
+    call without FROM, the row of a key that exists): `scalar(conn.execute(sql).fetchone())`
+    with psycopg, whose `fetchone()` may be None."""
+    if row is None:
+        raise RuntimeError("the query returned no row")
+    return row[0]
 
 
 def bench_django(database_url: str) -> None:
@@ -126,7 +141,7 @@ END $$ LANGUAGE plpgsql;
 """
 
 
-def clone_batch_size(cursor, template: str) -> int:
+def clone_batch_size(cursor: "CursorWrapper", template: str) -> int:
     """Schemas cloned per transaction on this server. Every relation a transaction creates holds
     a lock until it commits (the table, each index and sequence, the TOAST table and its index),
     and the shared lock table has max_locks_per_transaction × (max_connections +
@@ -150,7 +165,7 @@ def clone_batch_size(cursor, template: str) -> int:
     return max(1, slots // 4 // per_schema)
 
 
-def create_existing(count: int, *, log: callable, client_name: str = "Existing programmes") -> None:
+def create_existing(count: int, *, log: Log, client_name: str = "Existing programmes") -> None:
     """N programmes: rows in public + a full schema each, copied from one migrated schema."""
     from django.db import connection, transaction
 
@@ -199,9 +214,9 @@ def create_existing(count: int, *, log: callable, client_name: str = "Existing p
 
 def time_creation(label: str, index: int) -> float:
     from django.conf import settings
-    from django.db import connection
     from django.test import Client as HttpClient
 
+    from saas.core.tenancy import connection
     from tenants.models import Client, Program
     from tenants.services import program_create
 

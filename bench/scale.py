@@ -180,6 +180,8 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         import psycopg
 
+        from bench.provisioning import scalar
+
         name = self.database_url.rsplit("/", 1)[1]
         with psycopg.connect(self.database_url, autocommit=True) as conn:
             while not self.done.wait(1.0):
@@ -187,11 +189,13 @@ class Sampler(threading.Thread):
                     pss, rss = memory_mb(pid)
                     old = self.memory.get(pid, (0.0, 0.0))
                     self.memory[pid] = (max(old[0], pss), max(old[1], rss))
-                count = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                    "AND pid <> pg_backend_pid()",
-                    [name],
-                ).fetchone()[0]
+                count = scalar(
+                    conn.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                        "AND pid <> pg_backend_pid()",
+                        [name],
+                    ).fetchone()
+                )
                 self.connections_max = max(self.connections_max, count)
 
 

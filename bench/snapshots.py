@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bench.provisioning as provisioning  # noqa: E402
-from bench.provisioning import CLONE_SQL, bench_database, bench_django  # noqa: E402
+from bench.provisioning import CLONE_SQL, Log, bench_database, bench_django  # noqa: E402
 
 # Its own database (not bench/provisioning.py's), so that two benches never drop each other's.
 provisioning.BENCH_DB = os.environ.get("BENCH_DB", "binome_bench_snapshots")
@@ -80,7 +80,7 @@ def _fill_template(schema: str) -> None:
         )
 
 
-def create_programmes(count: int, *, log: callable) -> None:
+def create_programmes(count: int, *, log: Log) -> None:
     from django.db import transaction
 
     from saas.core.tenancy import connection
@@ -125,7 +125,7 @@ def create_programmes(count: int, *, log: callable) -> None:
     log(f"  created in {time.perf_counter() - started:.1f} s")
 
 
-def run_snapshots(*, runs: int = 3, log: callable = print) -> tuple[int, float]:
+def run_snapshots(*, runs: int = 3, log: Log = print) -> tuple[int, float]:
     """Run the snapshot job `runs` times over every programme; (programmes, median seconds)."""
     from tenants.models import ProgramSnapshot
     from tenants.snapshots import snapshots_take

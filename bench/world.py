@@ -53,6 +53,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.provisioning import Log, scalar  # noqa: E402
+
 WORLD_DB = "binome_world"
 BASE_DOMAIN = "world.test"
 PASSWORD = "world-password-2027!"
@@ -61,8 +63,6 @@ MANAGER_TOTP_KEY = "3132333435363738393031323334353637383930"
 EMAIL_DOMAIN = "world.example"
 MENTEE_SHARE = 0.6  # of the participants of a programme (the rest are mentors)
 SHARED_SHARE = 0.1  # of the people: in two programmes
-
-Log = Callable[[str], None]
 
 
 def _stderr(message: str) -> None:
@@ -113,7 +113,7 @@ def world_info(url: str) -> dict[str, str]:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        if not conn.execute("SELECT to_regclass('public.bench_world_meta')").fetchone()[0]:
+        if not scalar(conn.execute("SELECT to_regclass('public.bench_world_meta')").fetchone()):
             return {}
         return dict(conn.execute("SELECT key, value FROM public.bench_world_meta").fetchall())
 
@@ -271,6 +271,15 @@ GOALS = [
 ]
 
 
+def _known(moment: datetime | None) -> datetime:
+    """A timestamp that the model allows to be empty but that this seeding has set: the
+    activation of a registered person, the start of an active or ended pair, the end of a held
+    meeting."""
+    if moment is None:
+        raise ValueError("a timestamp the seeding sets is missing")
+    return moment
+
+
 def _choice_values(question: Any) -> list[str]:
     return [c["value"] if isinstance(c, dict) else c for c in (question.choices or [])]
 
@@ -381,6 +390,7 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
         registered = [p for p in people if p.activated_at and p.role != "manager"]
         answers, profiles = [], []
         for person in registered:
+            activated = _known(person.activated_at)
             values = [
                 rng.choice(_choice_values(questions[0])),
                 rng.sample(_choice_values(questions[1]), rng.randint(1, 3)),
@@ -389,7 +399,7 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
             ]
             answers += [
                 Answer(participant=person, question=question, value=value,
-                       updated_at=person.activated_at)
+                       updated_at=activated)
                 for question, value in zip(questions, values, strict=True)
             ]  # fmt: skip
             if rng.random() < 0.8:
@@ -398,7 +408,7 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
                         participant=person, job_title=rng.choice(JOBS),
                         entity=rng.choice(ENTITIES),
                         languages=rng.sample(["fr", "en", "es", "de"], rng.randint(1, 2)),
-                        bio=" ".join(rng.sample(SENTENCES, 2)), updated_at=person.activated_at,
+                        bio=" ".join(rng.sample(SENTENCES, 2)), updated_at=activated,
                     )
                 )  # fmt: skip
         Answer.objects.bulk_create(answers)
@@ -416,7 +426,7 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
             if not places or rng.random() > 0.88:
                 continue
             mentor = places.pop()
-            start = max(mentee.activated_at, mentor.activated_at) + timedelta(
+            start = max(_known(mentee.activated_at), _known(mentor.activated_at)) + timedelta(
                 days=rng.uniform(2, 20)
             )
             if start > now - timedelta(days=2):
@@ -449,7 +459,7 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
             if pair.status == "proposed":
                 continue
             last = pair.ended_at or now
-            moment = pair.activated_at + timedelta(days=rng.uniform(5, 15))
+            moment = _known(pair.activated_at) + timedelta(days=rng.uniform(5, 15))
             while moment < last:
                 start = moment.replace(minute=0, second=0) + timedelta(hours=rng.randint(8, 17))
                 if start + timedelta(hours=2) > now:
@@ -504,7 +514,7 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
             elif meeting.status == "held" and rng.random() < 0.3:
                 notes.append(
                     MeetingNote(meeting=meeting, author=meeting.match.mentee,
-                                text=rng.choice(SENTENCES), updated_at=meeting.ends_at)
+                                text=rng.choice(SENTENCES), updated_at=_known(meeting.ends_at))
                 )  # fmt: skip
         MeetingSlot.objects.bulk_create(slots, batch_size=2000)
         MeetingNote.objects.bulk_create(notes, batch_size=2000)
@@ -517,12 +527,13 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
         for pair in pairs:
             if pair.status == "proposed":
                 continue
-            last_message = pair.activated_at
+            activated = _known(pair.activated_at)
+            last_message = activated
             for meeting in by_pair.get(pair.pk, []):
                 around = meeting.starts_at or meeting.created_at
                 for _ in range(rng.choice([1, 2, 2, 3, 4])):
                     at = around - timedelta(hours=rng.uniform(2, 120))
-                    if pair.activated_at < at < now:
+                    if activated < at < now:
                         messages.append(
                             Message(match=pair, author=rng.choice([pair.mentee, pair.mentor]),
                                     body=rng.choice(SENTENCES), created_at=at)
@@ -538,9 +549,9 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
                          template=template,
                          status=rng.choice(["todo", "in_progress", "in_progress", "achieved",
                                             "abandoned"]),
-                         target_date=(pair.activated_at + timedelta(days=90 * (index + 1))).date(),
-                         created_at=pair.activated_at + timedelta(days=7),
-                         updated_at=pair.activated_at + timedelta(days=30))
+                         target_date=(activated + timedelta(days=90 * (index + 1))).date(),
+                         created_at=activated + timedelta(days=7),
+                         updated_at=activated + timedelta(days=30))
                 )  # fmt: skip
         Message.objects.bulk_create(messages, batch_size=2000)
         ThreadState.objects.bulk_create(states, batch_size=2000)
@@ -600,17 +611,17 @@ def _fill_template(schema: str, *, per_programme: int, user_ids: list[int], seed
         for meeting in meetings:
             if meeting.status == "held":
                 for person in (meeting.match.mentee, meeting.match.mentor):
-                    ask("meeting", person, f"meeting:{meeting.pk}", meeting.ends_at,
+                    ask("meeting", person, f"meeting:{meeting.pk}", _known(meeting.ends_at),
                         match=meeting.match, meeting=meeting)  # fmt: skip
         for pair in pairs:
             if pair.status == "proposed":
                 continue
-            end = pair.ended_at or now
+            activated, end = _known(pair.activated_at), pair.ended_at or now
             round_, day = 1, 30
-            while pair.activated_at + timedelta(days=day) < end:
+            while activated + timedelta(days=day) < end:
                 for person in (pair.mentee, pair.mentor):
                     ask("checkin", person, f"checkin:{pair.pk}:{round_}",
-                        pair.activated_at + timedelta(days=day), match=pair)  # fmt: skip
+                        activated + timedelta(days=day), match=pair)  # fmt: skip
                 round_, day = round_ + 1, day + 60
             if pair.ended_at:
                 for person in (pair.mentee, pair.mentor):
@@ -672,7 +683,7 @@ def _seed_public(url: str, *, programmes: int, per_programme: int, log: Log) -> 
     rng = random.Random(5)
     started = time.perf_counter()
     with psycopg.connect(url) as conn, conn.cursor() as cursor:
-        if cursor.execute("SELECT count(*) FROM public.bench_world_slot").fetchone()[0]:
+        if scalar(cursor.execute("SELECT count(*) FROM public.bench_world_slot").fetchone()):
             return
         joined = datetime.now().astimezone() - timedelta(days=366)
         columns = ("email, first_name, last_name, password, is_active, is_staff, is_superuser, "
@@ -685,7 +696,7 @@ def _seed_public(url: str, *, programmes: int, per_programme: int, log: Log) -> 
                     (email, rng.choice(FIRST), rng.choice(LAST), password, True, False, False,
                      joined, 0)
                 )  # fmt: skip
-        ids = dict(
+        ids: dict[str, int] = dict(
             cursor.execute(
                 "SELECT email, id FROM public.accounts_user WHERE email LIKE %s",
                 [f"%@{EMAIL_DOMAIN}"],
@@ -781,9 +792,12 @@ def _clone_worker(args: tuple[str, list[list[int]], list[str], str, int]) -> flo
                         "SELECT bench_world_clone(%s, %s, %s)",
                         [templates[k % len(templates)], schema, k],
                     )
-                    program_id = cursor.execute(
-                        "SELECT id FROM public.tenants_program WHERE schema_name = %s", [schema]
-                    ).fetchone()[0]
+                    program_id = scalar(
+                        cursor.execute(
+                            "SELECT id FROM public.tenants_program WHERE schema_name = %s",
+                            [schema],
+                        ).fetchone()
+                    )
                     cursor.execute(
                         f"INSERT INTO public.accounts_programmembership "
                         f"(user_id, program_id, is_active, created_at) "

@@ -648,8 +648,8 @@ class Evaluator:
                 return self.returned(inner, tokens)
             call = self.call(tokens)
             if call is not None:
-                name, _arguments = call
-                function = self.index.lookup_function(scope.file, name)
+                qualified, _arguments = call
+                function = self.index.lookup_function(scope.file, qualified)
                 if function is None:
                     return tokens, scope, []
                 return self.returned(scope_of(self.index, function), tokens)
@@ -868,7 +868,7 @@ def sdk_resource_functions(index: GoIndex, provider_file: str) -> dict[str, list
     start = text.find("ResourcesMap:")
     end = text.find("DataSourcesMap:", start)
     section = text[start:end] if start >= 0 else ""
-    found = {}
+    found: dict[str, list[str]] = {}
     for match in re.finditer(
         r'"([a-z0-9_]+)"\s*:\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\(\)', section
     ):
