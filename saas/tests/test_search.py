@@ -94,7 +94,9 @@ def test_a_manager_finds_people_whatever_the_accents_typed(world, accented, mana
 @pytest.mark.django_db
 def test_the_pairing_search_ignores_accents(world, accented, manager_client):
     html = manager_client.get(
-        "/gestion/binomes/chercher/mentores/", {"mentee_q": "helene"}, headers={"HX-Request": "true"}
+        "/gestion/binomes/chercher/mentores/",
+        {"mentee_q": "helene"},
+        headers={"HX-Request": "true"},
     ).content.decode()
     assert "Hélène" in html and "Helene" in html and "Bérard" not in html
     assert "2 résultats" in html
