@@ -177,6 +177,7 @@ def live_worker(world: World) -> Iterator[None]:
     (RabbitMQ in CI, Kombu's in-memory transport otherwise) for the tests of one module. Started
     after the programmes exist: a worker started mid-test closes the test's connection."""
     from celery.contrib.testing.worker import start_worker
+    from celery.worker import state
 
     from saas.celery import app
 
@@ -186,6 +187,12 @@ def live_worker(world: World) -> Iterator[None]:
             app, pool="threads", concurrency=1, perform_ping_check=False, loglevel="WARNING"
         ):
             yield
+            # Stopping: the worker's event loop notices the stop flag only between two polls,
+            # and with no heartbeat it polls up to 10 s between timers (10 s per module spent
+            # waiting). Raise the flag as start_worker's exit would, then wake the loop with a
+            # control message.
+            state.should_terminate = 0
+            app.control.ping(timeout=0.2)
     finally:
         app.conf.task_always_eager = True
         if not app.conf.broker_url.startswith("memory"):
