@@ -10,6 +10,8 @@ User classes (named on locust's command line by bench/scale.py):
   dashboard, participant list, pairs, meetings; think times between pages (SCALE_THINK
   "min,max" seconds);
 - `Participant` with SCALE_MODE=pages: the same participant pages, logged in, no think time;
+- `SignedInFloor` with SCALE_MODE=floor: signed in, `/favicon.ico` (a view that does nothing)
+  over and over, no think time: the cost of a signed-in request's middleware alone;
 - `Bare`: GET / of bench/bare.py, no think time (the baseline).
 """
 
@@ -77,8 +79,9 @@ class Person(FastHttpUser):
         self.headers = {"Host": self.host_name, "X-Forwarded-Proto": "https"}
         self.pair_ids: list[str] = []  # of the pair pages linked from /binome/
         self.log_in()
-        if MODE == "pages":
-            self.pair_path()
+        if MODE in ("pages", "floor"):
+            if MODE == "pages":
+                self.pair_path()
             self.signed_in()
 
     def signed_in(self) -> None:
@@ -178,6 +181,17 @@ class Participant(Person):
     @task(1)
     def profile(self) -> None:
         self.get("/profil/")
+
+
+class SignedInFloor(Person):
+    """SCALE_MODE=floor: a signed-in participant asking `/favicon.ico` over and over, without
+    think time — every middleware of a signed-in request (host → programme, session, user,
+    second factor, session timeout, security headers) around a view that does nothing: the
+    most any signed-in page could serve."""
+
+    @task
+    def floor(self) -> None:
+        self.get("/favicon.ico", name="signed-in floor")
 
 
 class Manager(Person):

@@ -12,6 +12,9 @@ Phases, one after the other, on one gunicorn of each kind started here:
 1. `bare`: --saturate users, no think time, against bare Django: its throughput;
 2. `pages`: --saturate signed-in participants, no think time, on their pages (home, pair page,
    messages, meetings, profile): their throughput; ratio_to_bare = 2 / 1;
+2b. `floor`: --saturate signed-in participants, no think time, on `/favicon.ico`: every
+   middleware of a signed-in request around a view that does nothing — the ceiling of any
+   signed-in page, printed as its own ratio to bare;
 3. `browse`: --users people (9 participants : 1 manager), each logs in then browses with think
    times (--think, seconds): rps, latency percentiles and errors of the line are this phase's.
 
@@ -386,6 +389,19 @@ def main() -> None:
             out=out,
             spawn_rate=args.saturate,
         )
+        say(f"  phase 2b: signed-in floor, {args.saturate} users, {args.saturate_duration} s")
+        results["floor"] = locust(
+            url=app.url,
+            users=args.saturate,
+            duration=args.saturate_duration,
+            classes=["SignedInFloor"],
+            mode="floor",
+            samples=samples_file,
+            think=args.think,
+            totp_key=world.MANAGER_TOTP_KEY,
+            out=out,
+            spawn_rate=args.saturate,
+        )
         say(f"  phase 3: {args.users} people browsing, think {args.think} s, {args.duration} s")
         sampler = Sampler(app, database_url)
         sampler.start()
@@ -432,7 +448,12 @@ def main() -> None:
         f"  PostgreSQL connections of the world database (peak, phase 3): "
         f"{sampler.connections_max} (workers × threads = {args.workers * args.threads})"
     )
+    floor_rps = float(results["floor"]["total"]["Requests/s"])
     say(f"  bare: {bare_rps:.0f} req/s; participant pages saturated: {pages_rps:.1f} req/s")
+    say(
+        f"  signed-in floor (a view that does nothing, every middleware of a signed-in "
+        f"request): {floor_rps:.0f} req/s = {floor_rps / bare_rps if bare_rps else 0:.3f} of bare"
+    )
     errors = sum(int(results[phase]["total"]["Failure Count"]) for phase in results)
     for phase in results:
         if int(results[phase]["total"]["Failure Count"]):
