@@ -1195,6 +1195,31 @@ def test_explanations_name_answers_by_the_labels_given():
     assert bare.summary == "Score 100/100: same answer to “Your job”: old."
 
 
+def test_answers_that_compare_equal_are_still_explained_as_given():
+    # given mentees whose answers compare equal in Python but read differently (True, 1 and
+    # 1.0; 0.0 and -0.0), each paired with an identical mentor, in one cohort — so that the
+    # sentences remembered from pair to pair could be mixed up
+    criteria = [
+        Criterion(key="flag", kind="same", label="Flag"),
+        Criterion(key="level", kind="distance", value_range=5, label="Level"),
+    ]
+    answers = [(True, 0.0), (1, -0.0), (1.0, 0.0)]
+    problem = MatchingProblem(
+        mentees=[Mentee(id=i, answers={"flag": f, "level": x}) for i, (f, x) in enumerate(answers)],
+        mentors=[
+            Mentor(id=f"m{i}", answers={"flag": f, "level": x}) for i, (f, x) in enumerate(answers)
+        ],
+        criteria=criteria,
+    )
+    # when the cohort is matched (every pair scores 100)
+    result = match_cohort(problem=problem)
+    # then each mentee's sentence shows its own answer
+    summaries = {pair.mentee_id: pair.explanation.summary for pair in result.pairs}
+    assert "“Flag”: yes" in summaries[0] and "(0 and" in summaries[0]
+    assert "“Flag”: 1;" in summaries[1] and "(-0 and" in summaries[1]
+    assert "“Flag”: 1;" in summaries[2] and "(0 and" in summaries[2]
+
+
 def test_explanations_go_through_translate():
     # given a pair and a translation catalogue
     criteria = [Criterion(key="city", kind="same", label="City")]
