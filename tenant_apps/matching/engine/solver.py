@@ -122,20 +122,30 @@ def _repair(
     error here could only cost a solve from scratch, never a wrong answer."""
     row_count, column_count = len(assignment), len(capacity)
     sink = row_count + column_count
-    order = np.argsort(rows, kind="stable")
+    # Each row's edges by key = weight + π(column), largest first, π(column) = −v_column:
+    # potentials only ever fall during a repair, so the reduced cost of an arc,
+    # π(row) − weight − π(column), stays ≥ π(row) − key — once that reaches the nearest
+    # deficit's distance, no later arc of the row can lead anywhere closer.
+    keys = weights - v[cols]
+    low_key, high_key = int(keys.min(initial=0)), int(keys.max(initial=0))
+    if row_count * (high_key - low_key + 1) < 2**62:  # one int64 to sort (twice as fast)
+        order = np.argsort(rows * (high_key - low_key + 1) + (high_key - keys))
+    else:
+        order = np.lexsort((-keys, rows))
     starts = np.searchsorted(rows[order], np.arange(row_count + 1)).tolist()
     edge_heads = (cols[order] + row_count).tolist()
     edge_weights = weights[order].tolist()
-    adjacency: dict[int, list[tuple[int, int]]] = {}
+    edge_keys = keys[order].tolist()
+    adjacency: dict[int, list[tuple[int, int, int]]] = {}
 
-    def edges_of(row: int) -> list[tuple[int, int]]:
-        """(column node, weight) of the row's edges, listed the first time the row is seen (a
-        repair reaches a few thousand rows of the 50,000)."""
+    def edges_of(row: int) -> list[tuple[int, int, int]]:
+        """(column node, weight, key) of the row's edges, listed the first time the row is
+        seen (a repair reaches a few thousand rows of the 50,000)."""
         edges = adjacency.get(row)
         if edges is None:
             low, high = starts[row], starts[row + 1]
             edges = adjacency[row] = list(
-                zip(edge_heads[low:high], edge_weights[low:high], strict=True)
+                zip(edge_heads[low:high], edge_weights[low:high], edge_keys[low:high], strict=True)
             )
         return edges
 
@@ -152,7 +162,8 @@ def _repair(
     outflow = np.bincount(assignment[assignment >= 0], minlength=column_count).tolist()
     deficit: dict[int, int] = {}
     for row in changed.tolist():
-        potential[row] = max([0, *(weight + potential[col] for col, weight in edges_of(row))])
+        edges = edges_of(row)
+        potential[row] = max(0, edges[0][2]) if edges else 0
         old = place[row]
         if old >= 0:
             del occupants[old][row]
@@ -165,6 +176,7 @@ def _repair(
     capacities = capacity.tolist()
     beyond = 4 * int(weights.max(initial=0)) + 4  # more than any path's reduced cost
     heappop, heappush = heapq.heappop, heapq.heappush
+    adjacency_get = adjacency.get
     for source in changed.tolist():
         distance = {source: 0}
         distance_get = distance.get
@@ -189,7 +201,10 @@ def _repair(
             if node < row_count:  # a row: its edges not in use, and the sink if not there
                 # (the hot loop: inlined, most arcs lead nowhere new)
                 taken = place[node] + row_count
-                for head, weight in edges_of(node):
+                listed = adjacency_get(node)
+                for head, weight, key in edges_of(node) if listed is None else listed:
+                    if here - key >= bound:
+                        break  # this arc and every later one end at or past the bound
                     candidate = here - weight - potential[head]
                     if candidate < bound and candidate < distance_get(head, bound):
                         if head == taken:
@@ -241,7 +256,7 @@ def _repair(
             tail = previous[head]
             if tail < row_count and head < sink:  # row → column: takes a place
                 col = head - row_count
-                occupants[col][tail] = next(w for c, w in edges_of(tail) if c == head)
+                occupants[col][tail] = next(w for c, w, _ in edges_of(tail) if c == head)
                 place[tail] = col
             elif tail < row_count:  # row → sink: stays unassigned
                 place[tail] = -1

@@ -539,6 +539,55 @@ def test_a_later_duality_check_finds_what_a_full_one_finds(problem, data):
         assert all((a == b).all() for a, b in zip(later, full, strict=True))
 
 
+@settings(max_examples=40, **_SETTINGS)
+@given(seed=st.integers(0, 2**32 - 1), ties=st.booleans())
+def test_a_repair_reaches_the_optimum_a_new_solve_finds(seed, ties):
+    """The repair (shortest paths from the previous optimum, each row's arcs scanned best
+    first and cut at the nearest deficit) against the exact assignment solved from scratch,
+    on random candidate graphs large enough for long paths, weights with or without ties."""
+    # given an optimal assignment with its duals on random first edges
+    rng = np.random.default_rng(seed)
+    row_count, column_count = 150, 30
+    capacity = rng.integers(1, 4, column_count)
+    all_rows = np.repeat(np.arange(row_count), column_count)
+    all_cols = np.tile(np.arange(column_count), row_count)
+    high = 20 if ties else 1_000_000
+    all_weights = rng.integers(1, high, len(all_rows))
+    is_first = rng.random(len(all_rows)) < 0.15
+    rows, cols, weights = all_rows[is_first], all_cols[is_first], all_weights[is_first]
+    arguments = {"row_count": row_count, "capacity": capacity}
+    assignment = solver_module._assign(**arguments, rows=rows, cols=cols, weights=weights)
+    for _ in range(3):
+        residual = solver_module._residual(
+            assignment=assignment, capacity=capacity, rows=rows, cols=cols, weights=weights
+        )
+        duals = solver_module._dual_prices(residual=residual, max_rounds=column_count + 2)
+        assert duals is not None
+        # when edges of some rows join (as violating edges do) and the optimum is repaired
+        is_new = ~is_first & (rng.random(len(all_rows)) < 0.05)
+        is_first |= is_new
+        changed = np.unique(all_rows[is_new])
+        rows = np.concatenate([rows, all_rows[is_new]])
+        cols = np.concatenate([cols, all_cols[is_new]])
+        weights = np.concatenate([weights, all_weights[is_new]])
+        assignment = solver_module._repair(
+            assignment=assignment,
+            u=duals[0],
+            v=duals[1],
+            capacity=capacity,
+            rows=rows,
+            cols=cols,
+            weights=weights,
+            changed=changed,
+        )
+        # then the repaired assignment is worth what a solve from scratch finds, and proved
+        fresh = solver_module._assign(**arguments, rows=rows, cols=cols, weights=weights)
+        repaired_value = int(weights[assignment[rows] == cols].sum())
+        assert repaired_value == int(weights[fresh[rows] == cols].sum())
+        load = np.bincount(assignment[assignment >= 0], minlength=column_count)
+        assert (load <= capacity).all()
+
+
 def _lp_optimum(problem):
     """(matched count, total in 1/10,000 points) by a third exact method: the capacitated
     assignment LP on the engine's score matrix (every allowed pair a variable), solved by
