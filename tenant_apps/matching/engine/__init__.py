@@ -31,7 +31,10 @@ Scoring
     (``SCORE_RESOLUTION``); the solver is exact for these rounded scores. Scores are computed
     criterion by criterion with numpy, from answers encoded once (integer codes, bitsets,
     floats), for a block of mentees × every mentor or for a list of pairs — the same operations
-    in the same order, so the same numbers.
+    in the same order, so the same numbers. A criterion with few distinct answers (ages, time
+    zones, a "same" without hard rule) has its terms looked up in a table that those very
+    operations computed, and one-word option sets look theirs up by (sizes, options in
+    common): bit for bit the computed terms, a gather instead of several passes.
 
 Hard rules and exclusions
     ``hard="must_match"`` keeps a pair only if the criterion's similarity is > 0 (same answer, at
@@ -79,9 +82,11 @@ Solver, and why the result is exact
        16q − 1 + B ≤ u_i + v_j cannot violate; the others are scored exactly. If w_ij ≤ u_i +
        v_j everywhere, (u, v) is a feasible solution of the dual of the full LP with the same
        value as the assignment, so by weak duality no assignment of the full problem does
-       better: it is optimal. Else the violating edges (a few per mentee, the worst first;
-       twice as many at each round) join the candidates — the candidate lists widen only where
-       the proof fails — and the optimum is *repaired* rather than solved again
+       better: it is optimal. (After the first round only what new duals could break is read
+       again: an edge that satisfied the previous duals can only fail where u_i or v_j fell.)
+       Else the violating edges (a few per mentee, the worst first; twice as many at each
+       round) join the candidates — the candidate lists widen only where the proof fails —
+       and the optimum is *repaired* rather than solved again
        (``solver._repair``): each mentee with new edges takes u_i = max(0, max_j w_ij − v_j),
        gives up its place, and one shortest path (Dijkstra on the residual min-cost-flow
        network, reduced costs ≥ 0 thanks to the duals as potentials) carries it to the

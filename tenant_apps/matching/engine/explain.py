@@ -5,6 +5,7 @@ Also the "mentee choice" suggestions, which are a scored and explained short lis
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +74,30 @@ def _reason(
     }
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _remembered_reason(
+    memo: dict[object, Any],
+    criterion: Criterion,
+    mentee_answer: object,
+    mentor_answer: object,
+    translate: Translate,
+) -> str:
+    """``_reason``, remembered for "same" and "distance" between plain answers (few distinct
+    ones; a set criterion's reason depends on the options in common, rarely twice the same).
+    Two plain answers with the same repr read the same (1, 1.0, True and "1" do not)."""
+    if criterion.kind not in ("same", "distance") or not (
+        type(mentee_answer) in _PLAIN and type(mentor_answer) in _PLAIN
+    ):
+        return _reason(criterion, mentee_answer, mentor_answer, translate)
+    key = (id(criterion), repr(mentee_answer), repr(mentor_answer))
+    reason: str | None = memo.get(key)
+    if reason is None:
+        reason = memo[key] = _reason(criterion, mentee_answer, mentor_answer, translate)
+    return reason
+
+
 def _explain(
     *,
     mentee: Mentee,
@@ -81,22 +106,29 @@ def _explain(
     similarities: Sequence[float],
     score: float,
     translate: Translate,
+    cache: dict[object, object] | None = None,
 ) -> Explanation:
+    """``cache``: shared by the pairs of one cohort — a contribution depends only on the
+    criterion and the similarity, a "same" or "distance" reason only on the two answers, and
+    these repeat from pair to pair (immutable values: sharing them changes nothing)."""
+    memo: dict[object, Any] = {} if cache is None else cache
     public: list[tuple[CriterionContribution, Criterion]] = []
     secret_share = secret_points = 0.0
-    for encoded, similarity in zip(weighted, similarities, strict=True):
+    for position, (encoded, similarity) in enumerate(zip(weighted, similarities, strict=True)):
         criterion = encoded.criterion
         points = 100.0 * encoded.share * similarity
         if criterion.is_sensitive:
             secret_share += encoded.share
             secret_points += points
             continue
-        contribution = CriterionContribution(
-            key=criterion.key,
-            label=criterion.label or criterion.key,
-            similarity=round(float(similarity), 4),
-            points=round(points, 4),
-        )
+        contribution = memo.get((position, similarity))
+        if contribution is None:
+            contribution = memo[position, similarity] = CriterionContribution(
+                key=criterion.key,
+                label=criterion.label or criterion.key,
+                similarity=round(float(similarity), 4),
+                points=round(points, 4),
+            )
         public.append((contribution, criterion))
     public.sort(key=lambda item: (-item[0].points, item[0].key))
     contributions = [contribution for contribution, _ in public]
@@ -113,7 +145,8 @@ def _explain(
         )
         contributions.sort(key=lambda c: -c.points)  # stable: keeps key order among ties
     reasons = [
-        _reason(
+        _remembered_reason(
+            memo,
             criterion,
             mentee.answers.get(criterion.key),
             mentor.answers.get(criterion.mentor_question),
@@ -147,6 +180,7 @@ def explained_pairs(
 ) -> list[tuple[float, Explanation]]:
     """(score, explanation) of the pairs (rows[p], cols[p]): similarities computed at once."""
     scores, similarities = scorer.pairs(rows, cols)
+    cache: dict[object, object] = {}
     out = []
     for row, col, integer_score, pair_similarities in zip(
         rows.tolist(), cols.tolist(), scores.tolist(), similarities.tolist(), strict=True
@@ -159,6 +193,7 @@ def explained_pairs(
             similarities=pair_similarities,
             score=score,
             translate=translate,
+            cache=cache,
         )
         out.append((score, explanation))
     return out

@@ -122,10 +122,33 @@ def _repair(
     error here could only cost a solve from scratch, never a wrong answer."""
     row_count, column_count = len(assignment), len(capacity)
     sink = row_count + column_count
-    order = np.argsort(rows, kind="stable")
+    # Each row's edges by key = weight + π(column), largest first, π(column) = −v_column:
+    # potentials only ever fall during a repair, so the reduced cost of an arc,
+    # π(row) − weight − π(column), stays ≥ π(row) − key — once that reaches the nearest
+    # deficit's distance, no later arc of the row can lead anywhere closer.
+    keys = weights - v[cols]
+    low_key, high_key = int(keys.min(initial=0)), int(keys.max(initial=0))
+    if row_count * (high_key - low_key + 1) < 2**62:  # one int64 to sort (twice as fast)
+        order = np.argsort(rows * (high_key - low_key + 1) + (high_key - keys))
+    else:
+        order = np.lexsort((-keys, rows))
     starts = np.searchsorted(rows[order], np.arange(row_count + 1)).tolist()
-    all_edges = list(zip((cols[order] + row_count).tolist(), weights[order].tolist(), strict=True))
-    edges_of = [all_edges[starts[row] : starts[row + 1]] for row in range(row_count)]
+    edge_heads = (cols[order] + row_count).tolist()
+    edge_weights = weights[order].tolist()
+    edge_keys = keys[order].tolist()
+    adjacency: dict[int, list[tuple[int, int, int]]] = {}
+
+    def edges_of(row: int) -> list[tuple[int, int, int]]:
+        """(column node, weight, key) of the row's edges, listed the first time the row is
+        seen (a repair reaches a few thousand rows of the 50,000)."""
+        edges = adjacency.get(row)
+        if edges is None:
+            low, high = starts[row], starts[row + 1]
+            edges = adjacency[row] = list(
+                zip(edge_heads[low:high], edge_weights[low:high], edge_keys[low:high], strict=True)
+            )
+        return edges
+
     # Potentials, Python ints (exact): rows, then columns, then the sink.
     potential = [*u.tolist(), *(-v).tolist(), 0]
     place = assignment.tolist()  # column of each row, −1: the sink, −2: none (an excess)
@@ -139,7 +162,8 @@ def _repair(
     outflow = np.bincount(assignment[assignment >= 0], minlength=column_count).tolist()
     deficit: dict[int, int] = {}
     for row in changed.tolist():
-        potential[row] = max([0, *(weight + potential[col] for col, weight in edges_of[row])])
+        edges = edges_of(row)
+        potential[row] = max(0, edges[0][2]) if edges else 0
         old = place[row]
         if old >= 0:
             del occupants[old][row]
@@ -151,8 +175,11 @@ def _repair(
     unassigned_rows = {row for row, col in enumerate(place) if col == -1}
     capacities = capacity.tolist()
     beyond = 4 * int(weights.max(initial=0)) + 4  # more than any path's reduced cost
+    heappop, heappush = heapq.heappop, heapq.heappush
+    adjacency_get = adjacency.get
     for source in changed.tolist():
         distance = {source: 0}
+        distance_get = distance.get
         previous: dict[int, int] = {}
         settled: list[int] = []
         heap = [(0, source)]
@@ -160,22 +187,36 @@ def _repair(
         found_distance = 0
         bound = beyond
         while heap:
-            d, node = heapq.heappop(heap)
-            if d > distance.get(node, d):
+            d, node = heappop(heap)
+            if d > distance_get(node, d):
                 continue
             if node in deficit:
                 found, found_distance = node, d
                 break
             settled.append(node)
-            here = potential[node]
-            # Residual arcs out of node: (head, reduced cost).
+            # Residual arcs out of node; the distance through an arc to its head is
+            # d + reduced cost = d + cost + π(node) − π(head) (never below d: reduced costs
+            # are ≥ 0). Nothing at or past the nearest deficit seen yet needs a look.
+            here = d + potential[node]
             if node < row_count:  # a row: its edges not in use, and the sink if not there
+                # (the hot loop: inlined, most arcs lead nowhere new)
                 taken = place[node] + row_count
-                arcs = [
-                    (col, here - weight - potential[col])
-                    for col, weight in edges_of[node]
-                    if col != taken
-                ]
+                listed = adjacency_get(node)
+                for head, weight, key in edges_of(node) if listed is None else listed:
+                    if here - key >= bound:
+                        break  # this arc and every later one end at or past the bound
+                    candidate = here - weight - potential[head]
+                    if candidate < bound and candidate < distance_get(head, bound):
+                        if head == taken:
+                            continue
+                        if candidate < d:
+                            raise _RepairFailed  # a negative reduced cost
+                        distance[head] = candidate
+                        previous[head] = node
+                        heappush(heap, (candidate, head))
+                        if head in deficit:
+                            bound = candidate + 1
+                arcs: list[tuple[int, int]] = []
                 if place[node] != -1:
                     arcs.append((sink, here - potential[sink]))
             elif node < sink:  # a column: back to its occupants, on to the sink if room
@@ -193,15 +234,13 @@ def _repair(
                     for col in range(column_count)
                     if outflow[col] > 0
                 )
-            for head, cost in arcs:
-                if cost < 0:
-                    raise _RepairFailed
-                candidate = d + cost
-                # Nothing at or past the nearest deficit seen yet needs a look.
-                if candidate < bound and candidate < distance.get(head, bound):
+            for head, candidate in arcs:
+                if candidate < bound and candidate < distance_get(head, bound):
+                    if candidate < d:
+                        raise _RepairFailed  # a negative reduced cost
                     distance[head] = candidate
                     previous[head] = node
-                    heapq.heappush(heap, (candidate, head))
+                    heappush(heap, (candidate, head))
                     if head in deficit:
                         bound = candidate + 1
         if found < 0:
@@ -217,7 +256,7 @@ def _repair(
             tail = previous[head]
             if tail < row_count and head < sink:  # row → column: takes a place
                 col = head - row_count
-                occupants[col][tail] = next(w for c, w in edges_of[tail] if c == head)
+                occupants[col][tail] = next(w for c, w, _ in edges_of(tail) if c == head)
                 place[tail] = col
             elif tail < row_count:  # row → sink: stays unassigned
                 place[tail] = -1
@@ -391,6 +430,7 @@ def solve(
     assignment: np.ndarray | None = None
     previous: tuple[np.ndarray, np.ndarray] | None = None
     changed = np.zeros(0, dtype=np.int64)
+    checked: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     per_row = limit
     while True:
         weights = scores + bonus
@@ -439,7 +479,10 @@ def solve(
         if duals is None:
             raise RuntimeError("Matching solver: LAPJVsp returned a non-optimal assignment.")
         u, v = duals
-        extra = edges.violations(u=u, v=v, bonus=bonus, per_row=per_row, is_full=residual.is_full)
+        # After the first check, only what the new duals could break is read again.
+        extra = edges.violations(
+            u=u, v=v, bonus=bonus, per_row=per_row, is_full=residual.is_full, since=checked
+        )
         if extra is None:
             value = int(u.sum() + (capacity * v).sum())
             if value != int(residual.own_weight.sum()):
@@ -448,6 +491,11 @@ def solve(
             return assignment, Certificate(u=u, v=v, value=value)
         per_row *= 2  # pathological ties need more at a time
         previous, changed = (u, v), extra[0]
+        # Every edge satisfies the duals (u, v) or is a candidate now — except maybe more
+        # edges of the rows with violations (at most per_row of them were reported).
+        dirty = np.zeros(row_count, dtype=bool)
+        dirty[changed] = True
+        checked = (u, v, dirty)
         # Violating edges are never candidates already (u_i + v_j ≥ w_ij holds on those).
         rows = np.concatenate([rows, extra[0]])
         cols = np.concatenate([cols, extra[1]])

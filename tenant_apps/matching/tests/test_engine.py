@@ -27,9 +27,10 @@ from tenant_apps.matching.engine import (
     score_matrix,
     suggestions,
 )
+from tenant_apps.matching.engine import scoring as scoring_module
 from tenant_apps.matching.engine import solver as solver_module
 from tenant_apps.matching.engine.scoring import CompactEdges, prepare
-from tenant_apps.matching.engine.solver import bonus_for, certify, solve
+from tenant_apps.matching.engine.solver import bonus_for, certify, match_cohort_certified, solve
 
 TOLERANCE = 1e-3  # scores are rounded to 1/10,000 of a point; a cohort has few pairs here
 # No example database: nothing written to the working tree.
@@ -460,6 +461,133 @@ def test_new_candidates_repair_the_optimum_instead_of_solving_again(problem, can
     _assert_respects_the_rules(problem, result)
 
 
+@settings(max_examples=60, **_SETTINGS)
+@given(
+    problem=problems(max_mentees=90, max_mentors=60, max_capacity=4),
+    candidate_limit=st.integers(1, 2),
+)
+def test_the_returned_duals_hold_on_every_allowed_pair(problem, candidate_limit):
+    """After the first round the duality check reads only what new duals could break (rows
+    whose u fell, mentors whose v fell): the final duals must still hold on every pair."""
+    # given a random cohort where the duality check adds edges over several rounds
+    # when the engine matches it and returns its LP duals
+    result, certificate = match_cohort_certified(problem=problem, candidate_limit=candidate_limit)
+    # then u_i + v_j ≥ score_ij + bonus on every allowed pair, checked densely here
+    matrix = score_matrix(problem=problem)
+    units = np.rint(matrix.scores * SCORE_RESOLUTION).astype(np.int64)
+    locked = dict(problem.locked_pairs)
+    free = [i for i, mentee_id in enumerate(matrix.mentee_ids) if mentee_id not in locked]
+    room = np.array(
+        [
+            next(m.capacity for m in problem.mentors if m.id == mentor_id)
+            - sum(1 for locked_mentor in locked.values() if locked_mentor == mentor_id)
+            for mentor_id in matrix.mentor_ids
+        ]
+    )
+    bonus = bonus_for(maximise=problem.maximise, row_count=len(free))
+    lowest = 1 if problem.maximise == "score" else 0
+    edges = matrix.allowed[free] & (units[free] >= lowest) & (room > 0)[None, :]
+    reach = certificate.u[:, None] + certificate.v[None, :]
+    assert (reach[edges] >= units[free][edges] + bonus).all()
+    assert (certificate.u >= 0).all() and (certificate.v >= 0).all()
+    # and their value is the value of the pairs (so the result is optimal)
+    free_pairs = [pair for pair in result.pairs if not pair.is_locked]
+    value = sum(round(pair.score * SCORE_RESOLUTION) + bonus for pair in free_pairs)
+    assert certificate.value == value == int(certificate.u.sum() + (room * certificate.v).sum())
+
+
+@settings(max_examples=60, **_SETTINGS)
+@given(problem=problems(max_mentees=30, max_mentors=20), data=st.data())
+def test_a_later_duality_check_finds_what_a_full_one_finds(problem, data):
+    """``violations(since=…)`` reads again only the rows whose u fell (and dirty ones) and the
+    mentors whose v fell: given what the earlier check established, it finds exactly the
+    violations a full check finds."""
+    # given the edges of a random cohort and earlier duals (u', v'), every row with a
+    # violation of them marked dirty (a non-dirty row satisfied them on every edge)
+    prepared = prepare(problem)
+    rows = np.arange(len(prepared.mentees), dtype=np.int64)
+    capacity = np.array([m.capacity for m in prepared.mentors], dtype=np.int64)
+    edges = CompactEdges(
+        prepared=prepared, rows=rows, capacity=capacity, lowest=1, per_row=1, per_column=1
+    )
+    n, m = len(rows), len(capacity)
+    random_duals = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    # (u'_i = 100 points, the most any pair scores, satisfies every edge of row i)
+    earlier_u = np.where(
+        random_duals.random(n) < 0.3, 1_000_000, random_duals.integers(300_000, 1_000_000, n)
+    )
+    earlier_v = random_duals.integers(0, 500_000, m)
+    is_full = np.zeros(m, dtype=bool)
+    wide = n * m + 1
+    before = edges.violations(u=earlier_u, v=earlier_v, bonus=0, per_row=wide, is_full=is_full)
+    dirty = np.zeros(n, dtype=bool)
+    if before is not None:
+        dirty[before[0]] = True
+
+    # when the duals move (some fall, some rise, some stay)
+    def moved(duals):
+        moves = random_duals.integers(-600_000, 200_000, len(duals))
+        return np.maximum(0, duals + np.where(random_duals.random(len(duals)) < 0.3, 0, moves))
+
+    u, v = moved(earlier_u), moved(earlier_v)
+    # then the later check finds the very violations of a full check
+    since = (earlier_u, earlier_v, dirty)
+    later = edges.violations(u=u, v=v, bonus=0, per_row=wide, is_full=is_full, since=since)
+    full = edges.violations(u=u, v=v, bonus=0, per_row=wide, is_full=is_full)
+    assert (later is None) == (full is None)
+    if full is not None:
+        assert all((a == b).all() for a, b in zip(later, full, strict=True))
+
+
+@settings(max_examples=40, **_SETTINGS)
+@given(seed=st.integers(0, 2**32 - 1), ties=st.booleans())
+def test_a_repair_reaches_the_optimum_a_new_solve_finds(seed, ties):
+    """The repair (shortest paths from the previous optimum, each row's arcs scanned best
+    first and cut at the nearest deficit) against the exact assignment solved from scratch,
+    on random candidate graphs large enough for long paths, weights with or without ties."""
+    # given an optimal assignment with its duals on random first edges
+    rng = np.random.default_rng(seed)
+    row_count, column_count = 150, 30
+    capacity = rng.integers(1, 4, column_count)
+    all_rows = np.repeat(np.arange(row_count), column_count)
+    all_cols = np.tile(np.arange(column_count), row_count)
+    high = 20 if ties else 1_000_000
+    all_weights = rng.integers(1, high, len(all_rows))
+    is_first = rng.random(len(all_rows)) < 0.15
+    rows, cols, weights = all_rows[is_first], all_cols[is_first], all_weights[is_first]
+    arguments = {"row_count": row_count, "capacity": capacity}
+    assignment = solver_module._assign(**arguments, rows=rows, cols=cols, weights=weights)
+    for _ in range(3):
+        residual = solver_module._residual(
+            assignment=assignment, capacity=capacity, rows=rows, cols=cols, weights=weights
+        )
+        duals = solver_module._dual_prices(residual=residual, max_rounds=column_count + 2)
+        assert duals is not None
+        # when edges of some rows join (as violating edges do) and the optimum is repaired
+        is_new = ~is_first & (rng.random(len(all_rows)) < 0.05)
+        is_first |= is_new
+        changed = np.unique(all_rows[is_new])
+        rows = np.concatenate([rows, all_rows[is_new]])
+        cols = np.concatenate([cols, all_cols[is_new]])
+        weights = np.concatenate([weights, all_weights[is_new]])
+        assignment = solver_module._repair(
+            assignment=assignment,
+            u=duals[0],
+            v=duals[1],
+            capacity=capacity,
+            rows=rows,
+            cols=cols,
+            weights=weights,
+            changed=changed,
+        )
+        # then the repaired assignment is worth what a solve from scratch finds, and proved
+        fresh = solver_module._assign(**arguments, rows=rows, cols=cols, weights=weights)
+        repaired_value = int(weights[assignment[rows] == cols].sum())
+        assert repaired_value == int(weights[fresh[rows] == cols].sum())
+        load = np.bincount(assignment[assignment >= 0], minlength=column_count)
+        assert (load <= capacity).all()
+
+
 def _lp_optimum(problem):
     """(matched count, total in 1/10,000 points) by a third exact method: the capacitated
     assignment LP on the engine's score matrix (every allowed pair a variable), solved by
@@ -794,6 +922,60 @@ def test_distance_decreases_linearly_and_is_clipped_at_zero():
     assert _score(criteria, {"age": 20}, {"age": 70})[0] == 0.0
 
 
+@settings(max_examples=40, **_SETTINGS)
+@given(data=st.data())
+def test_looked_up_terms_are_the_computed_ones_bit_for_bit(data):
+    """Scores from the lookup tables (few distinct answers; one-word option sets) equal, to
+    the last bit, the scores computed pair by pair without them, and the reference rules —
+    for every kind, hard rules included, with missing, non-numeric and fractional answers
+    and sets of more than 64 options (which take the computed path)."""
+    many = [f"o{i}" for i in range(70)]  # two 64-bit words
+    kinds = [
+        ("lang", "same", ("fr", "en", None, "")),
+        ("age", "distance", (20, 25.5, 31, -4, 1e6, None, "n/a", 30.25)),
+        ("topics", "overlap", ("a", "b", "c", "d")),
+        ("needs", "covers", ("a", "b", "c")),
+        ("wide", "overlap", tuple(many)),
+    ]
+    ranges = st.sampled_from([1.0, 7.5, 30.0])
+    criteria = [
+        Criterion(
+            key=key,
+            kind=kind,
+            weight=data.draw(st.sampled_from([0.0, 0.7, 1.0, 3.0])),
+            hard=data.draw(st.sampled_from([None, "must_match", "must_differ"])),
+            value_range=data.draw(ranges) if kind == "distance" else None,
+        )
+        for key, kind, _ in kinds
+    ]
+
+    def answers():
+        result = {}
+        for key, kind, values in kinds:
+            if kind in ("overlap", "covers"):
+                result[key] = data.draw(st.frozensets(st.sampled_from(values), max_size=5))
+            else:
+                result[key] = data.draw(st.sampled_from(values))
+        return result
+
+    problem = MatchingProblem(
+        mentees=[Mentee(id=i, answers=answers()) for i in range(data.draw(st.integers(1, 6)))],
+        mentors=[Mentor(id=j, answers=answers()) for j in range(data.draw(st.integers(1, 6)))],
+        criteria=criteria,
+    )
+    looked_up = score_matrix(problem=problem)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scoring_module, "tabulated", lambda encoded: encoded)
+        computed = score_matrix(problem=problem)
+    assert looked_up.scores.tobytes() == computed.scores.tobytes()
+    assert (looked_up.allowed == computed.allowed).all()
+    for i, mentee in enumerate(sorted(problem.mentees, key=lambda m: m.id)):
+        for j, mentor in enumerate(sorted(problem.mentors, key=lambda m: m.id)):
+            score, allowed = _reference_pair(criteria, mentee, mentor)
+            assert looked_up.scores[i, j] == pytest.approx(score, abs=TOLERANCE)
+            assert bool(looked_up.allowed[i, j]) == allowed
+
+
 def test_score_is_the_weighted_mean_of_the_similarities():
     # given two criteria weighted 3 and 1
     criteria = [
@@ -1060,6 +1242,31 @@ def test_explanations_name_answers_by_the_labels_given():
         criteria=criteria[:1],
     )
     assert bare.summary == "Score 100/100: same answer to “Your job”: old."
+
+
+def test_answers_that_compare_equal_are_still_explained_as_given():
+    # given mentees whose answers compare equal in Python but read differently (True, 1 and
+    # 1.0; 0.0 and -0.0), each paired with an identical mentor, in one cohort — so that the
+    # sentences remembered from pair to pair could be mixed up
+    criteria = [
+        Criterion(key="flag", kind="same", label="Flag"),
+        Criterion(key="level", kind="distance", value_range=5, label="Level"),
+    ]
+    answers = [(True, 0.0), (1, -0.0), (1.0, 0.0)]
+    problem = MatchingProblem(
+        mentees=[Mentee(id=i, answers={"flag": f, "level": x}) for i, (f, x) in enumerate(answers)],
+        mentors=[
+            Mentor(id=f"m{i}", answers={"flag": f, "level": x}) for i, (f, x) in enumerate(answers)
+        ],
+        criteria=criteria,
+    )
+    # when the cohort is matched (every pair scores 100)
+    result = match_cohort(problem=problem)
+    # then each mentee's sentence shows its own answer
+    summaries = {pair.mentee_id: pair.explanation.summary for pair in result.pairs}
+    assert "“Flag”: yes" in summaries[0] and "(0 and" in summaries[0]
+    assert "“Flag”: 1;" in summaries[1] and "(-0 and" in summaries[1]
+    assert "“Flag”: 1;" in summaries[2] and "(0 and" in summaries[2]
 
 
 def test_explanations_go_through_translate():
