@@ -41,6 +41,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +88,7 @@ def _sets(rng: np.random.Generator, options: list[str], size: int, low: int, hig
 
 
 def _answers(rng: np.random.Generator, size: int, *, is_mentor: bool) -> list[dict]:
-    columns = {
+    columns: dict[str, Any] = {
         "language": _choice(rng, ["fr", "en", "de", "es", "it"], size, 1.2),
         "city": _choice(rng, [f"city-{i}" for i in range(20)], size, 0.8),
         "industry": _choice(rng, [f"industry-{i}" for i in range(12)], size, 0.5),
@@ -166,7 +167,7 @@ def _lp(units, rows, cols, capacity, mentee_count, *, cardinality: int | None = 
         blocks.append(coo_array(-ones[None, :]))
         bounds_ub.append(np.array([-cardinality]))
     objective = -np.ones(count) if units is None else -units[rows, cols] / SCORE_RESOLUTION
-    lp = linprog(
+    lp = linprog(  # type: ignore[call-overload]  # scipy-stubs omit sparse A_ub; HiGHS takes it
         objective,
         A_ub=vstack(blocks).tocsr(),
         b_ub=np.concatenate(bounds_ub),
@@ -191,7 +192,8 @@ def optimality_gap(*, maximise: str, seed: int = 7) -> float:
     units = np.rint(matrix.scores * SCORE_RESOLUTION).astype(np.int64)
     lowest = 1 if maximise == "score" else 0
     rows, cols = np.nonzero(matrix.allowed & (units >= lowest))
-    capacity = np.array([m.capacity for m in sorted(problem.mentors, key=lambda m: m.id)])
+    capacity_of = {m.id: m.capacity for m in problem.mentors}
+    capacity = np.array([capacity_of[mentor_id] for mentor_id in matrix.mentor_ids])
     mentee_count = len(matrix.mentee_ids)
     started = time.perf_counter()
     cardinality = None
@@ -269,7 +271,9 @@ def main() -> None:
     bench_started = time.perf_counter()
     size = f"{arguments.mentees}x{arguments.mentors}"
     runs_per_objective = arguments.runs or (3 if arguments.mentees <= 10_000 else 1)
-    medians, peak, gaps = {}, 0.0, []
+    medians: dict[str, float] = {}
+    peak = 0.0
+    gaps: list[float] = []
     for maximise in ("score", "matches"):
         runs = []
         for _ in range(runs_per_objective):  # the same cohort each time
