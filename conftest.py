@@ -191,7 +191,7 @@ def live_worker(world: World) -> Iterator[None]:
             # and with no heartbeat it polls up to 10 s between timers (10 s per module spent
             # waiting). Raise the flag as start_worker's exit would, then wake the loop with a
             # control message.
-            state.should_terminate = 0
+            state.should_terminate = 0  # type: ignore[assignment]  # stubs say None; celery sets ints
             app.control.ping(timeout=0.2)
     finally:
         app.conf.task_always_eager = True
