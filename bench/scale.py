@@ -360,48 +360,31 @@ def main() -> None:
     bare = Gunicorn("bench.bare:application", env, out / "bare.log")
     app = Gunicorn("saas.wsgi:application", env, out / "app.log")
     results = {}
+
+    def saturate(*, url: str, classes: list[str], mode: str) -> dict:
+        """A --saturate phase: --saturate users at once, no think time."""
+        return locust(
+            url=url,
+            users=args.saturate,
+            duration=args.saturate_duration,
+            classes=classes,
+            mode=mode,
+            samples=samples_file,
+            think=args.think,
+            totp_key=world.MANAGER_TOTP_KEY,
+            out=out,
+            spawn_rate=args.saturate,
+        )
+
     try:
         bare.wait(host)
         app.wait(host)
         say(f"  phase 1: bare Django, {args.saturate} users, {args.saturate_duration} s")
-        results["bare"] = locust(
-            url=bare.url,
-            users=args.saturate,
-            duration=args.saturate_duration,
-            classes=["Bare"],
-            mode="bare",
-            samples=samples_file,
-            think=args.think,
-            totp_key=world.MANAGER_TOTP_KEY,
-            out=out,
-            spawn_rate=args.saturate,
-        )
+        results["bare"] = saturate(url=bare.url, classes=["Bare"], mode="bare")
         say(f"  phase 2: participant pages, {args.saturate} users, {args.saturate_duration} s")
-        results["pages"] = locust(
-            url=app.url,
-            users=args.saturate,
-            duration=args.saturate_duration,
-            classes=["Participant"],
-            mode="pages",
-            samples=samples_file,
-            think=args.think,
-            totp_key=world.MANAGER_TOTP_KEY,
-            out=out,
-            spawn_rate=args.saturate,
-        )
+        results["pages"] = saturate(url=app.url, classes=["Participant"], mode="pages")
         say(f"  phase 2b: signed-in floor, {args.saturate} users, {args.saturate_duration} s")
-        results["floor"] = locust(
-            url=app.url,
-            users=args.saturate,
-            duration=args.saturate_duration,
-            classes=["SignedInFloor"],
-            mode="floor",
-            samples=samples_file,
-            think=args.think,
-            totp_key=world.MANAGER_TOTP_KEY,
-            out=out,
-            spawn_rate=args.saturate,
-        )
+        results["floor"] = saturate(url=app.url, classes=["SignedInFloor"], mode="floor")
         say(f"  phase 3: {args.users} people browsing, think {args.think} s, {args.duration} s")
         sampler = Sampler(app, database_url)
         sampler.start()
