@@ -22,8 +22,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from saas.core import search  # noqa: F401 (registers the `unaccent` transform used below)
-
 PAGE_SIZE = 50
 MIN_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 200

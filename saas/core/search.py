@@ -1,11 +1,11 @@
 """Search that ignores accents as well as case — a French-first product's names are full of
 them: "helene" finds "Hélène", "FRANCOIS" finds "François", "oeuvre" finds "Œuvre".
 
-`__unaccent` is a transform registered here on every text field (CharField, TextField,
-EmailField): `Q(user__last_name__unaccent__icontains=word)`. It is bilateral, as
-`django.contrib.postgres`' own `unaccent` is: the SQL function `public.binome_unaccent` (made
-by saas/core/migrations/0001_unaccent.py) folds the column and the searched words alike,
-before `icontains` compares them without case.
+`__unaccent` is a transform registered at start-up (CoreConfig.ready) on every text field
+(CharField, TextField, EmailField): `Q(user__last_name__unaccent__icontains=word)`. It is
+bilateral, as `django.contrib.postgres`' own `unaccent` is: the SQL function
+`public.binome_unaccent` (made by saas/core/migrations/0001_unaccent.py) folds the column and
+the searched words alike, before `icontains` compares them without case.
 
 Why not PostgreSQL's `unaccent` extension: the embedded PostgreSQL of `dev.py` (pgserver)
 does not ship it, and creating an extension asks for rights a managed database may not give.
@@ -47,4 +47,4 @@ class Unaccent(Transform):
 
 
 for _field in (CharField, TextField, EmailField):
-    _field.register_lookup(Unaccent)
+    _field.register_lookup(Unaccent)  # imported by CoreConfig.ready()

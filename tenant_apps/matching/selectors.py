@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 
-from saas.core.pagination import MAX_QUERY_LENGTH  # imports saas.core.search: `__unaccent`
+from saas.core.pagination import MAX_QUERY_LENGTH
 from tenant_apps.matching.models import Match, MatchRequest
 from tenant_apps.participants.models import Participant
 
