@@ -6,6 +6,7 @@ application's own CPU: middleware, ORM, templates, cache clients.
 
     .venv/bin/python bench/pages.py [--requests 300] [--rounds 3]
     .venv/bin/python bench/pages.py --profile /rendez-vous/     # cProfile of one page, by tottime
+    .venv/bin/python bench/pages.py --queries /binome/[id]/     # the SQL of one request of a page
 
 Reference points in the same run: `/healthz` (answered by the 3rd middleware), an anonymous
 and a signed-in `/favicon.ico` (a view that does nothing: the signed-in floor). Best of
@@ -56,6 +57,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", default="", help="cProfile this page instead")
+    parser.add_argument("--queries", default="", help="print the SQL of one request of this page")
     parser.add_argument("--programmes", type=int, default=1000)
     args = parser.parse_args()
 
@@ -99,6 +101,18 @@ def main() -> None:
     pair = found.group(1) if found else ""
     pages = [p.replace("[id]", pair) for p in PAGES if pair or "[id]" not in p]
 
+    if args.queries:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        path = args.queries.replace("[id]", pair or "0")
+        best_ms(signed_in, path, requests=1, rounds=1)
+        with CaptureQueriesContext(connection) as captured:
+            signed_in.get(path)
+        for number, query in enumerate(captured.captured_queries, 1):
+            print(f"{number:3} {query['time']:>6}s  {query['sql']}")
+        return
+
     if args.profile:
         path = args.profile.replace("[id]", pair or "0")
         best_ms(signed_in, path, requests=1, rounds=1)
@@ -107,7 +121,9 @@ def main() -> None:
         for _ in range(args.requests):
             signed_in.get(path)
         profile.disable()
-        pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+        pstats.Stats(profile).sort_stats(os.environ.get("PAGES_SORT", "tottime")).print_stats(
+            int(os.environ.get("PAGES_ROWS", "40"))
+        )
         return
 
     rows = [

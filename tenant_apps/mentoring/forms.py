@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -83,10 +84,22 @@ class GoalFromTemplateForm(forms.Form):
         queryset=GoalTemplate.objects.none(),
     )
 
-    def __init__(self, *args: Any, templates: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        templates: Any = None,
+        shown: Sequence[GoalTemplate] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`templates`: the queryset a choice is checked against; `shown`: the same rows
+        already read for the page, offered as they are (else the select reads them again,
+        through a server-side cursor: three more round trips)."""
         super().__init__(*args, **kwargs)
+        field = cast("forms.ModelChoiceField[Any]", self.fields["template"])
         if templates is not None:
-            cast("forms.ModelChoiceField[Any]", self.fields["template"]).queryset = templates
+            field.queryset = templates
+        if shown is not None:
+            field.choices = [("", field.empty_label), *((t.pk, str(t)) for t in shown)]
 
 
 class MentoringSettingsForm(forms.Form):

@@ -154,7 +154,9 @@ def pair_page(request: HttpRequest, match_id: int) -> HttpResponse:
         "goals": goals_of(match=match),
         "statuses": Goal.Status.choices,
         "goal_form": GoalForm(prefix="goal") if is_active else None,
-        "template_form": GoalFromTemplateForm(prefix="tpl", templates=goal_templates())
+        "template_form": GoalFromTemplateForm(
+            prefix="tpl", templates=goal_templates(), shown=templates
+        )
         if is_active and templates
         else None,
         "unread": match.unread_count,  # type: ignore[attr-defined]

@@ -1,9 +1,12 @@
 """Shared goals of a pair (to do / in progress / achieved / abandoned), revisited at each
 meeting with a quick status update; goal templates offered by the manager (audited)."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from audit.models import AuditEvent
@@ -138,6 +141,34 @@ def test_the_manager_offers_goal_templates_and_pairs_pick_them(pair, manager_cli
         pair.program, lambda: list(Goal.objects.values_list("title", "description"))
     )
     assert goals == [("Développer son réseau", "3 contacts")]
+
+
+@pytest.mark.django_db
+def test_the_pair_page_reads_the_offered_templates_once(pair, manager_client):
+    for title in ("Développer son réseau", "Préparer une mobilité", "Prendre la parole"):
+        manager_client.post("/gestion/objectifs/", {"title": title, "description": ""})
+    lea = logged_in(pair.program, "lea.martin@a.example")
+    lea.get(f"/binome/{pair.match.pk}/")  # warm: settings and session cached
+
+    with CaptureQueriesContext(connection) as captured:
+        page = lea.get(f"/binome/{pair.match.pk}/").content.decode()
+
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert sum('FROM "mentoring_goaltemplate"' in sql for sql in statements) == 1, statements
+    assert not any(sql.startswith("DECLARE") for sql in statements), statements
+    # the select offers them all, in order, and a choice from it is taken
+    offered = in_programme(
+        pair.program,
+        lambda: list(GoalTemplate.objects.order_by("title").values_list("pk", "title")),
+    )
+    options = re.findall(r'<option value="(\d+)">([^<]+)</option>', page)
+    assert [(int(pk), escape(title)) for pk, title in offered] == [
+        (int(pk), title) for pk, title in options
+    ]
+    lea.post(f"/binome/{pair.match.pk}/objectifs/", {"tpl-template": offered[0][0]})
+    assert in_programme(
+        pair.program, lambda: list(Goal.objects.values_list("title", flat=True))
+    ) == [offered[0][1]]
 
 
 @pytest.mark.django_db
