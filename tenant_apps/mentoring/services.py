@@ -147,9 +147,9 @@ def message_send(*, match: Match, by: Participant, body: str) -> Message:
 
 @audit_exempt(PAIR_CONTENT)
 def thread_mark_read(*, match: Match, by: Participant, now: datetime | None = None) -> None:
-    """`by` has read the thread up to `now`. Every view of the messages page calls it: one
-    statement (an upsert on the unique (match, participant)), not a transaction with a
-    select-for-update and an update."""
+    """`by` has read the thread up to `now`. The messages page calls it when the other person
+    wrote since `by` last read: one statement (an upsert on the unique (match, participant)),
+    not a transaction with a select-for-update and an update."""
     _require_person(match, by)
     ThreadState.objects.bulk_create(
         [ThreadState(match=match, participant=by, read_at=now or timezone.now())],

@@ -167,7 +167,7 @@ def pair_page(request: HttpRequest, match_id: int) -> HttpResponse:
 
 @never_cache
 def pair_messages(request: HttpRequest, match_id: int) -> HttpResponse:
-    participant, match = _pair_or_404(request, match_id)
+    participant, match = own_or_404(request, pair_with_unread_for, match_id=match_id)
     is_active = match.status == Match.Status.ACTIVE
     form = MessageForm(request.POST or None) if is_active else None
     if request.method == "POST":
@@ -180,7 +180,9 @@ def pair_messages(request: HttpRequest, match_id: int) -> HttpResponse:
                 form_add_errors(form, exc)
             else:
                 return redirect(f"{request.path}#latest")
-    else:
+    elif match.unread_count:  # type: ignore[attr-defined]
+        # Only when the other person wrote since the last reading: viewing an up-to-date
+        # thread writes nothing (no transaction, no WAL flush on every view).
         thread_mark_read(match=match, by=participant)
     asked = request.GET.get("avant", "")
     before = int(asked) if asked.isdigit() and len(asked) < 12 else None

@@ -220,9 +220,40 @@ def test_the_thread_reads_a_fixed_number_of_queries(pair):
         connection.set_schema_to_public()
         return len(queries)
 
+    count_queries()  # warm: the programme's settings cached, nothing to read yet
     add(1)
-    count_queries()  # the first visit records where Hugo is in the thread (an insert)
-    one = count_queries()
+    one = count_queries()  # one new message: shown, and recorded as read (an upsert)
     add(19)
     twenty = count_queries()
     assert twenty == one, (one, twenty)
+
+
+@pytest.mark.django_db
+def test_reading_an_up_to_date_thread_writes_nothing(pair):
+    hugo = logged_in(pair.program, "hugo.bernard@a.example")
+    lea = logged_in(pair.program, "lea.martin@a.example")
+    thread = f"/binome/{pair.match.pk}/messages/"
+
+    def statements(client):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(thread).status_code == 200
+        connection.set_schema_to_public()
+        return [q["sql"].split()[0] for q in queries.captured_queries]
+
+    def unread_shown():
+        return "non lu" in hugo.get(f"/binome/{pair.match.pk}/").content.decode()
+
+    # given Léa wrote: Hugo sees it unread, opens the thread, and it is read
+    in_programme(pair.program, lambda: message_send(match=pair.match, by=pair.mentee, body="1"))
+    assert unread_shown()
+    assert "INSERT" in statements(hugo)
+    assert not unread_shown()
+    # when he comes back with nothing new, or Léa reads her own message: nothing is written
+    for client in (hugo, lea, hugo):
+        written = [s for s in statements(client) if s not in ("SET", "SELECT")]
+        assert written == [], written
+    # and Léa's next message is unread again, then read again
+    in_programme(pair.program, lambda: message_send(match=pair.match, by=pair.mentee, body="2"))
+    assert unread_shown()
+    statements(hugo)
+    assert not unread_shown()
