@@ -181,6 +181,9 @@ TEMPLATES: list[dict[str, Any]] = [
     },
 ]
 
+# Django's widget HTML, rendered without a template include per option (saas/core/forms.py).
+FORM_RENDERER = "saas.core.forms.FlatWidgetRenderer"
+
 WSGI_APPLICATION = "saas.wsgi.application"
 
 # --- Database ------------------------------------------------------------------------------------
