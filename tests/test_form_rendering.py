@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django import forms
-from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.forms.renderers import BaseRenderer, DjangoTemplates, get_default_renderer
 
 from saas.core.forms import FlatWidgetRenderer
 
@@ -71,7 +71,7 @@ VALUES = [
 ]
 
 
-def render(form: forms.Form, renderer: object) -> list[str]:
+def render(form: forms.Form, renderer: BaseRenderer) -> list[str]:
     form.renderer = renderer
     return [str(form[name]) for name in form.fields] + [form.render()]
 
