@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # models are imported once Django is set up
     from shared_apps.accounts.models import User
     from tenants.models import Program
 
+# Registered here, the root, so that pytest-xdist's controller runs it too (tests/e2e/axe_count.py).
+pytest_plugins = ["tests.e2e.axe_count"]
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -7,6 +7,7 @@ application's own CPU: middleware, ORM, templates, cache clients.
     .venv/bin/python bench/pages.py [--requests 300] [--rounds 3]
     .venv/bin/python bench/pages.py --profile /rendez-vous/     # cProfile of one page, by tottime
     .venv/bin/python bench/pages.py --profile /profil/ --sort cumulative
+    .venv/bin/python bench/pages.py --profile /profil/ --dump /tmp/profil.pstats  # for pstats
     .venv/bin/python bench/pages.py --queries /binome/[id]/     # the SQL of one request of a page
 
 Reference points in the same run: `/healthz` (answered by the 3rd middleware), an anonymous
@@ -60,6 +61,7 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="cProfile this page instead")
     parser.add_argument("--sort", default="tottime", help="--profile's order (or cumulative)")
     parser.add_argument("--queries", default="", help="print the SQL of one request of this page")
+    parser.add_argument("--dump", default="", help="with --profile: also write the pstats file")
     parser.add_argument("--programmes", type=int, default=1000)
     args = parser.parse_args()
 
@@ -124,6 +126,8 @@ def main() -> None:
             signed_in.get(path)
         profile.disable()
         pstats.Stats(profile).sort_stats(args.sort).print_stats(40)
+        if args.dump:
+            profile.dump_stats(args.dump)
         return
 
     rows = [

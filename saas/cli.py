@@ -182,11 +182,37 @@ def totp(args: list[str]) -> int:
         )
 
 
+MAX_TEST_WORKERS = 4
+# The caller's own choice (`-n 0`, `-p no:xdist`), or a debugger, which needs this process.
+NO_WORKERS_ADDED = ("-n", "--numprocesses", "--dist", "no:xdist", "--pdb", "--trace")
+
+
+def test_workers() -> int:
+    """How many processes run the tests: TEST_WORKERS when set (0 or 1: one), else one per core,
+    at most MAX_TEST_WORKERS (each has its own test database: more would mostly wait)."""
+    asked = os.environ.get("TEST_WORKERS", "").strip()
+    if asked:
+        if not asked.isdigit():
+            raise SystemExit(f"TEST_WORKERS must be a whole number (0 or 1: one), not {asked!r}")
+        return int(asked)
+    return min(os.cpu_count() or 1, MAX_TEST_WORKERS)
+
+
+def pytest_args(args: list[str], *, workers: int) -> list[str]:
+    """`args` with pytest-xdist's workers added, unless the caller chose (`-n …`, `-p no:xdist`)
+    or debugs. A whole file goes to one worker (`--dist loadfile`): the module fixtures (a live
+    server, a Celery worker, a browser's programme) are set up once, as in one process."""
+    if any(arg.startswith(NO_WORKERS_ADDED) for arg in args) or workers <= 1:
+        return args
+    return ["-n", str(workers), "--dist", "loadfile", *args]
+
+
 def test(args: list[str]) -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "saas.settings.test"}
     with database(database_name="binome", persistent=False) as url:
         env["DATABASE_URL"] = url
-        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
+        command = [sys.executable, "-m", "pytest", *pytest_args(args, workers=test_workers())]
+        return subprocess.call(command, cwd=ROOT, env=env)
 
 
 def main(argv: list[str]) -> int:

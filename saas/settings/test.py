@@ -15,6 +15,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = CACHES["global"]["KEY_PREFIX"] = f"test{os.getpid()}"  # noqa: F405
+# Each test process (a pytest-xdist worker: its own test database, whose programmes may have
+# the same schema names as another worker's) writes its uploads in a folder of its own.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(
+    BASE_DIR / ".local" / f"test-media-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
+)
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

@@ -42,3 +42,31 @@ def test_an_unreachable_server_stops_with_one_clear_line():
 
     with pytest.raises(SystemExit, match="cannot use DATABASE_URL"):
         database_ensure("postgres://nobody@127.0.0.1:1/binome")
+
+
+def test_the_suite_runs_in_one_worker_per_core_a_file_per_worker(monkeypatch):
+    from saas.cli import pytest_args, test_workers
+
+    monkeypatch.delenv("TEST_WORKERS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert test_workers() == 2
+    monkeypatch.setattr("os.cpu_count", lambda: 64)
+    assert test_workers() == 4  # each worker has its own test database: more would wait
+    assert pytest_args(["-q", "-m", "not e2e"], workers=2) == [
+        "-n", "2", "--dist", "loadfile", "-q", "-m", "not e2e",
+    ]  # fmt: skip
+
+
+def test_a_chosen_worker_count_or_a_debugger_is_left_alone(monkeypatch):
+    import pytest
+
+    from saas.cli import pytest_args, test_workers
+
+    for args in (["-n", "0"], ["-n0"], ["--numprocesses=3"], ["-p", "no:xdist"], ["-x", "--pdb"]):
+        assert pytest_args(args, workers=2) == args
+    assert pytest_args(["-q"], workers=1) == ["-q"]
+    monkeypatch.setenv("TEST_WORKERS", "1")
+    assert test_workers() == 1
+    monkeypatch.setenv("TEST_WORKERS", "two")
+    with pytest.raises(SystemExit, match="TEST_WORKERS must be a whole number"):
+        test_workers()

@@ -1,9 +1,11 @@
 """Browser tests: Debian's Chromium driven by Playwright (never a downloaded browser), against
 a live server thread on 127.0.0.1, with committed data in a programme of their own."""
 
+import fcntl
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,76 +30,19 @@ def chromium_path() -> str | None:
         if path := shutil.which(name):
             return path
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], env=env, timeout=600, check=False)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "chromium"], env=env, timeout=900, check=False
-        )
-        return shutil.which("chromium")
+        # The suite's workers (pytest-xdist) may all get here at once: one installs, the
+        # others wait for it instead of failing on apt's lock.
+        with open(os.path.join(tempfile.gettempdir(), "binome-chromium-install.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if path := shutil.which("chromium"):
+                return path
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            subprocess.run(["apt-get", "update", "-qq"], env=env, timeout=600, check=False)
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "chromium"], env=env, timeout=900, check=False
+            )
+            return shutil.which("chromium")
     return None
-
-
-# The pages checked with axe-core, by URL pattern and site (a page with another id is the same
-# page). The accessibility statement gives their number (saas/core/accessibility.py); a full
-# run of this folder fails when that number is out of date.
-AXE_PAGES: set[str] = set()
-_e2e_outcomes: dict[str, str] = {}
-
-
-def record_axe_page(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-    from django.urls import resolve
-
-    parts = urlsplit(url)
-    is_public = parts.hostname == settings.BASE_DOMAIN
-    urlconf = settings.PUBLIC_SCHEMA_URLCONF if is_public else settings.ROOT_URLCONF
-    route = resolve(parts.path, urlconf=urlconf).route
-    AXE_PAGES.add(f"{'platform' if is_public else 'programme'}:/{route}")
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    is_e2e = "tests/e2e/" in report.nodeid
-    counts = report.when == "call" or report.outcome != "passed"
-    if is_e2e and counts and _e2e_outcomes.get(report.nodeid) in (None, "passed"):
-        _e2e_outcomes[report.nodeid] = report.outcome
-
-
-def _runs_the_whole_folder(session: pytest.Session) -> bool:
-    config = session.config
-    if config.getoption("keyword") or config.getoption("markexpr"):
-        return False
-    folder = os.path.dirname(os.path.abspath(__file__))
-    args = [os.path.abspath(arg) for arg in config.args] or [str(config.rootpath)]
-    return any(
-        "::" not in arg and (folder == arg or folder.startswith(arg.rstrip(os.sep) + os.sep))
-        for arg in args
-    )
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Keep the statement's count of pages checked with axe honest (after a full, green run of
-    the browser tests only: a partial run checks fewer pages)."""
-    from saas.core.accessibility import AXE_CHECKED_PAGES
-
-    e2e_items = [item for item in session.items if "tests/e2e/" in item.nodeid]
-    complete = (
-        _runs_the_whole_folder(session)
-        and e2e_items
-        and len(_e2e_outcomes) == len(e2e_items)
-        and all(outcome == "passed" for outcome in _e2e_outcomes.values())
-    )
-    if complete and len(AXE_PAGES) != AXE_CHECKED_PAGES:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        message = (
-            f"saas/core/accessibility.py says AXE_CHECKED_PAGES = {AXE_CHECKED_PAGES}, but the "
-            f"browser tests checked {len(AXE_PAGES)} pages with axe: "
-            + ", ".join(sorted(AXE_PAGES))
-        )
-        if reporter is not None:
-            reporter.write_line(message, red=True, bold=True)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django_otp.oath import TOTP
 
-from tests.e2e.conftest import record_axe_page
+from tests.e2e.axe_count import record_axe_page
 
 pytestmark = pytest.mark.e2e
 
