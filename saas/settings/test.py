@@ -17,9 +17,8 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
 CACHES["default"]["KEY_PREFIX"] = CACHES["global"]["KEY_PREFIX"] = f"test{os.getpid()}"  # noqa: F405
 # Each test process (a pytest-xdist worker: its own test database, whose programmes may have
 # the same schema names as another worker's) writes its uploads in a folder of its own.
-MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(
-    BASE_DIR / ".local" / f"test-media-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
-)
+_TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "main")
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / f"test-media-{_TEST_PROCESS}"))  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

@@ -24,24 +24,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _installed_chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
 def chromium_path() -> str | None:
     """Debian's Chromium; installed here when missing and we are root (as in CI)."""
-    for name in ("chromium", "chromium-browser"):
-        if path := shutil.which(name):
-            return path
+    if path := _installed_chromium():
+        return path
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         # The suite's workers (pytest-xdist) may all get here at once: one installs, the
         # others wait for it instead of failing on apt's lock.
         with open(os.path.join(tempfile.gettempdir(), "binome-chromium-install.lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if path := shutil.which("chromium"):
+            if path := _installed_chromium():
                 return path
             env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
             subprocess.run(["apt-get", "update", "-qq"], env=env, timeout=600, check=False)
             subprocess.run(
                 ["apt-get", "install", "-y", "-qq", "chromium"], env=env, timeout=900, check=False
             )
-            return shutil.which("chromium")
+            return _installed_chromium()
     return None
 
 
