@@ -1,0 +1,96 @@
+"""saas.core.prepared: a query compiled once, run with new values, giving what the ORM gives."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.db.models import Count
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
+
+from saas.core.prepared import PreparedQuery
+from tenants.models import Program, ProgramSnapshot
+
+pytestmark = pytest.mark.django_db
+
+SENTINEL = -2_000_000_001
+
+
+def _snapshots(pk: int):
+    return ProgramSnapshot.objects.select_related("program").filter(pk=pk).order_by()[:1]
+
+
+@pytest.fixture
+def snapshot(world) -> ProgramSnapshot:
+    return ProgramSnapshot.objects.create(
+        program=world.program_a,
+        day=datetime.date(2026, 11, 30),
+        figures={"registered": 12, "by_role": {"mentee": [7, 5]}},
+        computed_at=timezone.now(),
+    )
+
+
+def _values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_the_same_instances_as_the_orm_in_one_query(snapshot, django_assert_num_queries):
+    prepared = PreparedQuery(_snapshots, sentinel=SENTINEL)
+    with django_assert_num_queries(1):
+        got = prepared.first(snapshot.pk)
+        program = got.program  # select_related: no second query
+    expected = _snapshots(snapshot.pk)[0]
+    assert type(got) is ProgramSnapshot and type(program) is Program
+    assert _values(got) == _values(expected)
+    assert _values(program) == _values(expected.program)
+    # the JSON field's database converter ran: a dict, not the text PostgreSQL sent
+    assert got.figures == {"registered": 12, "by_role": {"mentee": [7, 5]}}
+    assert got._state.adding is False and got._state.db == "default"
+    # an instance like the ORM's: it saves as an UPDATE of its row
+    got.figures = {"registered": 13}
+    got.save(update_fields=["figures"])
+    assert ProgramSnapshot.objects.get(pk=snapshot.pk).figures == {"registered": 13}
+
+
+def test_none_when_no_row_matches(snapshot):
+    prepared = PreparedQuery(_snapshots, sentinel=SENTINEL)
+    assert prepared.first(snapshot.pk + 1000) is None
+    assert prepared.first(snapshot.pk).pk == snapshot.pk
+
+
+def test_compiled_once_then_only_run(snapshot, world):
+    other = ProgramSnapshot.objects.create(
+        program=world.program_b, day=snapshot.day, figures={}, computed_at=snapshot.computed_at
+    )
+    prepared = PreparedQuery(_snapshots, sentinel=SENTINEL)
+    compile_sql = SQLCompiler.as_sql
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=compile_sql) as as_sql:
+        firsts = [prepared.first(pk) for pk in (snapshot.pk, other.pk, snapshot.pk)]
+    assert as_sql.call_count == 1
+    assert [(s.pk, s.program.pk) for s in firsts] == [
+        (snapshot.pk, world.program_a.pk),
+        (other.pk, world.program_b.pk),
+        (snapshot.pk, world.program_a.pk),
+    ]
+    sql, params = prepared.sql()
+    assert params.count(SENTINEL) == 1 and str(SENTINEL) not in sql
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda v: Program.objects.all()[:1], id="sentinel unused"),
+        pytest.param(
+            lambda v: Program.objects.filter(pk=v) | Program.objects.filter(client_id=v),
+            id="sentinel twice",
+        ),
+        pytest.param(
+            lambda v: Program.objects.annotate(n=Count("domains")).filter(pk=v),
+            id="annotation",
+        ),
+        pytest.param(lambda v: Program.objects.filter(pk=v).values("pk"), id="values"),
+    ],
+)
+def test_refuses_what_it_cannot_serve(build):
+    with pytest.raises(ValueError):
+        PreparedQuery(build, sentinel=SENTINEL).first(1)
