@@ -1,29 +1,33 @@
-"""A query the ORM compiles once per process, then run with a new value each time.
+"""Querysets the ORM compiles once per process, then run with new values each time.
 
-For the one query every signed-in request runs before its view (loading the person:
-`tenant_apps.participants.backends.ParticipantBackend.get_user`). Compiling it — resolving the
-joins of `select_related`, the columns, the filters, the ordering — costs the ORM about four
-times what PostgreSQL takes to plan and answer it, on every request (bench/README.md,
+For the queries on the path of every request whose shape never changes: loading the person
+(`tenant_apps.participants.backends.ParticipantBackend.get_user`, every signed-in request) and
+a pair with its unread messages (the pair pages, the guide). Compiling them — resolving the
+joins of `select_related`, the columns, the subqueries, the ordering — costs the ORM 4 to 12
+times what PostgreSQL takes to plan and answer them, on every request (bench/README.md,
 "Session 10"). The SQL does not depend on the programme (django-tenants resolves the tables
 through the connection's `search_path`), so one compilation serves every programme.
 
-What stays the ORM's: the SQL is the queryset's own (`build` makes it, with `sentinel` where the
-value goes), the rows become model instances through `Model.from_db` and the populators of
-`select_related`, with the fields' database converters applied, exactly as `QuerySet` does; the
-statement runs through `connection.cursor()`, so the schema is set, the execute wrappers see it
-and a test's query count counts it. What it does not support: a queryset whose SQL depends on
-more than the one value, `prefetch_related`, annotations, `values()`.
+What stays the ORM's: the SQL is the queryset's own — `build(**sentinels)` makes it, each
+sentinel an integer standing where a value (an id) goes — and the rows become model instances
+through `Model.from_db`, the populators of `select_related` and the annotations' columns, with
+the fields' database converters applied, as `QuerySet` does; the statement runs through
+`connection.cursor()`, so the schema is set, the execute wrappers see it and a test's query
+count counts it. What it cannot serve, and refuses: a sentinel missing from the parameters or
+written into the SQL, `values()`. What it must not be given: a queryset whose SQL depends on
+anything but the sentinels' values (a date, a setting, a list whose length varies) — each
+use has a test comparing its SQL with the ORM's, compiled afresh.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import RelatedPopulator, get_related_populators
+from django.db.models.query import ModelIterable, RelatedPopulator, get_related_populators
 
 M = TypeVar("M", bound=Model)
 
@@ -32,54 +36,81 @@ M = TypeVar("M", bound=Model)
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    index: int  # where the value goes in params
+    slots: dict[str, list[int]]  # where each value goes in params
     model: type[Model]
     start: int  # the model's own columns: row[start:end]
     end: int
     init_list: list[str]
     converters: list[tuple[int, list[Any], Any]]  # (column, converters, expression)
     populators: list[RelatedPopulator]
+    annotations: list[tuple[str, int]]  # (attribute, column)
 
 
 class PreparedQuery(Generic[M]):
-    """`build(value)` returns the queryset for one value; `first(value)` runs it (its first row).
+    """`build(**sentinels)` returns the queryset; `first(**values)` and `all(**values)` run it
+    with each sentinel's place taken by the value of the same name.
 
-    `sentinel` must be a value of the lookup's type that appears exactly once among the
-    compiled parameters and nowhere else: it marks where each call's value goes.
+    A sentinel is an integer no real value will have (a large negative number): it must
+    appear among the compiled parameters, as often as the queryset uses it, and nowhere in
+    the SQL text.
     """
 
+    # Every prepared query of the process: tests/test_prepared_queries.py proves each one's
+    # SQL is the ORM's, without a list kept by hand.
+    everyone: ClassVar[list[PreparedQuery[Any]]] = []
+
     def __init__(
-        self, build: Callable[[Any], QuerySet[M]], *, sentinel: Any, using: str = DEFAULT_DB_ALIAS
+        self,
+        build: Callable[..., QuerySet[M]],
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+        **sentinels: int,
     ) -> None:
+        if not sentinels or len(set(sentinels.values())) != len(sentinels):
+            raise ValueError("a prepared query needs distinct sentinels")
         self._build = build
-        self._sentinel = sentinel
+        self._sentinels = sentinels
         self._using = using
         self._compiled: _Compiled | None = None
+        PreparedQuery.everyone.append(self)
+
+    def __repr__(self) -> str:
+        return f"<PreparedQuery {self._build.__module__}.{self._build.__qualname__}>"
 
     def sql(self) -> tuple[str, tuple[Any, ...]]:
-        """The SQL and its parameters (the sentinel still in place): for tests and EXPLAIN."""
+        """The SQL and its parameters (the sentinels in place): for tests and EXPLAIN."""
         compiled = self._compile()
         return compiled.sql, compiled.params
+
+    def queryset(self) -> QuerySet[M]:
+        """The queryset as the ORM builds it, sentinels in place (for the tests)."""
+        return self._build(**self._sentinels)
 
     def _compile(self) -> _Compiled:
         if self._compiled is not None:
             return self._compiled
-        queryset = self._build(self._sentinel)
+        queryset = self.queryset()
+        if queryset._iterable_class is not ModelIterable:
+            raise ValueError("a prepared query selects model instances (not values())")
         compiler = queryset.query.get_compiler(using=self._using)
         sql, params = compiler.as_sql()
-        positions = [i for i, param in enumerate(params) if param == self._sentinel]
-        if len(positions) != 1 or str(self._sentinel) in sql:
-            raise ValueError(f"the sentinel {self._sentinel!r} must be exactly one parameter")
+        slots = {
+            name: [i for i, param in enumerate(params) if param == sentinel]
+            for name, sentinel in self._sentinels.items()
+        }
+        for name, sentinel in self._sentinels.items():
+            if not slots[name] or str(sentinel) in sql:
+                raise ValueError(f"the sentinel {name}={sentinel} must be a parameter of the SQL")
         select, klass_info = compiler.select, compiler.klass_info
-        if klass_info is None or compiler.annotation_col_map:
-            raise ValueError("a prepared query selects model instances, without annotations")
+        if klass_info is None:
+            raise ValueError("a prepared query selects model instances")
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         expressions = [column for column, _sql, _alias in select[: compiler.col_count]]
         self._compiled = _Compiled(
             sql=sql,
             params=tuple(params),
-            index=positions[0],
+            slots=slots,
             model=klass_info["model"],
             start=start,
             end=end,
@@ -92,26 +123,42 @@ class PreparedQuery(Generic[M]):
             ],
             # Django 5.2's signature; the stubs describe Django 6's (with a fetch mode).
             populators=get_related_populators(klass_info, select, self._using),  # type: ignore[call-arg]
+            annotations=list(compiler.annotation_col_map.items()),
         )
         return self._compiled
 
-    def first(self, value: Any) -> M | None:
+    def _rows(self, values: dict[str, Any], *, one: bool) -> list[M]:
         compiled = self._compile()
+        if values.keys() != compiled.slots.keys():
+            raise TypeError(f"expected the values {sorted(compiled.slots)}, got {sorted(values)}")
         params = list(compiled.params)
-        params[compiled.index] = value
+        for name, positions in compiled.slots.items():
+            for position in positions:
+                params[position] = values[name]
         connection = connections[self._using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchone()
-        if fetched is None:
-            return None
-        row = list(fetched)
-        for position, converters, expression in compiled.converters:
-            for converter in converters:
-                row[position] = converter(row[position], expression, connection)
-        instance = compiled.model.from_db(
-            self._using, compiled.init_list, row[compiled.start : compiled.end]
-        )
-        for populator in compiled.populators:
-            populator.populate(row, instance)
-        return instance  # type: ignore[return-value]  # from_db builds the queryset's model
+            fetched = cursor.fetchmany(1) if one else cursor.fetchall()
+        instances = []
+        for fetched_row in fetched:
+            row = list(fetched_row)
+            for position, converters, expression in compiled.converters:
+                for converter in converters:
+                    row[position] = converter(row[position], expression, connection)
+            instance = compiled.model.from_db(
+                self._using, compiled.init_list, row[compiled.start : compiled.end]
+            )
+            for populator in compiled.populators:
+                populator.populate(row, instance)
+            for attribute, position in compiled.annotations:
+                setattr(instance, attribute, row[position])
+            instances.append(instance)
+        return instances  # type: ignore[return-value]  # from_db builds the queryset's model
+
+    def first(self, **values: Any) -> M | None:
+        """The first row (the queryset orders and limits itself), or None."""
+        rows = self._rows(values, one=True)
+        return rows[0] if rows else None
+
+    def all(self, **values: Any) -> list[M]:
+        return self._rows(values, one=False)

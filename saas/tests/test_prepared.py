@@ -4,7 +4,7 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
@@ -35,9 +35,9 @@ def _values(instance) -> dict:
 
 
 def test_the_same_instances_as_the_orm_in_one_query(snapshot, django_assert_num_queries):
-    prepared = PreparedQuery(_snapshots, sentinel=SENTINEL)
+    prepared = PreparedQuery(_snapshots, pk=SENTINEL)
     with django_assert_num_queries(1):
-        got = prepared.first(snapshot.pk)
+        got = prepared.first(pk=snapshot.pk)
         program = got.program  # select_related: no second query
     expected = _snapshots(snapshot.pk)[0]
     assert type(got) is ProgramSnapshot and type(program) is Program
@@ -53,19 +53,19 @@ def test_the_same_instances_as_the_orm_in_one_query(snapshot, django_assert_num_
 
 
 def test_none_when_no_row_matches(snapshot):
-    prepared = PreparedQuery(_snapshots, sentinel=SENTINEL)
-    assert prepared.first(snapshot.pk + 1000) is None
-    assert prepared.first(snapshot.pk).pk == snapshot.pk
+    prepared = PreparedQuery(_snapshots, pk=SENTINEL)
+    assert prepared.first(pk=snapshot.pk + 1000) is None
+    assert prepared.first(pk=snapshot.pk).pk == snapshot.pk
 
 
 def test_compiled_once_then_only_run(snapshot, world):
     other = ProgramSnapshot.objects.create(
         program=world.program_b, day=snapshot.day, figures={}, computed_at=snapshot.computed_at
     )
-    prepared = PreparedQuery(_snapshots, sentinel=SENTINEL)
+    prepared = PreparedQuery(_snapshots, pk=SENTINEL)
     compile_sql = SQLCompiler.as_sql
     with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=compile_sql) as as_sql:
-        firsts = [prepared.first(pk) for pk in (snapshot.pk, other.pk, snapshot.pk)]
+        firsts = [prepared.first(pk=pk) for pk in (snapshot.pk, other.pk, snapshot.pk)]
     assert as_sql.call_count == 1
     assert [(s.pk, s.program.pk) for s in firsts] == [
         (snapshot.pk, world.program_a.pk),
@@ -76,21 +76,44 @@ def test_compiled_once_then_only_run(snapshot, world):
     assert params.count(SENTINEL) == 1 and str(SENTINEL) not in sql
 
 
+def _programs(program: int, client: int):
+    return (
+        Program.objects.filter(Q(pk=program) | Q(client_id=client))
+        .annotate(snapshot_count=Count("snapshots"))
+        .order_by("pk")
+    )
+
+
+def test_several_values_each_wherever_it_stands_and_annotations(snapshot, world):
+    a, b = world.program_a, world.program_b
+    prepared = PreparedQuery(_programs, program=-2_000_000_003, client=-2_000_000_005)
+    for program, client in ((a.pk, -1), (b.pk, a.client_id), (-1, -1)):
+        got = prepared.all(program=program, client=client)
+        expected = list(_programs(program, client))
+        assert [(p.pk, p.name, p.snapshot_count) for p in got] == [
+            (p.pk, p.name, p.snapshot_count) for p in expected
+        ]
+    assert {p.pk: p.snapshot_count for p in prepared.all(program=a.pk, client=-1)} == {a.pk: 1}
+    with pytest.raises(TypeError):
+        prepared.first(program=a.pk)  # every value, by name
+
+
 @pytest.mark.parametrize(
     "build",
     [
-        pytest.param(lambda v: Program.objects.all()[:1], id="sentinel unused"),
+        pytest.param(lambda pk: Program.objects.all()[:1], id="sentinel unused"),
         pytest.param(
-            lambda v: Program.objects.filter(pk=v) | Program.objects.filter(client_id=v),
-            id="sentinel twice",
+            lambda pk: Program.objects.filter(pk=pk).extra(where=[f"id <> {pk} + 1"]),
+            id="sentinel written into the SQL",
         ),
-        pytest.param(
-            lambda v: Program.objects.annotate(n=Count("domains")).filter(pk=v),
-            id="annotation",
-        ),
-        pytest.param(lambda v: Program.objects.filter(pk=v).values("pk"), id="values"),
+        pytest.param(lambda pk: Program.objects.filter(pk=pk).values("pk"), id="values"),
     ],
 )
 def test_refuses_what_it_cannot_serve(build):
     with pytest.raises(ValueError):
-        PreparedQuery(build, sentinel=SENTINEL).first(1)
+        PreparedQuery(build, pk=SENTINEL).first(pk=1)
+
+
+def test_sentinels_are_distinct():
+    with pytest.raises(ValueError):
+        PreparedQuery(_programs, program=SENTINEL, client=SENTINEL)

@@ -20,12 +20,12 @@ def _active_participants(user_id: int) -> QuerySet[Participant]:
 
 
 # Compiled once per process: this query runs on every signed-in request (saas/core/prepared.py).
-_active_participant = PreparedQuery(_active_participants, sentinel=-2_147_483_000)
+_active_participant = PreparedQuery(_active_participants, user_id=-2_147_483_000)
 
 
 def active_participant(*, user_id: int) -> Participant | None:
     """The participant with their account, if both are active in this programme; one query."""
-    return _active_participant.first(user_id)
+    return _active_participant.first(user_id=user_id)
 
 
 class ParticipantBackend(PasswordBackend):

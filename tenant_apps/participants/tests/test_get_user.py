@@ -49,6 +49,6 @@ def test_the_compiled_sql_is_the_orms():
     from tenant_apps.participants import backends
 
     sql, params = backends._active_participant.sql()
-    orm_sql, orm_params = backends._active_participants(-2_147_483_000).query.sql_with_params()
+    orm_sql, orm_params = backends._active_participant.queryset().query.sql_with_params()
     assert (sql, params) == (orm_sql, orm_params)
     assert "ORDER BY" not in sql and sql.endswith("LIMIT 1")
