@@ -14,9 +14,9 @@ through `Model.from_db`, the populators of `select_related` and the annotations'
 the fields' database converters applied, as `QuerySet` does; the statement runs through
 `connection.cursor()`, so the schema is set, the execute wrappers see it and a test's query
 count counts it. What it cannot serve, and refuses: a sentinel missing from the parameters or
-written into the SQL, `values()`. What it must not be given: a queryset whose SQL depends on
-anything but the sentinels' values (a date, a setting, a list whose length varies) — each
-use has a test comparing its SQL with the ORM's, compiled afresh.
+written into the SQL, `values()`, `prefetch_related()`. What it must not be given: a queryset
+whose SQL depends on anything but the sentinels' values (a date, a setting, a list whose
+length varies) — each use has a test comparing its SQL with the ORM's, compiled afresh.
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ class PreparedQuery(Generic[M]):
         queryset = self.queryset()
         if queryset._iterable_class is not ModelIterable:
             raise ValueError("a prepared query selects model instances (not values())")
+        if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
+            raise ValueError("a prepared query runs one statement (no prefetch_related())")
         compiler = queryset.query.get_compiler(using=self._using)
         sql, params = compiler.as_sql()
         slots = {

@@ -107,6 +107,9 @@ def test_several_values_each_wherever_it_stands_and_annotations(snapshot, world)
             id="sentinel written into the SQL",
         ),
         pytest.param(lambda pk: Program.objects.filter(pk=pk).values("pk"), id="values"),
+        pytest.param(
+            lambda pk: Program.objects.filter(pk=pk).prefetch_related("domains"), id="prefetch"
+        ),
     ],
 )
 def test_refuses_what_it_cannot_serve(build):
