@@ -2,11 +2,12 @@
 
 For the queries on the path of every request whose shape never changes: loading the person
 (`tenant_apps.participants.backends.ParticipantBackend.get_user`, every signed-in request) and
-a pair with its unread messages (the pair pages, the guide). Compiling them — resolving the
-joins of `select_related`, the columns, the subqueries, the ordering — costs the ORM 4 to 12
-times what PostgreSQL takes to plan and answer them, on every request (bench/README.md,
-"Session 10"). The SQL does not depend on the programme (django-tenants resolves the tables
-through the connection's `search_path`), so one compilation serves every programme.
+a pair with its unread messages (the pair pages, the guide). Building and compiling them —
+the joins of `select_related`, the columns, the subqueries, the ordering — cost the ORM 6 to 9
+times what PostgreSQL takes to plan and answer them (0.6 ms against 0.1 ms for the person,
+2.6 ms against 0.3 ms for the pair), on every request (bench/README.md, "Session 10"). The
+SQL does not depend on the programme (django-tenants resolves the tables through the
+connection's `search_path`), so one compilation serves every programme.
 
 What stays the ORM's: the SQL is the queryset's own — `build(**sentinels)` makes it, each
 sentinel an integer standing where a value (an id) goes — and the rows become model instances

@@ -186,28 +186,30 @@ def _pairs_of(participant: Participant) -> QuerySet[Match]:
     return Match.objects.filter(in_pair(participant)).select_related("mentee__user", "mentor__user")
 
 
+def _pair_of(participant: Participant, match_id: int) -> QuerySet[Match]:
+    """The pair, if `participant` is one of its two people and it is (or was) active."""
+    return _pairs_of(participant).filter(
+        pk=match_id, status__in=[Match.Status.ACTIVE, Match.Status.ENDED]
+    )
+
+
 def pair_for(*, participant: Participant, match_id: int) -> Match | None:
     """The pair if `participant` is one of its two people and it is (or was) active."""
-    return (
-        _pairs_of(participant)
-        .filter(pk=match_id, status__in=[Match.Status.ACTIVE, Match.Status.ENDED])
-        .first()
-    )
+    return _pair_of(participant, match_id).first()
 
 
 def _pair_with_unread(participant_id: int, match_id: int) -> QuerySet[Match]:
     participant = Participant(pk=participant_id)
     return (
-        _pairs_of(participant)
-        .filter(pk=match_id, status__in=[Match.Status.ACTIVE, Match.Status.ENDED])
+        _pair_of(participant, match_id)
         .annotate(unread_count=Coalesce(Subquery(_unread_per_pair(participant)), 0))
         .order_by("pk")[:1]
     )
 
 
-# The pair pages and the guide run these two on every view, and the ORM took 2.5 ms of CPU
-# to compile each (PostgreSQL answers in 0.3 ms): compiled once per process instead
-# (saas/core/prepared.py), proven equal to the ORM's in tests/test_prepared_queries.py.
+# The pair pages run this on every view, and building and compiling it took the ORM 2.6 ms of
+# CPU (PostgreSQL answers in 0.3 ms): compiled once per process instead (saas/core/prepared.py),
+# proven equal to the ORM's in tests/test_prepared_queries.py.
 _pair_with_unread_prepared = PreparedQuery(
     _pair_with_unread, participant_id=-2_000_000_101, match_id=-2_000_000_103
 )
@@ -426,7 +428,7 @@ def _active_pairs_counted(participant_id: int) -> QuerySet[Match]:
     )
 
 
-# Compiled once per process, like _pair_with_unread_prepared (the guide, on every view).
+# Compiled once per process, like _pair_with_unread_prepared (the guide runs it on every view).
 _active_pairs_counted_prepared = PreparedQuery(_active_pairs_counted, participant_id=-2_000_000_107)
 
 
