@@ -3,7 +3,10 @@ ORM's: its SQL and parameters equal a fresh compilation of its queryset, and run
 gives what the queryset gives. Found by import, like the isolation walk finds URLs: a new
 prepared query is covered without being listed here."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import get_resolver
 from django.utils.module_loading import import_string
@@ -12,7 +15,11 @@ from django_tenants.utils import tenant_context
 
 from saas.core.prepared import PreparedQuery
 from saas.core.tenancy import connection
-from tenant_apps.meetings.tests.factories import pair_create
+from tenant_apps.meetings import selectors as meeting_selectors
+from tenant_apps.meetings.models import JOIN_CLOSES_AFTER
+from tenant_apps.meetings.services.answering import meeting_decline
+from tenant_apps.meetings.services.cancelling import meeting_cancel
+from tenant_apps.meetings.tests.factories import confirmed, pair_create, proposed
 from tenant_apps.mentoring import selectors
 from tenant_apps.mentoring.services import goal_create, message_send, thread_mark_read
 from tenant_apps.participants.models import Participant
@@ -35,12 +42,25 @@ def test_the_project_has_prepared_queries_and_finds_them():
         "<PreparedQuery tenant_apps.participants.backends._active_participants>",
         "<PreparedQuery tenant_apps.mentoring.selectors._pair_with_unread>",
         "<PreparedQuery tenant_apps.mentoring.selectors._active_pairs_counted>",
+        "<PreparedQuery tenant_apps.meetings.selectors._upcoming>",
+        "<PreparedQuery tenant_apps.meetings.selectors._called_off>",
+        "<PreparedQuery tenant_apps.meetings.selectors._past>",
     } <= names
 
 
 @pytest.mark.parametrize("prepared", _all_prepared(), ids=repr)
 def test_each_prepared_query_is_the_orms_sql(prepared):
-    assert prepared.sql() == prepared.queryset().query.sql_with_params(), prepared
+    if not prepared.paged:
+        assert prepared.sql() == prepared.queryset().query.sql_with_params(), prepared
+        return
+    # a paged one: the ORM writes a slice's numbers at the very end of the SQL; the prepared
+    # query has parameters there instead
+    sql, params = prepared.queryset()[11:18].query.sql_with_params()
+    assert sql.endswith(" LIMIT 7 OFFSET 11"), sql
+    assert prepared.sql() == (
+        sql.removesuffix(" LIMIT 7 OFFSET 11") + " LIMIT %s OFFSET %s",
+        params,
+    )
 
 
 def test_a_pair_with_its_unread_messages_and_goals_as_the_orm_gives_them(world):
@@ -84,4 +104,64 @@ def test_a_pair_with_its_unread_messages_and_goals_as_the_orm_gives_them(world):
     with tenant_context(world.program_b):
         both_in_b = Participant.objects.get(user=world.both)
         assert selectors.pair_with_unread_for(participant=both_in_b, match_id=lea.match.pk) is None
+    connection.set_schema_to_public()
+
+
+def test_the_meetings_lists_as_the_orm_gives_them(world):
+    """Every kind of meeting, each list read a page at a time, at several moments: the
+    prepared lists give what the ORM's querysets give."""
+    lea = pair_create(
+        world.program_a,
+        mentee=("lea.meetings@a.example", "Léa", "Meetings"),
+        mentor=("hugo.meetings@a.example", "Hugo", "Meetings"),
+    )
+    with tenant_context(world.program_a):
+        for days in (1, 2, 4, 9):
+            confirmed(lea, starts_in=timedelta(days=days))
+        proposed(lea, starts_in=timedelta(days=3), slots=2)
+        meeting_cancel(
+            meeting=confirmed(lea, starts_in=timedelta(days=5)), by=lea.mentor, reason="Congés"
+        )
+        sick = confirmed(lea, starts_in=timedelta(days=1, hours=4))
+        meeting_cancel(meeting=sick, by=lea.mentee, reason="Malade")
+        declined = proposed(lea, starts_in=timedelta(days=6), slots=2)
+        meeting_decline(meeting=declined, by=lea.mentor, reason="Pas disponible")
+        checked = 0
+        for later in (
+            timedelta(0),
+            timedelta(days=2),
+            timedelta(days=5, hours=2),
+            timedelta(days=30),
+        ):
+            with time_machine.travel(now() + later):
+                moment = now()
+                ends_after = moment - JOIN_CLOSES_AFTER
+                for person in (lea.mentee, lea.mentor):
+                    upcoming = meeting_selectors.upcoming_meetings(participant=person, now=moment)
+                    orm = meeting_selectors._upcoming(person.pk, ends_after)
+                    assert {m.pk for m in upcoming} == {m.pk for m in orm}
+                    assert all(m.match.mentee.user.email == lea.mentee.user.email for m in upcoming)
+                    past = meeting_selectors.past_meetings(participant=person, now=moment)
+                    orm_past = meeting_selectors._past(person.pk, moment, ends_after)
+                    off = meeting_selectors.called_off_meetings(participant=person, now=moment)
+                    orm_off = meeting_selectors._called_off(person.pk, moment)
+                    for start, stop in ((0, 2), (2, 4), (4, 6), (0, 20)):
+                        assert [m.pk for m in past[start:stop]] == [
+                            m.pk for m in orm_past[start:stop]
+                        ]
+                        assert [m.pk for m in off[start:stop]] == [
+                            m.pk for m in orm_off[start:stop]
+                        ]
+                    checked += len(past[0:20]) + len(off[0:20]) + len(upcoming)
+        # the lists were not empty, and change with the time
+        assert checked > 0
+        assert meeting_selectors.past_meetings(participant=lea.mentee, now=now())[0:20] == []
+        later = now() + timedelta(days=30)
+        # a month later, all is past but the proposal nobody answered (it waits, upcoming)
+        assert len(meeting_selectors.past_meetings(participant=lea.mentee, now=later)[0:20]) == 7
+        assert len(meeting_selectors.upcoming_meetings(participant=lea.mentee, now=later)) == 1
+        # someone outside the pair gets nothing
+        outsider = Participant.objects.get(user=world.mentee_a)
+        assert meeting_selectors.upcoming_meetings(participant=outsider, now=later) == []
+        assert meeting_selectors.past_meetings(participant=outsider, now=later)[0:20] == []
     connection.set_schema_to_public()

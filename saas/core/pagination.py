@@ -16,7 +16,7 @@ The template keeps every other GET parameter (filters, `q`) in its links with `{
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
@@ -26,6 +26,13 @@ PAGE_SIZE = 50
 MIN_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 200
 MAX_QUERY_LENGTH = 100
+
+
+class Sliceable(Protocol):
+    """What `page_slice` reads: a queryset, or a paged prepared query bound to its values
+    (saas.core.prepared.Bound)."""
+
+    def __getitem__(self, where: slice, /) -> Any: ...
 
 
 def search_query(request: HttpRequest) -> str:
@@ -89,7 +96,7 @@ def _href(request: HttpRequest, param: str, number: int) -> str:
 
 
 def page_slice(
-    request: HttpRequest, rows: QuerySet[Any], *, per_page: int = PAGE_SIZE, param: str = "page"
+    request: HttpRequest, rows: Sliceable, *, per_page: int = PAGE_SIZE, param: str = "page"
 ) -> Listing:
     """A page of `rows` without counting them: one query (`per_page + 1` rows, to know whether
     a next page exists), the same whether the list is empty or not — for a person's own lists,

@@ -10,20 +10,28 @@ SQL does not depend on the programme (django-tenants resolves the tables through
 connection's `search_path`), so one compilation serves every programme.
 
 What stays the ORM's: the SQL is the queryset's own — `build(**sentinels)` makes it, each
-sentinel an integer standing where a value (an id) goes — and the rows become model instances
+sentinel an integer or an aware datetime standing where a value (an id, a time) goes — and the
+rows become model instances
 through `Model.from_db`, the populators of `select_related` and the annotations' columns, with
 the fields' database converters applied, as `QuerySet` does; the statement runs through
 `connection.cursor()`, so the schema is set, the execute wrappers see it and a test's query
 count counts it. What it cannot serve, and refuses: a sentinel missing from the parameters or
-written into the SQL, `values()`, `prefetch_related()`. What it must not be given: a queryset
-whose SQL depends on anything but the sentinels' values (a date, a setting, a list whose
-length varies) — each use has a test comparing its SQL with the ORM's, compiled afresh.
+written into the SQL, `values()`, `prefetch_related()` (prefetch on the rows afterwards, with
+`prefetch_related_objects`). What it must not be given: a queryset whose SQL depends on
+anything but the sentinels' values (a setting, a list whose length varies) — each use has a
+test comparing its SQL with the ORM's, compiled afresh.
+
+A list shown a page at a time (`paged=True`): the ORM writes a slice's numbers into the SQL
+text, so the query is compiled unsliced and ordered, and `LIMIT %s OFFSET %s` is appended with
+the numbers as parameters; `bind(**values)` gives rows that slice like a queryset
+(`saas.core.pagination.page_slice` takes them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -31,6 +39,12 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, RelatedPopulator, get_related_populators
 
 M = TypeVar("M", bound=Model)
+
+Sentinel = int | datetime
+
+# What a paged query appends: Django's PostgreSQL compiler ends an unsliced SELECT with its
+# ORDER BY (no FOR UPDATE is ever prepared), so the slice goes last, as the ORM puts it.
+_PAGE = " LIMIT %s OFFSET %s"
 
 
 @dataclass(frozen=True)
@@ -51,9 +65,10 @@ class PreparedQuery(Generic[M]):
     """`build(**sentinels)` returns the queryset; `first(**values)` and `all(**values)` run it
     with each sentinel's place taken by the value of the same name.
 
-    A sentinel is an integer no real value will have (a large negative number): it must
-    appear among the compiled parameters, as often as the queryset uses it, and nowhere in
-    the SQL text.
+    A sentinel is a value no real one will have (a large negative integer, an aware datetime
+    in 1901): it must appear among the compiled parameters, as often as the queryset uses it,
+    and nowhere in the SQL text. With `paged=True`, `bind(**values)[start:stop]` runs it for
+    one slice.
     """
 
     # Every prepared query of the process: tests/test_prepared_queries.py proves each one's
@@ -65,13 +80,18 @@ class PreparedQuery(Generic[M]):
         build: Callable[..., QuerySet[M]],
         *,
         using: str = DEFAULT_DB_ALIAS,
-        **sentinels: int,
+        paged: bool = False,
+        **sentinels: Sentinel,
     ) -> None:
         if not sentinels or len(set(sentinels.values())) != len(sentinels):
             raise ValueError("a prepared query needs distinct sentinels")
+        for name, sentinel in sentinels.items():
+            if isinstance(sentinel, datetime) and sentinel.tzinfo is None:
+                raise ValueError(f"the sentinel {name} must be an aware datetime")
         self._build = build
         self._sentinels = sentinels
         self._using = using
+        self.paged = paged
         self._compiled: _Compiled | None = None
         PreparedQuery.everyone.append(self)
 
@@ -95,8 +115,12 @@ class PreparedQuery(Generic[M]):
             raise ValueError("a prepared query selects model instances (not values())")
         if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
             raise ValueError("a prepared query runs one statement (no prefetch_related())")
+        if self.paged and (queryset.query.is_sliced or not queryset.ordered):
+            raise ValueError("a paged query is compiled ordered and unsliced")
         compiler = queryset.query.get_compiler(using=self._using)
         sql, params = compiler.as_sql()
+        if self.paged:
+            sql += _PAGE
         slots = {
             name: [i for i, param in enumerate(params) if param == sentinel]
             for name, sentinel in self._sentinels.items()
@@ -130,14 +154,20 @@ class PreparedQuery(Generic[M]):
         )
         return self._compiled
 
-    def _rows(self, values: dict[str, Any], *, one: bool) -> list[M]:
+    def _rows(
+        self, values: dict[str, Any], *, one: bool, page: tuple[int, int] | None = None
+    ) -> list[M]:
         compiled = self._compile()
         if values.keys() != compiled.slots.keys():
             raise TypeError(f"expected the values {sorted(compiled.slots)}, got {sorted(values)}")
+        if (page is None) == self.paged:
+            raise TypeError("a paged query runs a slice at a time: bind(**values)[start:stop]")
         params = list(compiled.params)
         for name, positions in compiled.slots.items():
             for position in positions:
                 params[position] = values[name]
+        if page is not None:
+            params.extend(page)
         connection = connections[self._using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -165,3 +195,24 @@ class PreparedQuery(Generic[M]):
 
     def all(self, **values: Any) -> list[M]:
         return self._rows(values, one=False)
+
+    def bind(self, **values: Any) -> Bound[M]:
+        """A paged query's rows for these values, fetched a slice at a time."""
+        return Bound(self, values)
+
+
+class Bound(Generic[M]):
+    """A paged prepared query with its values: `bound[start:stop]` runs it for that slice
+    (`LIMIT stop - start OFFSET start`), as slicing a queryset would."""
+
+    def __init__(self, prepared: PreparedQuery[M], values: dict[str, Any]) -> None:
+        self._prepared = prepared
+        self._values = values
+
+    def __getitem__(self, where: slice) -> list[M]:
+        if not isinstance(where, slice) or where.step is not None or where.stop is None:
+            raise TypeError("a prepared page is a slice [start:stop]")
+        start, stop = where.start or 0, where.stop
+        if start < 0 or stop < start:
+            raise ValueError("a prepared page runs from start up to stop, both 0 or more")
+        return self._prepared._rows(self._values, one=False, page=(stop - start, start))

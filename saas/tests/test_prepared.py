@@ -120,3 +120,70 @@ def test_refuses_what_it_cannot_serve(build):
 def test_sentinels_are_distinct():
     with pytest.raises(ValueError):
         PreparedQuery(_programs, program=SENTINEL, client=SENTINEL)
+
+
+SINCE = datetime.datetime(1901, 2, 3, 4, 5, 6, 7, tzinfo=datetime.UTC)
+
+
+def _snapshots_since(program: int, since: datetime.datetime):
+    return ProgramSnapshot.objects.filter(program_id=program, computed_at__gte=since).order_by(
+        "-day", "-pk"
+    )
+
+
+def test_a_time_and_a_page_at_a_time(world, django_assert_num_queries):
+    start = timezone.now()
+    for days in range(7):
+        ProgramSnapshot.objects.create(
+            program=world.program_a,
+            day=datetime.date(2026, 11, 1) + datetime.timedelta(days=days),
+            figures={},
+            computed_at=start + datetime.timedelta(hours=days),
+        )
+    prepared = PreparedQuery(_snapshots_since, paged=True, program=SENTINEL, since=SINCE)
+    for since in (start, start + datetime.timedelta(hours=3), start + datetime.timedelta(days=9)):
+        rows = prepared.bind(program=world.program_a.pk, since=since)
+        orm = _snapshots_since(world.program_a.pk, since)
+        for where in (slice(0, 3), slice(3, 6), slice(6, 9), slice(None, 20), slice(2, 2)):
+            with django_assert_num_queries(1):
+                got = rows[where]
+            assert [s.pk for s in got] == [s.pk for s in orm[where]], (since, where)
+    assert len(prepared.bind(program=world.program_a.pk, since=start)[0:20]) == 7
+    assert len(prepared.bind(program=world.program_b.pk, since=start)[0:20]) == 0
+    sql, params = prepared.sql()
+    assert sql.endswith(" LIMIT %s OFFSET %s") and SINCE in params and str(SINCE) not in sql
+
+
+def test_a_paged_query_is_only_read_a_slice_at_a_time(world):
+    prepared = PreparedQuery(_snapshots_since, paged=True, program=SENTINEL, since=SINCE)
+    rows = prepared.bind(program=world.program_a.pk, since=SINCE)
+    with pytest.raises(TypeError):
+        prepared.all(program=world.program_a.pk, since=SINCE)
+    with pytest.raises(TypeError):
+        rows[3]
+    with pytest.raises(TypeError):
+        rows[0:10:2]
+    with pytest.raises(TypeError):
+        rows[3:]
+    with pytest.raises(ValueError):
+        rows[5:2]
+    unpaged = PreparedQuery(_snapshots_since, program=SENTINEL, since=SINCE)
+    with pytest.raises(TypeError):
+        unpaged.bind(program=world.program_a.pk, since=SINCE)[0:5]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda pk: Program.objects.filter(pk=pk).order_by()[:5], id="sliced"),
+        pytest.param(lambda pk: Program.objects.filter(pk=pk).order_by(), id="unordered"),
+    ],
+)
+def test_a_paged_query_is_compiled_ordered_and_unsliced(build):
+    with pytest.raises(ValueError):
+        PreparedQuery(build, paged=True, pk=SENTINEL).bind(pk=1)[0:5]
+
+
+def test_a_time_sentinel_is_aware():
+    with pytest.raises(ValueError):
+        PreparedQuery(_snapshots_since, program=SENTINEL, since=SINCE.replace(tzinfo=None))
