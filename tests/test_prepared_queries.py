@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.db.models import Q
 from django.urls import get_resolver
 from django.utils.module_loading import import_string
 from django.utils.timezone import now
@@ -15,11 +16,13 @@ from django_tenants.utils import tenant_context
 
 from saas.core.prepared import PreparedQuery
 from saas.core.tenancy import connection
+from tenant_apps.matching.models import Match
+from tenant_apps.matching.services import match_create_manual, match_end
 from tenant_apps.meetings import selectors as meeting_selectors
-from tenant_apps.meetings.models import JOIN_CLOSES_AFTER
+from tenant_apps.meetings.models import JOIN_CLOSES_AFTER, Meeting
 from tenant_apps.meetings.services.answering import meeting_decline
 from tenant_apps.meetings.services.cancelling import meeting_cancel
-from tenant_apps.meetings.tests.factories import confirmed, pair_create, proposed
+from tenant_apps.meetings.tests.factories import Pair, confirmed, pair_create, person, proposed
 from tenant_apps.mentoring import selectors
 from tenant_apps.mentoring.services import goal_create, message_send, thread_mark_read
 from tenant_apps.participants.models import Participant
@@ -45,6 +48,9 @@ def test_the_project_has_prepared_queries_and_finds_them():
         "<PreparedQuery tenant_apps.meetings.selectors._upcoming>",
         "<PreparedQuery tenant_apps.meetings.selectors._called_off>",
         "<PreparedQuery tenant_apps.meetings.selectors._past>",
+        "<PreparedQuery tenant_apps.mentoring.selectors._profile>",
+        "<PreparedQuery tenant_apps.mentoring.selectors._live_meetings>",
+        "<PreparedQuery tenant_apps.surveys.selectors._pending_newest>",
     } <= names
 
 
@@ -164,4 +170,36 @@ def test_the_meetings_lists_as_the_orm_gives_them(world):
         outsider = Participant.objects.get(user=world.mentee_a)
         assert meeting_selectors.upcoming_meetings(participant=outsider, now=later) == []
         assert meeting_selectors.past_meetings(participant=outsider, now=later)[0:20] == []
+    connection.set_schema_to_public()
+
+
+def test_the_guide_reads_the_meetings_of_active_pairs_only(world):
+    """The guide's meetings query reaches the person's active pairs through the pair itself
+    (a fixed shape), where it used to take their ids: the same meetings."""
+    lea = pair_create(
+        world.program_a,
+        mentee=("lea.guide@a.example", "Léa", "Guide"),
+        mentor=("hugo.guide@a.example", "Hugo", "Guide"),
+    )
+    with tenant_context(world.program_a):
+        confirmed(lea, starts_in=timedelta(days=2))
+        proposed(lea, starts_in=timedelta(days=4))
+        # Hugo's other pair, ended, with a proposal nobody answered
+        zoe = person("zoe.guide@a.example", Participant.Role.MENTEE, "Zoé", "Guide")
+        ended = match_create_manual(mentee=zoe, mentor=lea.mentor)
+        proposed(Pair(lea.program, zoe, lea.mentor, ended), starts_in=timedelta(days=6))
+        match_end(match=ended, reason="Fin du programme")
+        for someone in (lea.mentee, lea.mentor, zoe):
+            active = Match.objects.filter(
+                Q(mentee=someone) | Q(mentor=someone), status=Match.Status.ACTIVE
+            )
+            orm = Meeting.objects.filter(match__in=active).filter(
+                Q(status__in=selectors.ANSWERABLE) | Q(status__in=selectors.MET)
+            )
+            got = selectors._live_meetings_prepared.all(participant_id=someone.pk)
+            assert [m.pk for m in got] == [m.pk for m in orm.order_by("starts_at", "pk")]
+        states = selectors.pair_states(participant=lea.mentor, now=now())
+        assert [s.match.pk for s in states] == [lea.match.pk]
+        assert (len(states[0].upcoming), len(states[0].to_answer)) == (1, 1)
+        assert selectors.pair_states(participant=zoe, now=now()) == []
     connection.set_schema_to_public()

@@ -154,10 +154,17 @@ def profile_cards(*, participants: Iterable[Participant]) -> dict[int, ProfileCa
     }
 
 
+def _profile(participant_id: int) -> QuerySet[Profile]:
+    return Profile.objects.filter(participant_id=participant_id).order_by("pk")[:1]
+
+
+# The guide (every /espace/) and the profile pages read it: compiled once per process.
+_profile_prepared = PreparedQuery(_profile, participant_id=-2_000_000_109)
+
+
 def profile_of(*, participant: Participant) -> Profile:
-    return Profile.objects.filter(participant=participant).first() or Profile(
-        participant=participant
-    )
+    profile = _profile_prepared.first(participant_id=participant.pk)
+    return profile or Profile(participant=participant)
 
 
 def can_see_profile(*, viewer: Participant, owner: Participant) -> bool:
@@ -432,6 +439,21 @@ def _active_pairs_counted(participant_id: int) -> QuerySet[Match]:
 _active_pairs_counted_prepared = PreparedQuery(_active_pairs_counted, participant_id=-2_000_000_107)
 
 
+def _live_meetings(participant_id: int) -> QuerySet[Meeting]:
+    """The meetings of the person's active pairs that the guide looks at: waiting for an
+    answer, or confirmed or held."""
+    return (
+        Meeting.objects.filter(
+            in_pair(Participant(pk=participant_id), "match__"), match__status=Match.Status.ACTIVE
+        )
+        .filter(Q(status__in=ANSWERABLE) | Q(status__in=MET))
+        .order_by("starts_at", "pk")
+    )
+
+
+_live_meetings_prepared = PreparedQuery(_live_meetings, participant_id=-2_000_000_111)
+
+
 def pair_states(*, participant: Participant, now: datetime) -> list[PairState]:
     """Each active pair of the person with what the guide needs: two queries in all (the
     pairs with their unread messages and goals counted, then their meetings)."""
@@ -445,11 +467,10 @@ def pair_states(*, participant: Participant, now: datetime) -> list[PairState]:
         )
         for m in pairs
     }
-    live = Meeting.objects.filter(match_id__in=ids).filter(
-        Q(status__in=ANSWERABLE) | Q(status__in=MET)
-    )
-    for meeting in live.order_by("starts_at", "pk"):
-        state = states[meeting.match_id]
+    for meeting in _live_meetings_prepared.all(participant_id=participant.pk):
+        state = states.get(meeting.match_id)
+        if state is None:  # a pair that became active between the two queries
+            continue
         if meeting.status in MET and meeting.starts_at and meeting.starts_at <= now:
             state.has_met = True
         if meeting.status in ANSWERABLE:

@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.participants.models import Participant
 from tenant_apps.surveys.models import Survey
-from tenant_apps.surveys.selectors import announcements_for, pending_invitations
+from tenant_apps.surveys.selectors import announcements_for, pending_newest
 
 PENDING_PRIORITY = 80  # the slot the mentoring guide leaves for feedback: before planning meetings
 ANNOUNCEMENT_PRIORITY = 10  # information (the home's "10 info")
-MAX_PENDING = 3
 
 
 def _pending_title(survey: Survey) -> str:
@@ -33,7 +32,7 @@ def pending_surveys(participant: Participant, now: datetime) -> list[dict[str, A
     if participant.is_manager:
         return []
     items = []
-    for invitation in pending_invitations(participant=participant)[:MAX_PENDING]:
+    for invitation in pending_newest(participant=participant):
         items.append(
             {
                 "kind": "next_step",

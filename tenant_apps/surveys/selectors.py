@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from saas.core.prepared import PreparedQuery
 from tenant_apps.matching.models import Match
 from tenant_apps.meetings.models import Meeting
 from tenant_apps.participants.models import Participant
@@ -151,6 +152,22 @@ def pending_invitations(*, participant: Participant) -> QuerySet[SurveyInvitatio
     return SurveyInvitation.objects.filter(
         participant=participant, answered_at__isnull=True, survey__is_active=True
     ).select_related("survey")
+
+
+MAX_PENDING_SHOWN = 3  # on the home page
+
+
+def _pending_newest(participant_id: int) -> QuerySet[SurveyInvitation]:
+    return pending_invitations(participant=Participant(pk=participant_id))[:MAX_PENDING_SHOWN]
+
+
+# The home page (every /espace/) shows the newest three: compiled once per process.
+_pending_newest_prepared = PreparedQuery(_pending_newest, participant_id=-2_000_000_113)
+
+
+def pending_newest(*, participant: Participant) -> list[SurveyInvitation]:
+    """The newest `MAX_PENDING_SHOWN` invitations the person still has to answer."""
+    return _pending_newest_prepared.all(participant_id=participant.pk)
 
 
 def announcements_for(*, participant: Participant, limit: int = 5) -> list[Announcement]:
