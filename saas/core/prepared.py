@@ -11,15 +11,14 @@ connection's `search_path`), so one compilation serves every programme.
 
 What stays the ORM's: the SQL is the queryset's own — `build(**sentinels)` makes it, each
 sentinel an integer or an aware datetime standing where a value (an id, a time) goes — and the
-rows become model instances
-through `Model.from_db`, the populators of `select_related` and the annotations' columns, with
-the fields' database converters applied, as `QuerySet` does; the statement runs through
-`connection.cursor()`, so the schema is set, the execute wrappers see it and a test's query
-count counts it. What it cannot serve, and refuses: a sentinel missing from the parameters or
-written into the SQL, `values()`, `prefetch_related()` (prefetch on the rows afterwards, with
-`prefetch_related_objects`). What it must not be given: a queryset whose SQL depends on
-anything but the sentinels' values (a setting, a list whose length varies) — each use has a
-test comparing its SQL with the ORM's, compiled afresh.
+rows become model instances through `Model.from_db`, the populators of `select_related` and the
+annotations' columns, with the fields' database converters applied, as `QuerySet` does; the
+statement runs through `connection.cursor()`, so the schema is set, the execute wrappers see it
+and a test's query count counts it. What it cannot serve, and refuses: a sentinel missing from
+the parameters or written into the SQL, `values()`, `prefetch_related()` (prefetch on the rows
+afterwards, with `prefetch_related_objects`). What it must not be given: a queryset whose SQL
+depends on anything but the sentinels' values (a setting, a list whose length varies) — each
+use has a test comparing its SQL with the ORM's, compiled afresh.
 
 A list shown a page at a time (`paged=True`): the ORM writes a slice's numbers into the SQL
 text, so the query is compiled unsliced and ordered, and `LIMIT %s OFFSET %s` is appended with
