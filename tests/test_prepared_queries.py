@@ -16,7 +16,7 @@ from django_tenants.utils import tenant_context
 
 from saas.core.prepared import PreparedQuery
 from saas.core.tenancy import connection
-from tenant_apps.matching.models import Match
+from tenant_apps.matching.selectors import active_matches_for
 from tenant_apps.matching.services import match_create_manual, match_end
 from tenant_apps.meetings import selectors as meeting_selectors
 from tenant_apps.meetings.models import JOIN_CLOSES_AFTER, Meeting
@@ -190,9 +190,7 @@ def test_the_guide_reads_the_meetings_of_active_pairs_only(world):
         proposed(Pair(lea.program, zoe, lea.mentor, ended), starts_in=timedelta(days=6))
         match_end(match=ended, reason="Fin du programme")
         for someone in (lea.mentee, lea.mentor, zoe):
-            active = Match.objects.filter(
-                Q(mentee=someone) | Q(mentor=someone), status=Match.Status.ACTIVE
-            )
+            active = active_matches_for(participant=someone)
             orm = Meeting.objects.filter(match__in=active).filter(
                 Q(status__in=selectors.ANSWERABLE) | Q(status__in=selectors.MET)
             )
